@@ -1,0 +1,60 @@
+// Builds what `npm start` and the tests need: the server bundle and the browser scripts.
+// Browser scripts are bundled to single files under dist/public and served from there.
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Browser bundles: entry → served file name. */
+export const BROWSER_BUNDLES = [
+  { entry: 'src/sdk/index.ts', out: 'iamport.js', globalName: undefined },
+  { entry: 'src/simulators/smartro/browser/smartropay.ts', out: 'SmartroPAY-1.0.min.js', globalName: undefined },
+  { entry: 'src/checkout/browser/window.ts', out: 'checkout-window.js', globalName: undefined },
+];
+
+export async function buildBrowserBundles() {
+  await Promise.all(
+    BROWSER_BUNDLES.map((b) =>
+      build({
+        absWorkingDir: root,
+        entryPoints: [b.entry],
+        outfile: path.join('dist/public', b.out),
+        bundle: true,
+        minify: true,
+        format: 'iife',
+        target: ['es2017', 'chrome70', 'safari12'],
+        platform: 'browser',
+        legalComments: 'none',
+        logLevel: 'warning',
+      }),
+    ),
+  );
+}
+
+export async function buildServer() {
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['src/main.ts'],
+    outfile: 'dist/main.js',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+export function gzippedSize(file) {
+  return gzipSync(readFileSync(path.join(root, 'dist/public', file)), { level: 9 }).length;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const assetsOnly = process.argv.includes('--assets-only');
+  await Promise.all([buildBrowserBundles(), assetsOnly ? null : buildServer()]);
+  console.log(`built ${assetsOnly ? 'browser assets' : 'server and browser assets'}; iamport.js ${gzippedSize('iamport.js')} bytes gzipped`);
+}
