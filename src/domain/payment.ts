@@ -1,7 +1,7 @@
 import type { Currency } from './money';
 
 export type PaymentStatus = 'ready' | 'paid' | 'cancelled' | 'failed';
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['ready', 'paid', 'cancelled', 'failed'];
+export const PAYMENT_STATUSES = ['ready', 'paid', 'cancelled', 'failed'] as const satisfies readonly PaymentStatus[];
 
 /** Where the payment was made, as V1's `channel` field says. */
 export type PaymentChannel = 'pc' | 'mobile' | 'api';
@@ -59,6 +59,8 @@ export interface Payment {
   customData: string | null;
   noticeUrl: string | null;
   userAgent: string | null;
+  /** The parsed request_pay parameters (PaymentRequest as JSON), so the PG window is built from exactly what was validated. */
+  requestJson: string;
   card: CardDetails;
   failReason: string | null;
   /** The PG's own result code of the last failure, reported to the SDK as `error_code`. */

@@ -1,7 +1,8 @@
-// Browser scripts are served from dist/public; build them once before any test runs.
+// Browser scripts are served from dist/public and the process tests run dist/main.js:
+// build both once before any test runs (esbuild takes well under a second).
 // @ts-expect-error plain ESM build script without types
-import { buildBrowserBundles } from '../../scripts/build.mjs';
+import { buildBrowserBundles, buildServer } from '../../scripts/build.mjs';
 
 export default async function setup(): Promise<void> {
-  await buildBrowserBundles();
+  await Promise.all([buildBrowserBundles(), buildServer()]);
 }

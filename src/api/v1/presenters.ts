@@ -1,0 +1,66 @@
+import { unixSeconds } from '../../domain/clock';
+import { fromMinorUnits } from '../../domain/money';
+import type { Payment } from '../../domain/payment';
+
+const seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
+
+/** The V1 `Payment` object (PaymentAnnotation): snake_case, UNIX seconds with 0 for "not yet". */
+export function toV1Payment(payment: Payment) {
+  const card = payment.card;
+  return {
+    imp_uid: payment.impUid,
+    merchant_uid: payment.merchantUid,
+    pay_method: payment.payMethod,
+    channel: payment.channel,
+    pg_provider: payment.pgProvider,
+    emb_pg_provider: null,
+    pg_tid: payment.pgTid,
+    pg_id: payment.pgId,
+    escrow: payment.escrow,
+    apply_num: card.applyNum,
+    bank_code: null,
+    bank_name: null,
+    card_code: card.cardCode,
+    card_name: card.cardName,
+    card_issuer_code: card.cardIssuerCode,
+    card_issuer_name: card.cardIssuerName,
+    card_publisher_code: card.cardPublisherCode,
+    card_publisher_name: card.cardPublisherName,
+    card_quota: card.cardQuota,
+    card_number: card.cardNumber,
+    card_type: card.cardType,
+    vbank_code: null,
+    vbank_name: null,
+    vbank_num: null,
+    vbank_holder: null,
+    vbank_date: 0,
+    vbank_issued_at: 0,
+    name: payment.name,
+    amount: fromMinorUnits(payment.amount, payment.currency),
+    cancel_amount: fromMinorUnits(payment.cancelAmount, payment.currency),
+    currency: payment.currency,
+    buyer_name: payment.buyerName,
+    buyer_email: payment.buyerEmail,
+    buyer_tel: payment.buyerTel,
+    buyer_addr: payment.buyerAddr,
+    buyer_postcode: payment.buyerPostcode,
+    custom_data: payment.customData,
+    user_agent: payment.userAgent,
+    status: payment.status,
+    started_at: seconds(payment.startedAt),
+    paid_at: seconds(payment.paidAt),
+    failed_at: seconds(payment.failedAt),
+    cancelled_at: seconds(payment.cancelledAt),
+    fail_reason: payment.status === 'failed' ? payment.failReason : null,
+    cancel_reason: null,
+    receipt_url: payment.receiptUrl,
+    cancel_history: [] as unknown[],
+    cancel_receipt_urls: [] as string[],
+    cash_receipt_issued: false,
+    customer_uid: null,
+    customer_uid_usage: null,
+    sandbox: payment.sandbox,
+  };
+}
+
+export type V1Payment = ReturnType<typeof toV1Payment>;

@@ -1,0 +1,6 @@
+import { Type, type TUnsafe } from '@sinclair/typebox';
+
+/** A string limited to given values, validated as one JSON Schema `enum` (one clear error, not one per value). */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}

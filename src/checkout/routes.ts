@@ -1,0 +1,207 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors';
+import { fromMinorUnits } from '../domain/money';
+import type { Services } from '../services';
+import { CheckoutRefusal, type CheckoutMode, type CheckoutResult, type WindowDescription } from '../services/checkout';
+import { toAppError } from '../api/v1/envelope';
+import { parseFormBody } from '../api/v1/form-body';
+import { escapeHtml, jsonForScript, windowPage } from './html';
+import { mobileRedirectUrl, toSdkResult } from './result';
+
+export interface CheckoutContext {
+  services: Services;
+  /** The gateway's configured public base URL (window URLs are built on it, never on the Host header). */
+  urls: { publicUrl: string };
+}
+
+const WINDOW_SCRIPT = '/assets/checkout-window.js';
+
+/**
+ * The checkout: the session API the SDK calls (cross-origin, from merchant pages) and the
+ * payment window (gateway origin) that hosts the PG's own window. See docs/checkout-protocol.md.
+ */
+export async function registerCheckout(app: FastifyInstance, ctx: CheckoutContext): Promise<void> {
+  await app.register(async (checkout) => {
+    checkout.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+      done(null, parseFormBody(body as string));
+    });
+
+    // Body parse failures and the like still answer in the envelope the SDK understands.
+    checkout.setErrorHandler((err, request, reply) => {
+      const error = toAppError(err);
+      if (error.code === 'INTERNAL') request.log.error({ err }, 'checkout request failed');
+      corsHeaders(request, reply);
+      return reply.status(error.status).send({ code: error.v1Code, message: error.message, response: toSdkResult(null, { code: error.code, message: error.message }) });
+    });
+
+    checkout.options('/checkout/sessions', async (request, reply) => {
+      corsHeaders(request, reply);
+      reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      reply.header('Access-Control-Allow-Headers', 'Content-Type');
+      reply.header('Access-Control-Max-Age', '600');
+      return reply.status(204).send();
+    });
+
+    checkout.post('/checkout/sessions', { bodyLimit: 64 * 1024 }, async (request, reply) => {
+      corsHeaders(request, reply);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const params = body.params;
+      const merchantUid =
+        typeof params === 'object' && params !== null && typeof (params as Record<string, unknown>).merchant_uid === 'string'
+          ? ((params as Record<string, unknown>).merchant_uid as string)
+          : null;
+      try {
+        const input = readSessionRequest(request, body);
+        const opened = await ctx.services.checkout.openSession(input);
+        return {
+          code: 0,
+          message: null,
+          response: {
+            imp_uid: opened.payment.impUid,
+            merchant_uid: opened.payment.merchantUid,
+            window_url: `${ctx.urls.publicUrl}/checkout/${opened.sessionId}`,
+          },
+        };
+      } catch (err) {
+        const error = toAppError(err);
+        if (error.code === 'INTERNAL') request.log.error({ err }, 'checkout session failed');
+        const failure = toSdkResult(null, { code: error.code, message: error.message }, err instanceof CheckoutRefusal ? err.merchantUid : merchantUid);
+        return reply.status(error.status).send({ code: error.v1Code, message: error.message, response: failure });
+      }
+    });
+
+    checkout.get<{ Params: { id: string } }>('/checkout/:id', async (request, reply) => {
+      const described = await pageOrError(reply, () => ctx.services.checkout.describeWindow(request.params.id));
+      if (!described) return reply;
+      if ('launch' in described) return sendWindow(reply, described);
+      return sendResult(reply, described);
+    });
+
+    const complete = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const fields = stringFields({ ...(request.query as object), ...((request.body as object | undefined) ?? {}) });
+      const result = await pageOrError(reply, () => ctx.services.checkout.completeReturn(request.params.id, fields));
+      if (!result) return reply;
+      return sendResult(reply, result);
+    };
+    checkout.post('/checkout/:id/return', complete);
+    checkout.post('/checkout/:id/stop', complete);
+    checkout.get('/checkout/:id/stop', complete);
+  });
+}
+
+function readSessionRequest(request: FastifyRequest, body: Record<string, unknown>) {
+  const violations: string[] = [];
+  if (typeof body.user_code !== 'string' || body.user_code === '') violations.push('user_code: IMP.init(가맹점 식별코드)이 필요합니다');
+  if (typeof body.params !== 'object' || body.params === null || Array.isArray(body.params)) violations.push('params: 결제 요청 파라미터 객체가 필요합니다');
+  const mode: CheckoutMode = body.mode === 'mobile' ? 'mobile' : 'pc';
+  if (body.mode !== undefined && body.mode !== 'pc' && body.mode !== 'mobile') violations.push('mode: pc 또는 mobile이어야 합니다');
+  const origin = originOf(request.headers.origin) ?? originOf(typeof body.page_url === 'string' ? body.page_url : undefined);
+  if (!origin) violations.push('page_url: 결제를 요청한 페이지의 주소(Origin)를 알 수 없습니다');
+  if (violations.length > 0) throw new AppError('INVALID_PARAMETER', { message: violations.join(' / ') });
+  return {
+    userCode: body.user_code as string,
+    params: body.params,
+    mode,
+    merchantOrigin: origin as string,
+    userAgent: request.headers['user-agent'] ?? null,
+  };
+}
+
+function originOf(value: string | undefined): string | null {
+  if (!value || value === 'null') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+function corsHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  // Any merchant page may open a session; no cookies are involved, so no credentials are allowed.
+  reply.header('Access-Control-Allow-Origin', request.headers.origin ?? '*');
+  reply.header('Vary', 'Origin');
+}
+
+function stringFields(input: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input)) if (typeof value === 'string') out[key] = value;
+  return out;
+}
+
+/** Runs a page action; known errors become a Korean error page instead of a stack. */
+async function pageOrError<T>(reply: FastifyReply, action: () => Promise<T>): Promise<T | null> {
+  try {
+    return await action();
+  } catch (err) {
+    const error = toAppError(err);
+    if (error.code === 'INTERNAL') reply.log.error({ err }, 'checkout page failed');
+    reply
+      .status(error.status)
+      .type('text/html; charset=utf-8')
+      .send(
+        windowPage({
+          title: '결제 오류',
+          body: `<header><h1>결제 오류</h1></header><main><p class="status fail" role="alert">${escapeHtml(error.message)}</p></main>`,
+        }),
+      );
+    return null;
+  }
+}
+
+function securityHeaders(reply: FastifyReply, frameAncestor: string, pgOrigin: string | null): void {
+  const pg = pgOrigin ? ` ${pgOrigin}` : '';
+  reply.header(
+    'Content-Security-Policy',
+    [
+      `default-src 'self'`,
+      `script-src 'self'${pg}`,
+      `style-src 'self' 'unsafe-inline'`,
+      `img-src 'self' data:`,
+      `frame-src 'self'${pg}`,
+      `form-action 'self'${pg}`,
+      // Only the merchant page that opened the session may frame the window.
+      `frame-ancestors ${frameAncestor}`,
+    ].join('; '),
+  );
+  reply.header('Referrer-Policy', 'no-referrer');
+  reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('Cache-Control', 'no-store');
+}
+
+function sendWindow(reply: FastifyReply, described: WindowDescription): FastifyReply {
+  const { payment, session, launch } = described;
+  const pgOrigin = new URL(launch.scriptUrl).origin;
+  securityHeaders(reply, session.merchantOrigin, pgOrigin);
+  const amount = fromMinorUnits(payment.amount, payment.currency).toLocaleString('ko-KR');
+  const launchData = { mode: session.mode, launch, returnUrl: described.returnUrl, stopUrl: described.stopUrl };
+  const body = `
+<header><h1>결제하기</h1>${session.mode === 'pc' ? '<button type="button" id="gyeol-close" aria-label="결제창 닫기">닫기</button>' : ''}</header>
+<main>
+  <dl>
+    <dt>상품명</dt><dd>${escapeHtml(payment.name ?? '-')}</dd>
+    <dt>결제금액</dt><dd>${escapeHtml(amount)}${payment.currency === 'KRW' ? '원' : ` ${escapeHtml(payment.currency)}`}</dd>
+  </dl>
+  <p class="status" id="gyeol-status" role="status">결제창을 여는 중입니다…</p>
+</main>
+<script type="application/json" id="gyeol-launch">${jsonForScript(launchData)}</script>`;
+  return reply
+    .type('text/html; charset=utf-8')
+    .send(windowPage({ title: '결제하기', body, scripts: [launch.scriptUrl, WINDOW_SCRIPT] }));
+}
+
+function sendResult(reply: FastifyReply, outcome: CheckoutResult): FastifyReply {
+  const { session, payment, error } = outcome;
+  const result = toSdkResult(payment, error);
+  if (session.mode === 'mobile' && session.mRedirectUrl) {
+    reply.header('Cache-Control', 'no-store');
+    return reply.redirect(mobileRedirectUrl(session.mRedirectUrl, result), 302);
+  }
+  securityHeaders(reply, session.merchantOrigin, null);
+  const message = result.success ? '결제가 완료되었습니다.' : `결제에 실패했습니다. ${result.error_msg ?? ''}`;
+  const body = `
+<header><h1>결제 결과</h1></header>
+<main><p class="status ${result.success ? 'ok' : 'fail'}" role="status">${escapeHtml(message)}</p></main>
+<script type="application/json" id="gyeol-result">${jsonForScript({ result, targetOrigin: session.merchantOrigin })}</script>`;
+  return reply.type('text/html; charset=utf-8').send(windowPage({ title: '결제 결과', body, scripts: [WINDOW_SCRIPT] }));
+}

@@ -1,0 +1,66 @@
+import path from 'node:path';
+
+/** Everything gyeol reads from the environment, read once in main. Nothing else reads env. */
+export interface Config {
+  host: string;
+  gatewayPort: number;
+  simulatorPort: number;
+  shopPort: number;
+  /** Public base URLs; default to http://127.0.0.1:<port> (ports resolved after listen when 0). */
+  gatewayPublicUrl: string | null;
+  simulatorPublicUrl: string | null;
+  shopPublicUrl: string | null;
+  dataDir: string;
+  databaseUrl: string | null;
+  /** Encrypts PG keys and tokens at rest; generated into dataDir on first start when unset. */
+  instanceSecret: string | null;
+  pgTimeoutMs: number;
+  hideSandboxByDefault: boolean;
+  logLevel: string;
+  demo: {
+    impCode: string | null;
+    apiKey: string | null;
+    apiSecret: string | null;
+    channelKey: string | null;
+  };
+}
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+const stripSlash = (url: string | undefined): string | null => (url ? url.replace(/\/+$/, '') : null);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    host: env.GYEOL_HOST ?? '127.0.0.1',
+    gatewayPort: port(env.GYEOL_PORT, 4000, 'GYEOL_PORT'),
+    simulatorPort: port(env.GYEOL_SIM_PORT, 4001, 'GYEOL_SIM_PORT'),
+    shopPort: port(env.GYEOL_SHOP_PORT, 4002, 'GYEOL_SHOP_PORT'),
+    gatewayPublicUrl: stripSlash(env.GYEOL_PUBLIC_URL),
+    simulatorPublicUrl: stripSlash(env.GYEOL_SIM_PUBLIC_URL),
+    shopPublicUrl: stripSlash(env.GYEOL_SHOP_PUBLIC_URL),
+    dataDir: path.resolve(env.GYEOL_DATA_DIR ?? 'data'),
+    databaseUrl: env.DATABASE_URL || null,
+    instanceSecret: env.GYEOL_SECRET || null,
+    pgTimeoutMs: positiveInt(env.GYEOL_PG_TIMEOUT_MS, 30_000, 'GYEOL_PG_TIMEOUT_MS'),
+    hideSandboxByDefault: env.GYEOL_HIDE_SANDBOX_BY_DEFAULT === 'true',
+    logLevel: env.GYEOL_LOG_LEVEL ?? 'info',
+    demo: {
+      impCode: env.GYEOL_DEMO_IMP_CODE || null,
+      apiKey: env.GYEOL_DEMO_API_KEY || null,
+      apiSecret: env.GYEOL_DEMO_API_SECRET || null,
+      channelKey: env.GYEOL_DEMO_CHANNEL_KEY || null,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { registerV1Api } from './api/v1';
+import { registerCheckout } from './checkout/routes';
+import type { Services } from './services';
+
+export interface GatewayOptions {
+  services: Services;
+  /** Holds the gateway's public base URL; read at request time (it is known only after listen). */
+  urls: { publicUrl: string };
+  /** Folder with the built browser scripts (dist/public). */
+  assetDir: string;
+  hideSandboxByDefault: boolean;
+  logger?: FastifyBaseLogger;
+}
+
+/** Browser scripts the gateway serves: URL path → file in assetDir. */
+const SCRIPTS: Record<string, string> = {
+  '/v1/iamport.js': 'iamport.js',
+  '/assets/checkout-window.js': 'checkout-window.js',
+};
+
+/**
+ * The gateway (:4000): SDK script, checkout window, V1 REST API. Built in a function so tests
+ * drive it with `app.inject()`; `listen` happens in main.
+ */
+export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: 1024 * 1024,
+    // Reject absurd URLs and header floods before any handler runs.
+    maxParamLength: 200,
+  });
+
+  const cache = new Map<string, Buffer>();
+  for (const [urlPath, file] of Object.entries(SCRIPTS)) {
+    app.get(urlPath, async (_request, reply) => {
+      let body = cache.get(file);
+      if (!body) {
+        body = await readFile(path.join(options.assetDir, file));
+        cache.set(file, body);
+      }
+      reply.header('Cache-Control', 'public, max-age=300');
+      reply.header('Access-Control-Allow-Origin', '*');
+      reply.header('X-Content-Type-Options', 'nosniff');
+      return reply.type('application/javascript; charset=utf-8').send(body);
+    });
+  }
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  await registerCheckout(app, { services: options.services, urls: options.urls });
+  await registerV1Api(app, { services: options.services, hideSandboxByDefault: options.hideSandboxByDefault });
+  return app;
+}

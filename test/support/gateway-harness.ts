@@ -1,0 +1,160 @@
+import type { FastifyInstance } from 'fastify';
+import path from 'node:path';
+import { SmartroConnector } from '../../src/connectors/smartro';
+import { ManualClock } from '../../src/domain/clock';
+import { newImpUid } from '../../src/domain/ids';
+import type { CardDetails, Payment } from '../../src/domain/payment';
+import { buildGateway } from '../../src/gateway';
+import { createServices, type ServiceDeps, type Services } from '../../src/services';
+import { SecretBox } from '../../src/services/secrets';
+import type { ChannelRecord, StoreRecord } from '../../src/store/types';
+import type { Store } from '../../src/store/types';
+
+export interface GatewayHarness {
+  app: FastifyInstance;
+  store: Store;
+  services: Services;
+  clock: ManualClock;
+  merchant: StoreRecord;
+  apiKey: string;
+  apiSecret: string;
+  channel: ChannelRecord;
+  /** A fresh access token of the seeded merchant. */
+  token(): Promise<string>;
+  /** Inserts a payment directly (bypassing checkout) in the given final state. */
+  seedPayment(overrides?: Partial<SeedPayment>): Promise<Payment>;
+  /** A second merchant with its own key/secret, for isolation tests. */
+  otherMerchant(): Promise<{ merchant: StoreRecord; apiKey: string; apiSecret: string; channel: ChannelRecord }>;
+  close(): Promise<void>;
+}
+
+export interface SeedPayment {
+  storeId: number;
+  channelId: number;
+  merchantUid: string;
+  amount: number;
+  status: 'ready' | 'paid' | 'failed';
+  startedAt: Date;
+  sandbox: boolean;
+}
+
+const CARD: CardDetails = {
+  cardCode: '366',
+  cardName: '신한카드',
+  cardIssuerCode: '366',
+  cardIssuerName: '신한카드',
+  cardPublisherCode: '366',
+  cardPublisherName: '신한카드',
+  cardNumber: '42424242****424*',
+  cardQuota: 0,
+  cardType: null,
+  applyNum: '12345678',
+};
+
+/** The gateway app over a given store, for `app.inject()` tests; no port is opened. */
+export async function createGatewayHarness(store: Store): Promise<GatewayHarness> {
+  const clock = new ManualClock(Date.UTC(2026, 10, 26, 3, 0, 0));
+  const deps: ServiceDeps = {
+    store,
+    clock,
+    secretBox: new SecretBox('harness-instance-secret-0123456789'),
+    connectors: new Map([['smartro_v2', new SmartroConnector()]]),
+    connectorContext: { fetch: globalThis.fetch, clock, timeoutMs: 2000 },
+    logger: { info() {}, warn() {}, error() {} },
+    publicUrl: 'http://gateway.test',
+    simulatorUrl: 'http://simulator.test',
+  };
+  const services = createServices(deps);
+  const app = await buildGateway({
+    services,
+    urls: { publicUrl: deps.publicUrl },
+    assetDir: path.resolve('dist/public'),
+    hideSandboxByDefault: false,
+  });
+
+  const makeMerchant = async (name: string) => {
+    const { store: merchant, apiSecret } = await services.provisioning.createStore({ name });
+    const channel = await services.provisioning.createSmartroChannel({
+      storeId: merchant.id,
+      name: 'smartro test',
+      mid: 'gyeolsim01',
+      merchantKey: 'k'.repeat(48),
+      cancelPassword: '123456',
+      testMode: true,
+      isDefault: true,
+      settings: { useBuiltinSimulator: true },
+    });
+    return { merchant, apiKey: merchant.apiKey, apiSecret, channel };
+  };
+  const main = await makeMerchant('harness store');
+
+  const seedPayment = async (overrides: Partial<SeedPayment> = {}): Promise<Payment> => {
+    const seed: SeedPayment = {
+      storeId: main.merchant.id,
+      channelId: main.channel.id,
+      merchantUid: `order${Math.floor(Math.random() * 1e9)}`,
+      amount: 1004,
+      status: 'paid',
+      startedAt: clock.now(),
+      sandbox: true,
+      ...overrides,
+    };
+    const payment = await store.payments.insert({
+      storeId: seed.storeId,
+      channelId: seed.channelId,
+      impUid: newImpUid(),
+      merchantUid: seed.merchantUid,
+      pgProvider: 'smartro_v2',
+      pgId: 'gyeolsim01',
+      payMethod: 'card',
+      channel: 'pc',
+      sandbox: seed.sandbox,
+      escrow: false,
+      name: '결 머그컵',
+      amount: seed.amount,
+      currency: 'KRW',
+      status: 'ready',
+      buyerName: '홍길동',
+      buyerEmail: 'buyer@example.com',
+      buyerTel: '010-1234-5678',
+      buyerAddr: null,
+      buyerPostcode: null,
+      customData: '{"cart":1}',
+      noticeUrl: null,
+      userAgent: 'vitest',
+      requestJson: '{}',
+      startedAt: seed.startedAt,
+    });
+    if (seed.status === 'ready') return payment;
+    const pgTid = `gyeolsim010101${Date.now().toString().slice(-12)}${Math.floor(Math.random() * 1e4).toString().padStart(4, '0')}`;
+    const claimed = await store.payments.claimForApproval(seed.storeId, payment.id, pgTid, clock.now());
+    if (!claimed) throw new Error('seed claim failed');
+    const outcome =
+      seed.status === 'paid'
+        ? ({ kind: 'approved', pgTid, paidAt: clock.now(), card: CARD, receiptUrl: null } as const)
+        : ({ kind: 'declined', pgTid, failCode: '3051', failReason: '카드사 승인 거절', failedAt: clock.now() } as const);
+    const done = await store.payments.recordApprovalOutcome(seed.storeId, payment.id, outcome, clock.now());
+    if (!done) throw new Error('seed outcome failed');
+    return done;
+  };
+
+  return {
+    app,
+    store,
+    services,
+    clock,
+    merchant: main.merchant,
+    apiKey: main.apiKey,
+    apiSecret: main.apiSecret,
+    channel: main.channel,
+    async token() {
+      const res = await app.inject({ method: 'POST', url: '/users/getToken', payload: { imp_key: main.apiKey, imp_secret: main.apiSecret } });
+      return res.json().response.access_token as string;
+    },
+    seedPayment,
+    otherMerchant: () => makeMerchant('other store'),
+    async close() {
+      await app.close();
+    },
+  };
+}
