@@ -25,7 +25,7 @@ export async function buildBrowserBundles() {
         bundle: true,
         minify: true,
         format: 'iife',
-        target: ['es2017', 'chrome70', 'safari12'],
+        target: ['es2017'],
         platform: 'browser',
         legalComments: 'none',
         logLevel: 'warning',

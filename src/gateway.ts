@@ -30,7 +30,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     // Reject absurd URLs and header floods before any handler runs.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
 
   const cache = new Map<string, Buffer>();

@@ -177,4 +177,4 @@ forEachDatabase((_name, getStore) => {
       expect(noParams.json().response.error_msg).toContain('params');
     });
   });
-});
+}, { per: 'file' });

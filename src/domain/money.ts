@@ -22,17 +22,21 @@ export const MAX_MINOR_UNITS = 999_999_999_999;
 
 /**
  * Converts a V1 wire amount (a JSON number such as 1004 or 12.5) to integer minor units.
- * Goes through the decimal string so that 0.1 + 0.2 style float error never enters.
+ * Goes through the decimal string so that float error never enters the integer.
  * Returns null when the number has more decimals than the currency allows, is negative,
  * not finite, or too large.
  */
 export function toMinorUnits(amount: number, currency: Currency): number | null {
   if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) return null;
   const decimals = DECIMALS[currency];
-  const text = amount.toFixed(Math.min(20, decimals + 6));
+  // String() gives the shortest text that reads back as the same double, so 0.1 + 0.2 shows as
+  // 0.30000000000000004 and is refused instead of being silently rounded. Exponent forms are
+  // either beyond the maximum or finer than a minor unit.
+  const text = String(amount);
+  if (/e/i.test(text)) return null;
   const [whole, fraction = ''] = text.split('.');
-  const kept = fraction.slice(0, decimals).padEnd(decimals, '0');
-  if (/[1-9]/.test(fraction.slice(decimals))) return null;
+  if (fraction.length > decimals) return null;
+  const kept = fraction.padEnd(decimals, '0');
   const minor = Number(whole + kept);
   if (!Number.isSafeInteger(minor) || minor > MAX_MINOR_UNITS) return null;
   return minor;

@@ -46,4 +46,4 @@ forEachDatabase((_name, getStore) => {
       expect(badSorting.json().message).toContain('sorting');
     });
   });
-});
+}, { per: 'file' });

@@ -42,4 +42,4 @@ forEachDatabase((_name, getStore) => {
       }
     });
   });
-});
+}, { per: 'file' });

@@ -82,4 +82,4 @@ forEachDatabase((_name, getStore) => {
       }
     });
   });
-});
+}, { per: 'file' });

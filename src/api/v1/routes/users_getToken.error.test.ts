@@ -49,4 +49,4 @@ forEachDatabase((_name, getStore) => {
       }
     });
   });
-});
+}, { per: 'file' });

@@ -1,0 +1,206 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type QueryCompiler,
+  type SqliteDialectConfig,
+} from 'kysely';
+import { isPostgresUrl, type StoreDialect } from './dialect';
+import { migrateToLatest } from './migrations';
+import { createRepositories } from './repositories';
+import type { Database } from './schema';
+import type { Repositories, Store, StoreOptions } from './types';
+
+export { isUniqueViolation, isForeignKeyViolation, isPostgresUrl, type StoreDialect } from './dialect';
+
+/** Where the SQLite file lives when neither `sqlitePath` nor a `sqlite:` URL is given. */
+export const DEFAULT_SQLITE_PATH = 'data/gyeol.sqlite';
+
+/** BIGINT's type oid in PostgreSQL. */
+const INT8_OID = 20;
+
+/** An open Kysely database plus its dialect. Internal to src/store (and its tests). */
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+}
+
+/**
+ * Opens the database `options` describe (no migrations). PostgreSQL when `databaseUrl` is a
+ * `postgres://`/`postgresql://` URL, otherwise SQLite at `sqlitePath` (or a `sqlite:` URL, or
+ * DEFAULT_SQLITE_PATH).
+ */
+export async function openDatabase(options: StoreOptions): Promise<OpenDatabase> {
+  if (isPostgresUrl(options.databaseUrl)) {
+    return { db: await openPostgres(options.databaseUrl, options.pgSchema), dialect: 'postgres' };
+  }
+  return { db: openSqlite(sqlitePathOf(options)), dialect: 'sqlite' };
+}
+
+/** Opens the database and returns the repositories over it. Call `migrate()` before use. */
+export async function createStore(options: StoreOptions): Promise<Store> {
+  const { db, dialect } = await openDatabase(options);
+  return new KyselyStore(db, dialect);
+}
+
+class KyselyStore implements Store {
+  readonly stores: Repositories['stores'];
+  readonly channels: Repositories['channels'];
+  readonly payments: Repositories['payments'];
+  readonly checkoutSessions: Repositories['checkoutSessions'];
+  readonly accessTokens: Repositories['accessTokens'];
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+  ) {
+    const repos = createRepositories(db, false);
+    this.stores = repos.stores;
+    this.channels = repos.channels;
+    this.payments = repos.payments;
+    this.checkoutSessions = repos.checkoutSessions;
+    this.accessTokens = repos.accessTokens;
+  }
+
+  /**
+   * On SQLite there is one connection: while `work` runs, every query that does not go through
+   * the repositories passed to it waits — so never call the Store itself from inside `work`.
+   */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(createRepositories(trx, true)));
+  }
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.db, this.dialect);
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.db.destroy();
+    return this.closed;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite
+
+function sqlitePathOf(options: StoreOptions): string {
+  if (options.sqlitePath) return options.sqlitePath;
+  const url = options.databaseUrl;
+  if (url) {
+    if (/^sqlite:/i.test(url)) return url.replace(/^sqlite:(\/\/)?/i, '') || DEFAULT_SQLITE_PATH;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+      throw new Error(`Unsupported database URL scheme in ${url.split(':')[0]}://…: use postgres:// or a SQLite path`);
+    }
+    return url;
+  }
+  return DEFAULT_SQLITE_PATH;
+}
+
+function openSqlite(file: string): Kysely<Database> {
+  if (file !== ':memory:' && !file.startsWith('file:')) {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  }
+  const database = new BetterSqlite3(file);
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return new Kysely<Database>({ dialect: new GyeolSqliteDialect({ database }) });
+}
+
+/**
+ * Kysely's SqliteDialect with two changes:
+ * - transactions start with `BEGIN IMMEDIATE`, so a transaction that reads and then writes
+ *   takes the write lock up front and waits (busy_timeout) instead of failing with SQLITE_BUSY
+ *   when another process writes in between;
+ * - DDL runs in transactions (SQLite supports it), so each migration run is atomic and
+ *   concurrent migrators in several processes serialize.
+ */
+class GyeolSqliteDialect implements Dialect {
+  constructor(private readonly config: SqliteDialectConfig) {}
+  createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.config);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+  createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * BIGINT (int8) → JS number, for this pool only (pg's global parsers stay untouched). Ids,
+ * times (ms) and money (minor units, ≤ 999_999_999_999) all stay far below 2^53.
+ */
+const poolTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Kysely<Database>> {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`Invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: poolTypes,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  if (schema) {
+    try {
+      await pool.query(`create schema if not exists "${schema}"`);
+    } catch (error) {
+      // Two processes creating the same schema at once: one of them gets a duplicate error.
+      const code = (error as { code?: string }).code;
+      if (code !== '23505' && code !== '42P06') {
+        await pool.end();
+        throw error;
+      }
+    }
+  }
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

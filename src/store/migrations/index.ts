@@ -1,0 +1,61 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { StoreDialect } from '../dialect';
+import { initialMigration } from './0001_initial';
+
+/**
+ * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
+ * Names sort lexically: add `0002_…` below `0001_initial`, never rename or edit an applied one.
+ * Each migration gets the dialect so it can pick column types.
+ */
+export function migrations(dialect: StoreDialect): Record<string, Migration> {
+  return {
+    '0001_initial': initialMigration(dialect),
+  };
+}
+
+/** Names of applied migrations live here, in the schema the connection works in. */
+const BOOKKEEPING_TABLE = 'gyeol_migrations';
+
+/**
+ * Applies every pending migration in one transaction; throws if one fails (and nothing of it
+ * stays). Safe to run from several instances at once: on PostgreSQL a transaction-scoped advisory
+ * lock keyed by the current schema serializes them; on SQLite the transaction starts with
+ * `begin immediate` (see db.ts), which takes the write lock.
+ *
+ * Kysely's own Migrator is not used: it introspects the tables of every schema in the database,
+ * which fails when another schema is dropped meanwhile (many test schemas, or many tenants, on one
+ * PostgreSQL) and mixes up bookkeeping tables of different schemas.
+ */
+export async function migrateToLatest(db: Kysely<any>, dialect: StoreDialect): Promise<string[]> {
+  await createBookkeepingTable(db);
+  const pending = Object.entries(migrations(dialect)).sort(([a], [b]) => a.localeCompare(b));
+  try {
+    return await db.transaction().execute(async (trx) => {
+      if (dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':gyeol-migrations'))`.execute(trx);
+      }
+      const done = await sql<{ name: string }>`select name from ${sql.table(BOOKKEEPING_TABLE)}`.execute(trx);
+      const applied = new Set(done.rows.map((row) => row.name));
+      const ran: string[] = [];
+      for (const [name, migration] of pending) {
+        if (applied.has(name)) continue;
+        await migration.up(trx);
+        await sql`insert into ${sql.table(BOOKKEEPING_TABLE)} (name, applied_at) values (${name}, ${Date.now()})`.execute(trx);
+        ran.push(name);
+      }
+      return ran;
+    });
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(`Database migration failed: ${message}`, { cause });
+  }
+}
+
+async function createBookkeepingTable(db: Kysely<any>): Promise<void> {
+  try {
+    await sql`create table if not exists ${sql.table(BOOKKEEPING_TABLE)} (name varchar(255) primary key, applied_at bigint not null)`.execute(db);
+  } catch (error) {
+    // Two PostgreSQL sessions creating it at the same moment: the loser sees a duplicate type.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  }
+}

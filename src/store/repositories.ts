@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import { KyselyAccessTokenRepository } from './access-tokens';
+import { KyselyChannelRepository } from './channels';
+import { KyselyCheckoutSessionRepository } from './checkout-sessions';
+import { KyselyPaymentRepository } from './payments';
+import type { Database } from './schema';
+import { KyselyStoreRepository } from './stores';
+import type { Repositories } from './types';
+
+/** All repositories over one Kysely instance or one transaction (`inTransaction` = true). */
+export function createRepositories(db: Kysely<Database>, inTransaction: boolean): Repositories {
+  return {
+    stores: new KyselyStoreRepository(db),
+    channels: new KyselyChannelRepository(db),
+    payments: new KyselyPaymentRepository(db, inTransaction),
+    checkoutSessions: new KyselyCheckoutSessionRepository(db),
+    accessTokens: new KyselyAccessTokenRepository(db),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Builders for tests that need rows: a store, a channel, a payment with every field set.
+ * Used by src/store tests; other tests may use them too. Not used by production code.
+ */
+import { randomUUID } from 'node:crypto';
+import { newApiKey, newChannelKey, newImpUid, newStoreCode } from '../domain/ids';
+import type { CardDetails } from '../domain/payment';
+import type { ChannelRecord, NewChannel, NewPayment, NewStore, Repositories, StoreRecord } from './types';
+
+export const T0 = new Date(Date.UTC(2026, 0, 15, 3, 0, 0));
+
+export function at(offsetMs: number): Date {
+  return new Date(T0.getTime() + offsetMs);
+}
+
+export function newStoreInput(overrides: Partial<NewStore> = {}): NewStore {
+  return {
+    impCode: newStoreCode(),
+    name: '결 테스트 상점',
+    apiKey: newApiKey(),
+    apiSecretHash: `scrypt$${randomUUID()}`,
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+export function newChannelInput(storeId: number, overrides: Partial<NewChannel> = {}): NewChannel {
+  return {
+    storeId,
+    channelKey: newChannelKey(),
+    name: 'Smartro test',
+    pgProvider: 'smartro_v2',
+    pgId: 't_2411011m',
+    testMode: true,
+    isDefault: false,
+    settings: { jsHost: 'http://127.0.0.1:4001', apiHost: 'http://127.0.0.1:4001', nested: { a: [1, 'b', null] } },
+    secretsEnc: 'v1:iv:ciphertext',
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+export const SAMPLE_CARD: CardDetails = {
+  cardCode: '361',
+  cardName: 'BC카드',
+  cardIssuerCode: '361',
+  cardIssuerName: 'BC카드',
+  cardPublisherCode: '361',
+  cardPublisherName: 'BC카드',
+  cardNumber: '5361-48**-****-1234',
+  cardQuota: 3,
+  cardType: 0,
+  applyNum: '30012345',
+};
+
+export function newPaymentInput(storeId: number, channelId: number, overrides: Partial<NewPayment> = {}): NewPayment {
+  return {
+    storeId,
+    channelId,
+    impUid: newImpUid(),
+    merchantUid: `order-${randomUUID()}`,
+    pgProvider: 'smartro_v2',
+    pgId: 't_2411011m',
+    payMethod: 'card',
+    channel: 'pc',
+    sandbox: true,
+    escrow: false,
+    name: '결 티셔츠',
+    amount: 1004,
+    currency: 'KRW',
+    status: 'ready',
+    buyerName: '홍길동',
+    buyerEmail: 'gildong@example.com',
+    buyerTel: '010-1234-5678',
+    buyerAddr: '서울특별시 강남구 신사동',
+    buyerPostcode: '01181',
+    customData: '{"b": 1,  "a": [true, null, "x"]}',
+    noticeUrl: 'https://shop.example.com/webhook',
+    userAgent: 'Mozilla/5.0 (test)',
+    requestJson: '{"pg":"smartro_v2","amount":1004}',
+    startedAt: T0,
+    ...overrides,
+  };
+}
+
+/** A store with one default channel. */
+export async function seedStore(repos: Repositories, overrides: Partial<NewStore> = {}): Promise<{ store: StoreRecord; channel: ChannelRecord }> {
+  const store = await repos.stores.insert(newStoreInput(overrides));
+  const channel = await repos.channels.insert(newChannelInput(store.id, { isDefault: true }));
+  return { store, channel };
+}
