@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { validatePaymentRequest } from './rules';
+import { paymentRequest } from './test-fixtures';
+import type { PaymentRequest } from '../../domain/request-pay';
+
+const pc = { mobile: false };
+
+function violations(overrides: Partial<PaymentRequest>) {
+  return validatePaymentRequest(paymentRequest(overrides), pc);
+}
+
+function fields(overrides: Partial<PaymentRequest>) {
+  return violations(overrides).map((v) => v.field);
+}
+
+describe('Smartro request rules', () => {
+  it('accepts a plain card request, on PC and on mobile', () => {
+    expect(validatePaymentRequest(paymentRequest(), pc)).toEqual([]);
+    expect(validatePaymentRequest(paymentRequest(), { mobile: true })).toEqual([]);
+  });
+
+  describe('merchant_uid', () => {
+    it('allows letters and digits up to 40 characters', () => {
+      expect(violations({ merchantUid: 'A'.repeat(40) })).toEqual([]);
+      expect(violations({ merchantUid: 'abcXYZ0123456789' })).toEqual([]);
+    });
+    it('refuses special characters and spaces', () => {
+      for (const uid of ['order-1', 'order_1', 'order 1', '주문1', 'a.b']) {
+        expect(violations({ merchantUid: uid })).toEqual([{ field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다' }]);
+      }
+    });
+    it('refuses more than 40 characters instead of truncating', () => {
+      const [v] = violations({ merchantUid: 'A'.repeat(41) });
+      expect(v.field).toBe('merchant_uid');
+      expect(v.rule).toContain('40자');
+    });
+  });
+
+  describe('currency', () => {
+    it('allows KRW only', () => {
+      for (const currency of ['USD', 'EUR', 'JPY', 'CNY'] as const) {
+        const [v] = violations({ currency });
+        expect(v.field).toBe('currency');
+        expect(v.rule).toContain('스마트로가 지원하지 않는 화폐입니다');
+      }
+    });
+  });
+
+  describe('amount', () => {
+    it('allows 1 to 999,999,999,999', () => {
+      expect(violations({ amount: 1 })).toEqual([]);
+      expect(violations({ amount: 999_999_999_999 })).toEqual([]);
+    });
+    it('refuses 0', () => {
+      expect(fields({ amount: 0 })).toEqual(['amount']);
+    });
+    it('refuses more than 12 digits', () => {
+      const [v] = violations({ amount: 1_000_000_000_000 });
+      expect(v.field).toBe('amount');
+      expect(v.rule).toContain('12자리');
+    });
+  });
+
+  describe('buyer fields', () => {
+    it('requires buyer_tel for the window', () => {
+      expect(fields({ buyerTel: null })).toEqual(['buyer_tel']);
+      expect(fields({ buyerTel: '  ' })).toEqual(['buyer_tel']);
+      expect(validatePaymentRequest(paymentRequest({ buyerTel: null }), { mobile: true }).map((v) => v.field)).toEqual(['buyer_tel']);
+    });
+    it('limits buyer_name to 30 and buyer_email to 60 characters', () => {
+      expect(violations({ buyerName: '가'.repeat(30), buyerEmail: `${'a'.repeat(48)}@example.com` })).toEqual([]);
+      expect(fields({ buyerName: '가'.repeat(31) })).toEqual(['buyer_name']);
+      expect(fields({ buyerEmail: `${'a'.repeat(49)}@example.com` })).toEqual(['buyer_email']);
+    });
+  });
+
+  describe('pay_method', () => {
+    it('implements card only for now', () => {
+      for (const payMethod of ['trans', 'vbank', 'phone'] as const) {
+        const [v] = violations({ payMethod });
+        expect(v.field).toBe('pay_method');
+        expect(v.rule).toContain('아직 지원하지 않는 결제수단입니다');
+      }
+    });
+  });
+
+  describe('card.direct', () => {
+    it('allows a code with a quota (0 = lump sum, 2–12 months)', () => {
+      expect(violations({ cardDirect: { code: '361', quota: 0 } })).toEqual([]);
+      expect(violations({ amount: 50_000, cardDirect: { code: '371', quota: 12 } })).toEqual([]);
+    });
+    it('requires code and quota together', () => {
+      expect(fields({ cardDirect: { code: '361', quota: null } })).toEqual(['card.direct.quota']);
+      expect(fields({ cardDirect: { code: null, quota: 3 }, amount: 60_000 })).toEqual(['card.direct.code']);
+    });
+    it('ignores an empty card.direct', () => {
+      expect(violations({ cardDirect: { code: null, quota: null } })).toEqual([]);
+    });
+    it('refuses card companies Smartro cannot open directly', () => {
+      expect(fields({ cardDirect: { code: '999', quota: 0 } })).toEqual(['card.direct.code']);
+    });
+    it('refuses 1 month and more than 12 months', () => {
+      expect(fields({ amount: 60_000, cardDirect: { code: '361', quota: 1 } })).toEqual(['card.direct.quota']);
+      expect(fields({ amount: 60_000, cardDirect: { code: '361', quota: 24 } })).toEqual(['card.direct.quota']);
+    });
+    it('offers installments only from 50,000 won', () => {
+      const [v] = violations({ amount: 49_999, cardDirect: { code: '361', quota: 3 } });
+      expect(v).toEqual({ field: 'card.direct.quota', rule: '할부는 50,000원 이상 결제에서만 가능합니다' });
+    });
+    it('cannot be combined with escrow', () => {
+      expect(violations({ escrow: true })).toEqual([]);
+      const [v] = violations({ escrow: true, cardDirect: { code: '361', quota: 0 } });
+      expect(v.field).toBe('card.direct');
+      expect(v.rule).toContain('에스크로');
+    });
+  });
+
+  describe('customer_id', () => {
+    it('allows up to 20 characters', () => {
+      expect(violations({ customerId: 'c'.repeat(20) })).toEqual([]);
+      expect(fields({ customerId: 'c'.repeat(21) })).toEqual(['customer_id']);
+    });
+  });
+
+  describe('bypass.smartro_v2', () => {
+    it('accepts the documented SkinColor, OpenType and GoodsCnt values', () => {
+      for (const SkinColor of ['RED', 'GREEN', 'BLUE', 'PURPLE']) {
+        expect(violations({ bypass: { smartro_v2: { SkinColor } } })).toEqual([]);
+      }
+      for (const OpenType of ['KR', 'EN']) {
+        expect(violations({ bypass: { smartro_v2: { OpenType } } })).toEqual([]);
+      }
+      expect(violations({ bypass: { smartro_v2: { GoodsCnt: 3 } } })).toEqual([]);
+      expect(violations({ bypass: { smartro_v2: { GoodsCnt: '2' } } })).toEqual([]);
+      expect(violations({ bypass: { other_pg: { SkinColor: 'PINK' } } })).toEqual([]);
+    });
+    it('refuses other values', () => {
+      expect(fields({ bypass: { smartro_v2: { SkinColor: 'PINK' } } })).toEqual(['bypass.smartro_v2.SkinColor']);
+      expect(fields({ bypass: { smartro_v2: { SkinColor: 'red' } } })).toEqual(['bypass.smartro_v2.SkinColor']);
+      expect(fields({ bypass: { smartro_v2: { OpenType: 'JP' } } })).toEqual(['bypass.smartro_v2.OpenType']);
+      expect(fields({ bypass: { smartro_v2: { GoodsCnt: 0 } } })).toEqual(['bypass.smartro_v2.GoodsCnt']);
+      expect(fields({ bypass: { smartro_v2: 'RED' } })).toEqual(['bypass.smartro_v2']);
+    });
+  });
+
+  it('reports every violation at once, each naming its rule in Korean', () => {
+    const all = violations({ merchantUid: 'bad-uid', currency: 'USD', buyerTel: null, customerId: 'c'.repeat(21) });
+    expect(all.map((v) => v.field)).toEqual(['merchant_uid', 'currency', 'buyer_tel', 'customer_id']);
+    expect(all.every((v) => /[가-힣]/.test(v.rule))).toBe(true);
+  });
+});

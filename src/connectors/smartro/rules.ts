@@ -1,0 +1,126 @@
+/**
+ * Smartro's rules on a payment request, applied after the common V1 rules. A request that
+ * breaks one of them would either be refused inside Smartro's window (a worse experience:
+ * the buyer already waited for it) or be silently changed (PortOne truncates a long
+ * `merchant_uid`, which breaks the merchant's lookup by order id) — so we refuse up front.
+ */
+import type { FieldViolation } from '../../domain/errors';
+import type { PaymentRequest } from '../../domain/request-pay';
+import { cardCompanyByKftcCode, SMARTRO_OPEN_TYPES, SMARTRO_SKIN_COLORS } from './wire';
+
+/** Smartro's `Moid` holds at most 40 characters. */
+export const MAX_MERCHANT_UID_LENGTH = 40;
+/** Smartro's `Amt` holds at most 12 digits. */
+export const MAX_AMOUNT = 999_999_999_999;
+/** Korean card companies offer installments from 50,000 won. */
+export const MIN_INSTALLMENT_AMOUNT = 50_000;
+export const MAX_CUSTOMER_ID_LENGTH = 20;
+/** Smartro's `BuyerName` and `BuyerEmail` lengths. */
+export const MAX_BUYER_NAME_LENGTH = 30;
+export const MAX_BUYER_EMAIL_LENGTH = 60;
+
+/** Pay methods this connector can open a window for today. */
+export const IMPLEMENTED_PAY_METHODS: readonly PaymentRequest['payMethod'][] = ['card'];
+
+/**
+ * Checks a V1 payment request against Smartro's rules.
+ * @param env.mobile whether the window opens on a phone (no rule depends on it yet; the
+ *   common rules already require `m_redirect_url` there)
+ * @returns every violation, in field order; empty when the window may open
+ * @example validatePaymentRequest({ ...request, currency: 'USD' }, { mobile: false })
+ *   // → [{ field: 'currency', rule: '스마트로가 지원하지 않는 화폐입니다 (KRW만 가능)' }]
+ */
+export function validatePaymentRequest(request: PaymentRequest, env: { mobile: boolean }): FieldViolation[] {
+  void env;
+  const out: FieldViolation[] = [];
+
+  if (!IMPLEMENTED_PAY_METHODS.includes(request.payMethod)) {
+    out.push({
+      field: 'pay_method',
+      rule: `아직 지원하지 않는 결제수단입니다 (스마트로 채널은 현재 ${IMPLEMENTED_PAY_METHODS.join(', ')}만 가능)`,
+    });
+  }
+
+  if (!/^[A-Za-z0-9]*$/.test(request.merchantUid)) {
+    out.push({ field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다' });
+  }
+  if (request.merchantUid.length > MAX_MERCHANT_UID_LENGTH) {
+    out.push({ field: 'merchant_uid', rule: `최대 ${MAX_MERCHANT_UID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+
+  if (request.currency !== 'KRW') {
+    out.push({ field: 'currency', rule: '스마트로가 지원하지 않는 화폐입니다 (KRW만 가능)' });
+  }
+
+  if (!Number.isInteger(request.amount) || request.amount < 1) {
+    out.push({ field: 'amount', rule: '1원 이상이어야 합니다 (스마트로 규칙)' });
+  } else if (request.amount > MAX_AMOUNT) {
+    out.push({ field: 'amount', rule: '최대 12자리까지 결제할 수 있습니다 (스마트로 규칙)' });
+  }
+
+  if (request.buyerTel === null || request.buyerTel.trim() === '') {
+    out.push({ field: 'buyer_tel', rule: '스마트로 결제창은 구매자 전화번호(buyer_tel)가 필수입니다' });
+  }
+  if (request.buyerName !== null && request.buyerName.length > MAX_BUYER_NAME_LENGTH) {
+    out.push({ field: 'buyer_name', rule: `최대 ${MAX_BUYER_NAME_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+  if (request.buyerEmail !== null && request.buyerEmail.length > MAX_BUYER_EMAIL_LENGTH) {
+    out.push({ field: 'buyer_email', rule: `최대 ${MAX_BUYER_EMAIL_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+
+  if (request.customerId !== null && request.customerId.length > MAX_CUSTOMER_ID_LENGTH) {
+    out.push({ field: 'customer_id', rule: `최대 ${MAX_CUSTOMER_ID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+
+  out.push(...cardDirectViolations(request));
+  out.push(...bypassViolations(request.bypass));
+  return out;
+}
+
+function cardDirectViolations(request: PaymentRequest): FieldViolation[] {
+  const direct = request.cardDirect;
+  if (direct === null || (direct.code === null && direct.quota === null)) return [];
+  const out: FieldViolation[] = [];
+  if (request.escrow) {
+    out.push({ field: 'card.direct', rule: '에스크로 결제는 카드사 직접 호출(card.direct)과 함께 사용할 수 없습니다 (스마트로 규칙)' });
+  }
+  // Smartro fixes an installment plan only inside a directly called card company's window.
+  if (direct.code === null) {
+    out.push({ field: 'card.direct.code', rule: '할부개월(quota)은 카드사 코드(code)와 함께 지정해야 합니다 (스마트로 규칙)' });
+  } else if (cardCompanyByKftcCode(direct.code) === null) {
+    out.push({ field: 'card.direct.code', rule: '스마트로에서 직접 호출할 수 없는 카드사 코드입니다' });
+  }
+  if (direct.quota === null) {
+    out.push({ field: 'card.direct.quota', rule: '카드사 코드(code)는 할부개월(quota)과 함께 지정해야 합니다 (일시불은 0, 스마트로 규칙)' });
+  } else if (direct.quota === 1 || direct.quota > 12) {
+    out.push({ field: 'card.direct.quota', rule: '할부개월은 0(일시불) 또는 2~12개월이어야 합니다 (스마트로 규칙)' });
+  } else if (direct.quota >= 2 && request.amount < MIN_INSTALLMENT_AMOUNT) {
+    out.push({ field: 'card.direct.quota', rule: '할부는 50,000원 이상 결제에서만 가능합니다' });
+  }
+  return out;
+}
+
+function bypassViolations(bypass: Record<string, unknown> | null): FieldViolation[] {
+  const raw = bypass?.smartro_v2;
+  if (raw === undefined || raw === null) return [];
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return [{ field: 'bypass.smartro_v2', rule: '객체여야 합니다' }];
+  }
+  const options = raw as Record<string, unknown>;
+  const out: FieldViolation[] = [];
+  if (options.SkinColor !== undefined && !(SMARTRO_SKIN_COLORS as readonly unknown[]).includes(options.SkinColor)) {
+    out.push({ field: 'bypass.smartro_v2.SkinColor', rule: `${SMARTRO_SKIN_COLORS.join(', ')} 중 하나여야 합니다` });
+  }
+  if (options.OpenType !== undefined && !(SMARTRO_OPEN_TYPES as readonly unknown[]).includes(options.OpenType)) {
+    out.push({ field: 'bypass.smartro_v2.OpenType', rule: `${SMARTRO_OPEN_TYPES.join(', ')} 중 하나여야 합니다` });
+  }
+  if (options.GoodsCnt !== undefined && !isPositiveCount(options.GoodsCnt)) {
+    out.push({ field: 'bypass.smartro_v2.GoodsCnt', rule: '1 이상의 정수여야 합니다' });
+  }
+  return out;
+}
+
+function isPositiveCount(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= 9999;
+  return typeof value === 'string' && /^[1-9]\d{0,3}$/.test(value);
+}

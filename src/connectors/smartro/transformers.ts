@@ -1,0 +1,218 @@
+/**
+ * Turns Smartro's answers into gyeol's contract types: the result-code table, the approval
+ * answer → {@link ApprovalResult}, and Smartro card codes → PortOne V1 (KFTC) card codes.
+ * Signature checks happen before anything here runs (see client.ts); these functions trust
+ * that the answer came from Smartro and check only that it is about what we asked.
+ */
+import { ConnectorFault, type ApprovalResult } from '../contract';
+import type { CardDetails } from '../../domain/payment';
+import { cardCompanyBySmartroCode, parseAuthDate, type SmartroApprovalResponse } from './wire';
+
+/** What a Smartro result code says, as far as public sources tell. */
+export type SmartroResultMeaning =
+  /** `3001`: a card payment was approved. */
+  | 'card-approved'
+  /** Success of some other method or service (bank transfer, vbank, phone, billing, receipt). */
+  | 'other-success'
+  /** The answer of a cancel or refund, not of an approval. */
+  | 'cancel-result'
+  /** The buyer gave up in the window. */
+  | 'user-aborted'
+  /** Smartro's own failure (`9999` "시스템에러 잠시후 재 거래"). */
+  | 'system-error';
+
+/**
+ * Every Smartro result code we know of (protocol reference §4). Codes not listed are card
+ * company or Smartro refusals whose list is not public; they count as declines.
+ */
+export const SMARTRO_RESULT_CODES = {
+  '3001': { meaning: 'card-approved', description: '카드 결제 성공' },
+  '4000': { meaning: 'other-success', description: '계좌이체 성공' },
+  '4100': { meaning: 'other-success', description: '가상계좌 채번 성공' },
+  '4110': { meaning: 'other-success', description: '가상계좌 입금 완료' },
+  A000: { meaning: 'other-success', description: '휴대폰 결제 성공' },
+  B000: { meaning: 'other-success', description: '문화상품권 결제 성공 (구모듈)' },
+  '7001': { meaning: 'other-success', description: '현금영수증 발급 성공' },
+  '0000': { meaning: 'other-success', description: '빌링/간편결제 성공' },
+  '2001': { meaning: 'cancel-result', description: '취소 성공' },
+  '2211': { meaning: 'cancel-result', description: '환불 성공' },
+  '2013': { meaning: 'cancel-result', description: '이미 취소된 거래' },
+  W034: { meaning: 'user-aborted', description: '사용자 결제 중단' },
+  U999: { meaning: 'user-aborted', description: '사용자가 결제를 취소하셨습니다' },
+  '9999': { meaning: 'system-error', description: '시스템에러 잠시후 재 거래' },
+} as const satisfies Record<string, { meaning: SmartroResultMeaning; description: string }>;
+
+export type KnownSmartroResultCode = keyof typeof SMARTRO_RESULT_CODES;
+
+/** The table entry of a result code, or null when the code is not in the public record. */
+export function knownResultCode(code: string): (typeof SMARTRO_RESULT_CODES)[KnownSmartroResultCode] | null {
+  return Object.prototype.hasOwnProperty.call(SMARTRO_RESULT_CODES, code) ? SMARTRO_RESULT_CODES[code as KnownSmartroResultCode] : null;
+}
+
+/** How a result code in an answer to `urlCallApproval.do` (a card payment) is treated. */
+export type CardApprovalOutcome = 'approved' | 'declined' | 'unexpected';
+
+/**
+ * Decides what a result code means for a card approval. One exhaustive switch: adding a
+ * meaning without deciding its outcome does not compile.
+ * @returns `unexpected` for a success of another kind — a verified answer about something we
+ *   did not ask, never a paid card payment and never a plain decline either
+ */
+export function cardApprovalOutcome(code: string): CardApprovalOutcome {
+  const known = knownResultCode(code);
+  if (known === null) return 'declined';
+  const meaning: SmartroResultMeaning = known.meaning;
+  switch (meaning) {
+    case 'card-approved':
+      return 'approved';
+    case 'user-aborted':
+    case 'system-error':
+      return 'declined';
+    case 'other-success':
+    case 'cancel-result':
+      return 'unexpected';
+    default: {
+      const unreachable: never = meaning;
+      return unreachable;
+    }
+  }
+}
+
+/** Smartro card code → the names and KFTC code V1 reports; unknown codes keep their own name. */
+export function toV1Card(smartroCode: string | undefined, smartroName: string | undefined): { code: string | null; name: string | null } {
+  const company = cardCompanyBySmartroCode(smartroCode);
+  return {
+    code: company?.kftcCode ?? null,
+    name: nonEmpty(smartroName) ?? company?.name ?? null,
+  };
+}
+
+function nonEmpty(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+/**
+ * Reads a JSON value as an approval answer.
+ * @throws ConnectorFault('malformed') when `ResultCode`, `Tid` or `SignValue` is not a string
+ */
+export function readApprovalResponse(body: unknown): SmartroApprovalResponse {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ConnectorFault('malformed', 'Smartro answer is not a JSON object');
+  }
+  const record = body as Record<string, unknown>;
+  for (const field of ['ResultCode', 'Tid', 'SignValue'] as const) {
+    if (typeof record[field] !== 'string' || record[field] === '') {
+      throw new ConnectorFault('malformed', `Smartro answer has no ${field}`);
+    }
+  }
+  return record as unknown as SmartroApprovalResponse;
+}
+
+/** Smartro's `Amt` as an integer, whether it arrives as digits (possibly zero-padded) or a number. */
+export function readAmount(amt: unknown): number | null {
+  if (typeof amt === 'number') return Number.isSafeInteger(amt) && amt >= 0 ? amt : null;
+  if (typeof amt === 'string' && /^\d{1,15}$/.test(amt)) return Number(amt);
+  return null;
+}
+
+// A masked number shows at most the first 8 and a few last digits; 13 or more digits in a row
+// can only be a full card number, which gyeol must never store.
+const UNMASKED_RUN = /\d{13,}/;
+
+/**
+ * Takes Smartro's masked card number as it is.
+ * @throws ConnectorFault('malformed') when it is not masked (the number is not in the message)
+ */
+export function maskedCardNumber(cardNum: unknown): string | null {
+  const value = nonEmpty(cardNum);
+  if (value === null) return null;
+  const compact = value.replace(/[\s-]/g, '');
+  if (!compact.includes('*') || UNMASKED_RUN.test(compact)) {
+    throw new ConnectorFault('malformed', 'Smartro answer carries an unmasked card number; it was discarded');
+  }
+  return value;
+}
+
+/**
+ * The card part of an approved answer. `AppCardCode` is the issuing company, `AcquCardCode`
+ * the acquiring one; both are translated from Smartro's codes to KFTC codes.
+ * @throws ConnectorFault('malformed') when the card number is not masked
+ */
+export function cardDetailsFrom(response: SmartroApprovalResponse): CardDetails {
+  const issuer = toV1Card(response.AppCardCode, response.AppCardName);
+  const publisher = toV1Card(response.AcquCardCode, response.AcquCardName);
+  const quota = typeof response.CardQuota === 'string' && /^\d{1,2}$/.test(response.CardQuota) ? parseInt(response.CardQuota, 10) : 0;
+  const cardType = response.CardType === '0' || response.CardType === '1' ? Number(response.CardType) : null;
+  return {
+    cardCode: issuer.code,
+    cardName: nonEmpty(response.AppCardName) ?? issuer.name,
+    cardIssuerCode: issuer.code,
+    cardIssuerName: issuer.name,
+    cardPublisherCode: publisher.code,
+    cardPublisherName: publisher.name,
+    cardNumber: maskedCardNumber(response.CardNum),
+    cardQuota: quota,
+    cardType,
+    applyNum: nonEmpty(response.AuthCode),
+  };
+}
+
+/** What the approval was asked for; an answer about anything else is a `mismatch` fault. */
+export interface ApprovalQuestion {
+  pgTid: string;
+  mid: string;
+  expected: { merchantUid: string; amount: number };
+}
+
+/**
+ * Turns a signature-verified approval answer into an {@link ApprovalResult}.
+ * @param now fallback approval time when `AuthDate` cannot be read (the approval stands)
+ * @throws ConnectorFault('mismatch') when the answer is about another Tid, merchant, order or
+ *   amount, or reports a success of another kind
+ * @throws ConnectorFault('malformed') when an approval lacks its order fields or carries an
+ *   unmasked card number
+ */
+export function toApprovalResult(response: SmartroApprovalResponse, question: ApprovalQuestion, now: Date): ApprovalResult {
+  if (response.Tid !== question.pgTid) {
+    throw new ConnectorFault('mismatch', `Smartro answered about Tid ${response.Tid}, not ${question.pgTid}`);
+  }
+  // Declines may leave Mid out; when present it must still be ours.
+  if (response.Mid !== undefined && response.Mid !== question.mid) {
+    throw new ConnectorFault('mismatch', `Smartro answered for MID ${String(response.Mid)}, not the channel's ${question.mid}`);
+  }
+  const code = response.ResultCode;
+  const message = nonEmpty(response.ResultMsg) ?? knownResultCode(code)?.description ?? '';
+  const outcome = cardApprovalOutcome(code);
+  switch (outcome) {
+    case 'declined':
+      return { outcome: 'declined', pgTid: response.Tid, code, message };
+    case 'unexpected':
+      throw new ConnectorFault('mismatch', `Smartro answered a card approval with result ${code} (${message})`);
+    case 'approved':
+      break;
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+
+  if (response.Mid === undefined) throw new ConnectorFault('malformed', 'Smartro approval has no Mid');
+  if (typeof response.Moid !== 'string') throw new ConnectorFault('malformed', 'Smartro approval has no Moid');
+  const amount = readAmount(response.Amt);
+  if (amount === null) throw new ConnectorFault('malformed', 'Smartro approval has no readable Amt');
+  if (response.Moid !== question.expected.merchantUid) {
+    throw new ConnectorFault('mismatch', `Smartro approved order ${response.Moid}, not ${question.expected.merchantUid}`);
+  }
+  if (amount !== question.expected.amount) {
+    throw new ConnectorFault('mismatch', `Smartro approved amount ${amount}, not ${question.expected.amount}`);
+  }
+  return {
+    outcome: 'approved',
+    pgTid: response.Tid,
+    approvedAt: parseAuthDate(response.AuthDate) ?? now,
+    code,
+    message,
+    card: cardDetailsFrom(response),
+    receiptUrl: null,
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Smartro's own wire format (SmartroPAY "신모듈", PortOne `smartro_v2`): the `tranMgr` form the
+ * payment window submits, the `urlCallApproval.do` request and answer, Smartro's 2-digit card
+ * company codes, and its date formats. Field names are Smartro's and stay PascalCase on purpose.
+ *
+ * The simulator imports this file too, so that both sides of the wire agree by construction.
+ * It must stay free of imports from the rest of gyeol (node built-ins only).
+ */
+
+/** Fields of the `tranMgr` form that `smartropay.payment` submits to Smartro's auth host. */
+export interface TranMgrFields {
+  PayMethod: 'CARD';
+  GoodsCnt: string;
+  /** At most 40 characters. */
+  GoodsName: string;
+  /** Integer amount as digits, at most 12. */
+  Amt: string;
+  /** The merchant's order id (V1 `merchant_uid`): letters and digits, at most 40. */
+  Moid: string;
+  /** 10 characters. */
+  Mid: string;
+  ReturnUrl: string;
+  StopUrl: string;
+  BuyerName: string;
+  BuyerTel: string;
+  BuyerEmail: string;
+  /** `yyyyMMddHHmmss`, Korea time. */
+  EdiDate: string;
+  /** base64(SHA256(EdiDate + Mid + Amt + MerchantKey)). */
+  EncryptData: string;
+  UserIp: string;
+  /** `0` normal, `1` escrow. */
+  TransType: '0' | '1';
+  /** `0` digital content, `1` physical goods. */
+  GoodsCl: '0' | '1';
+  /** `utf8` or `euckr`; gyeol always sends UTF-8. */
+  EncodingType: 'utf8';
+  /** Fixed installment (`00` lump sum, `02`…), only together with FnCd. */
+  CardQuota?: string;
+  /** Smartro's 2-digit card company code to open that company's window directly. */
+  FnCd?: string;
+  MallUserId?: string;
+  SkinColor?: SmartroSkinColor;
+  OpenType?: SmartroOpenType;
+}
+
+export const SMARTRO_SKIN_COLORS = ['RED', 'GREEN', 'BLUE', 'PURPLE'] as const;
+export type SmartroSkinColor = (typeof SMARTRO_SKIN_COLORS)[number];
+
+/** `EN` opens the foreign-card window. */
+export const SMARTRO_OPEN_TYPES = ['KR', 'EN'] as const;
+export type SmartroOpenType = (typeof SMARTRO_OPEN_TYPES)[number];
+
+/** Body of `POST /payment/approval/urlCallApproval.do` and `approvalInquiry.do`. */
+export interface SmartroApprovalRequest {
+  Tid: string;
+  TrAuthKey: string;
+}
+
+/**
+ * The answer of `urlCallApproval.do`. The field set follows a real test answer published in a
+ * merchant integration (see the protocol reference §3.1); all values arrive as strings there.
+ * Only `ResultCode`, `ResultMsg`, `Tid` and `SignValue` are present on every answer; a decline
+ * may carry just a few fields.
+ */
+export interface SmartroApprovalResponse {
+  ResultCode: string;
+  ResultMsg?: string;
+  Tid: string;
+  SignValue: string;
+  Mid?: string;
+  Moid?: string;
+  Amt?: string | number;
+  CoNm?: string;
+  MerchantReserved?: string;
+  CardQuota?: string;
+  AppCardCode?: string;
+  AppCardName?: string;
+  AcquCardCode?: string;
+  AcquCardName?: string;
+  CardMerchantNo?: string;
+  /** Masked by Smartro, e.g. `40921675****082*`. */
+  CardNum?: string;
+  UsePoint?: string;
+  BalancePoint?: string;
+  CardInterest?: string;
+  /** `yyMMddHHmmss`, Korea time. */
+  AuthDate?: string;
+  AuthCode?: string;
+  GoodsName?: string;
+  GoodsCnt?: string;
+  MallUserId?: string;
+  BuyerName?: string;
+  PayMethod?: string;
+  /** Comes back AES-encrypted (the EncData cipher) and base64-encoded. */
+  BuyerEmail?: string;
+  ParentEmail?: string;
+  SubId?: string;
+  MallReserved?: string;
+  EdiDate?: string;
+  BuyerAuthNum?: string;
+  BuyerTel?: string;
+  EscrowCd?: string;
+  GreenDeposit?: string;
+  Currency?: string;
+  MerInterestCl?: string;
+  /** `0` in the published sample; read as V1 `card_type` (0 credit, 1 check) — an inference. */
+  CardType?: string;
+  CardOwnerType?: string;
+}
+
+export const APPROVAL_PATH = '/payment/approval/urlCallApproval.do';
+export const APPROVAL_INQUIRY_PATH = '/payment/approval/approvalInquiry.do';
+export const SMARTRO_JS_PATH = '/asset/js/SmartroPAY-1.0.min.js';
+
+/** A card company as Smartro codes it, and the KFTC code PortOne V1 reports as `card_code`. */
+export interface SmartroCardCompany {
+  /** Smartro's 2-digit code (`FnCd`, `AppCardCode`, `AcquCardCode`). */
+  smartroCode: string;
+  /** The name shown to buyers and reported as the card name. */
+  name: string;
+  /** KFTC 3-digit code, as in PortOne V1's `card_code` table. */
+  kftcCode: string;
+  /**
+   * Whether the Smartro code is confirmed by a real Smartro answer. Smartro's code table
+   * (통합코드) is not public: only `12` = NH농협 has been seen. The other codes are our
+   * assumption, patterned on the NICE-style 2-digit table that agrees with that one point.
+   * Replace them with the real table once a Smartro test MID can show it.
+   */
+  confirmed: boolean;
+}
+
+export const SMARTRO_CARD_COMPANIES: readonly SmartroCardCompany[] = [
+  { smartroCode: '01', name: 'BC', kftcCode: '361', confirmed: false },
+  { smartroCode: '02', name: 'KB국민', kftcCode: '381', confirmed: false },
+  { smartroCode: '03', name: '하나', kftcCode: '374', confirmed: false },
+  { smartroCode: '04', name: '삼성', kftcCode: '365', confirmed: false },
+  { smartroCode: '06', name: '신한', kftcCode: '366', confirmed: false },
+  { smartroCode: '07', name: '현대', kftcCode: '367', confirmed: false },
+  { smartroCode: '08', name: '롯데', kftcCode: '368', confirmed: false },
+  { smartroCode: '12', name: 'NH농협', kftcCode: '371', confirmed: true },
+  { smartroCode: '15', name: '우리', kftcCode: '041', confirmed: false },
+];
+
+/** Looks a card company up by Smartro's 2-digit code. */
+export function cardCompanyBySmartroCode(code: string | null | undefined): SmartroCardCompany | null {
+  if (!code) return null;
+  return SMARTRO_CARD_COMPANIES.find((c) => c.smartroCode === code) ?? null;
+}
+
+/** Looks a card company up by its KFTC (PortOne V1 `card_code`) code. */
+export function cardCompanyByKftcCode(code: string | null | undefined): SmartroCardCompany | null {
+  if (!code) return null;
+  return SMARTRO_CARD_COMPANIES.find((c) => c.kftcCode === code) ?? null;
+}
+
+// Smartro stamps dates in Korea time. Korea has had no daylight saving time since 1988, so a
+// fixed +9 h offset is exact and does not depend on the machine's TZ or its tz database.
+const KST_OFFSET_MS = 9 * 60 * 60 * 1000;
+
+function kstParts(date: Date): string[] {
+  const k = new Date(date.getTime() + KST_OFFSET_MS);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return [
+    String(k.getUTCFullYear()).padStart(4, '0'),
+    pad(k.getUTCMonth() + 1),
+    pad(k.getUTCDate()),
+    pad(k.getUTCHours()),
+    pad(k.getUTCMinutes()),
+    pad(k.getUTCSeconds()),
+  ];
+}
+
+/** `EdiDate`: `yyyyMMddHHmmss` in Korea time. */
+export function ediDate(now: Date): string {
+  return kstParts(now).join('');
+}
+
+/** `AuthDate` and the time part of a Tid: `yyMMddHHmmss` in Korea time. */
+export function authDate(now: Date): string {
+  return kstParts(now).join('').slice(2);
+}
+
+/**
+ * Reads a Smartro `yyMMddHHmmss` Korea-time stamp (e.g. `AuthDate`). Years are 20yy.
+ * @returns the instant, or null when the text is not a valid stamp
+ */
+export function parseAuthDate(text: string | null | undefined): Date | null {
+  if (typeof text !== 'string' || !/^\d{12}$/.test(text)) return null;
+  const [yy, mo, dd, hh, mi, ss] = [0, 2, 4, 6, 8, 10].map((i) => Number(text.slice(i, i + 2)));
+  const utc = Date.UTC(2000 + yy, mo - 1, dd, hh, mi, ss) - KST_OFFSET_MS;
+  const back = new Date(utc);
+  // Date.UTC silently rolls 31 February into March; a stamp that does not round-trip is invalid.
+  if (authDate(back) !== text) return null;
+  return back;
+}

@@ -1,0 +1,70 @@
+/**
+ * The simulator's test cards: which card number leads to which answer of `urlCallApproval.do`.
+ * The real Smartro publishes no test card numbers (test MIDs use real cards), so these numbers
+ * and the decline codes are the simulator's own choice, documented in README.md.
+ */
+
+export type CardScenario = 'approve' | 'card-company-decline' | 'insufficient-balance' | 'lost-or-stolen' | 'system-error' | 'timeout';
+
+export interface TestCard {
+  number: string;
+  scenario: CardScenario;
+  /** The ResultCode `urlCallApproval.do` answers. */
+  resultCode: string;
+  resultMsg: string;
+}
+
+export const APPROVED: Pick<TestCard, 'resultCode' | 'resultMsg'> = { resultCode: '3001', resultMsg: '카드 결제 성공' };
+export const SYSTEM_ERROR: Pick<TestCard, 'resultCode' | 'resultMsg'> = { resultCode: '9999', resultMsg: '시스템에러 잠시후 재 거래' };
+
+export const TEST_CARDS: readonly TestCard[] = [
+  { number: '4242424242424242', scenario: 'approve', ...APPROVED },
+  { number: '4000000000000002', scenario: 'card-company-decline', resultCode: '3051', resultMsg: '카드사 승인 거절' },
+  { number: '4000000000009995', scenario: 'insufficient-balance', resultCode: '3052', resultMsg: '잔액부족 (한도초과)' },
+  { number: '4000000000009987', scenario: 'lost-or-stolen', resultCode: '3053', resultMsg: '분실/도난 신고된 카드입니다' },
+  { number: '4000000000000119', scenario: 'system-error', ...SYSTEM_ERROR },
+  { number: '4000000000000101', scenario: 'timeout', ...SYSTEM_ERROR },
+];
+
+/** What a card number leads to; any other valid number is approved. */
+export function testCardFor(digits: string): TestCard {
+  return TEST_CARDS.find((c) => c.number === digits) ?? { number: digits, scenario: 'approve', ...APPROVED };
+}
+
+/** The Luhn check digit test every card number passes. */
+export function passesLuhn(digits: string): boolean {
+  if (!/^\d+$/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Masks a 16-digit number the way Smartro's published answer does (`40921675****082*`): the
+ * first 8 digits, four stars, digits 13 to 15, one star. The full number goes no further.
+ */
+export function maskCardNumber(digits: string): string {
+  return `${digits.slice(0, 8)}****${digits.slice(12, 15)}*`;
+}
+
+/**
+ * Reads `MM/YY` (or `MMYY`) and checks that the card is still valid in the given Korea-time
+ * year and month (a card is valid through the last day of its month).
+ * @returns an error message in Korean, or null when the expiry is fine
+ */
+export function expiryProblem(text: string, kstYear: number, kstMonth: number): string | null {
+  const match = /^\s*(\d{2})\s*\/?\s*(\d{2})\s*$/.exec(text);
+  if (!match) return '유효기간을 MM/YY 형식으로 입력해 주세요';
+  const month = Number(match[1]);
+  const year = 2000 + Number(match[2]);
+  if (month < 1 || month > 12) return '유효기간의 월은 01~12여야 합니다';
+  if (year < kstYear || (year === kstYear && month < kstMonth)) return '유효기간이 지난 카드입니다';
+  return null;
+}

@@ -1,0 +1,231 @@
+/**
+ * HTML of the simulated Smartro window. Self-contained pages (inline CSS and script, no
+ * external resources), Korean, usable on a phone. Every value from a request is escaped.
+ */
+import { TEST_CARDS, type CardScenario } from './cards';
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** JSON that is safe inside an inline `<script>` (no `</script>`, no U+2028 surprises). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function formatWon(amount: number): string {
+  return `${amount.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}원`;
+}
+
+const SKINS: Record<string, string> = { RED: '#d62d3e', GREEN: '#1d8a4e', BLUE: '#2563eb', PURPLE: '#7c3aed' };
+
+function layout(title: string, body: string, accent = SKINS.RED): string {
+  return `<!doctype html>
+<html lang="ko">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+  :root { --accent: ${accent}; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font-family: system-ui, -apple-system, "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; background: #f3f4f6; color: #111827; }
+  main { max-width: 440px; margin: 0 auto; padding: 16px; }
+  header { display: flex; justify-content: space-between; align-items: center; margin-bottom: 12px; }
+  header h1 { font-size: 18px; margin: 0; color: var(--accent); }
+  .badge { font-size: 12px; padding: 2px 8px; border-radius: 999px; background: #fde68a; color: #78350f; }
+  .card { background: #fff; border-radius: 12px; padding: 16px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin-bottom: 12px; }
+  dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 0; }
+  dt { color: #6b7280; }
+  dd { margin: 0; text-align: right; font-weight: 600; word-break: break-all; }
+  .amount { font-size: 20px; color: var(--accent); }
+  label { display: block; font-size: 14px; margin: 12px 0 4px; font-weight: 600; }
+  input, select { width: 100%; font-size: 16px; padding: 10px; border: 1px solid #d1d5db; border-radius: 8px; background: #fff; }
+  input[aria-invalid="true"] { border-color: #dc2626; }
+  .row { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+  .buttons { display: grid; grid-template-columns: 1fr 2fr; gap: 8px; margin-top: 16px; }
+  button { font-size: 16px; padding: 12px; border-radius: 8px; border: 0; cursor: pointer; }
+  button.primary { background: var(--accent); color: #fff; font-weight: 700; }
+  button.secondary { background: #e5e7eb; color: #111827; }
+  .errors { background: #fef2f2; color: #991b1b; border-radius: 8px; padding: 8px 12px; margin: 0 0 8px; }
+  .errors li { margin: 2px 0; }
+  details { font-size: 13px; color: #374151; }
+  table { border-collapse: collapse; width: 100%; margin-top: 8px; }
+  td, th { border-top: 1px solid #e5e7eb; padding: 4px; text-align: left; }
+  .note { font-size: 12px; color: #6b7280; }
+</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+const SCENARIO_LABEL: Record<CardScenario, string> = {
+  approve: '승인',
+  'card-company-decline': '카드사 거절',
+  'insufficient-balance': '잔액부족',
+  'lost-or-stolen': '분실/도난 카드',
+  'system-error': '시스템 오류',
+  timeout: '승인 응답 지연(타임아웃)',
+};
+
+function testCardHelp(): string {
+  const rows = TEST_CARDS.map(
+    (c) => `<tr><td>${c.number.replace(/(\d{4})(?=\d)/g, '$1 ')}</td><td>${SCENARIO_LABEL[c.scenario]} (${c.resultCode})</td></tr>`,
+  ).join('');
+  return `<details><summary>테스트 카드 안내</summary><table><tr><th>카드번호</th><th>결과</th></tr>${rows}</table>
+<p class="note">그 밖의 올바른 카드번호(Luhn 검사 통과)는 승인됩니다. 유효기간은 지나지 않은 아무 날짜나 입력하세요.</p></details>`;
+}
+
+export interface CardWindowView {
+  authId: string;
+  goodsName: string;
+  amount: number;
+  moid: string;
+  testMode: boolean;
+  skinColor: string | null;
+  englishWindow: boolean;
+  companies: readonly { code: string; name: string }[];
+  /** Installment months on offer; 0 = lump sum. */
+  quotas: readonly number[];
+  selected: { company?: string; expiry?: string; quota?: string };
+  errors: readonly { field: 'CardCompany' | 'CardNo' | 'Expiry' | 'Quota' | null; message: string }[];
+}
+
+/** The card window: what is being paid, then 카드사, 카드번호, 유효기간, 할부 and two buttons. */
+export function cardWindowPage(view: CardWindowView): string {
+  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const companyOptions = view.companies
+    .map((c) => `<option value="${escapeHtml(c.code)}"${view.selected.company === c.code ? ' selected' : ''}>${escapeHtml(c.name)}카드</option>`)
+    .join('');
+  const quotaOptions = view.quotas
+    .map((q) => {
+      const value = String(q).padStart(2, '0');
+      return `<option value="${value}"${view.selected.quota === value ? ' selected' : ''}>${q === 0 ? '일시불' : `${q}개월`}</option>`;
+    })
+    .join('');
+  const errors =
+    view.errors.length > 0
+      ? `<ul class="errors" role="alert">${view.errors.map((e) => `<li>${escapeHtml(e.message)}</li>`).join('')}</ul>`
+      : '';
+  const body = `
+<header><h1>스마트로 카드결제</h1>${view.testMode ? '<span class="badge">테스트 결제창 (시뮬레이터)</span>' : '<span class="badge">시뮬레이터</span>'}</header>
+<section class="card" aria-label="결제 정보">
+  <dl>
+    <dt>상품명</dt><dd>${escapeHtml(view.goodsName)}</dd>
+    <dt>주문번호</dt><dd>${escapeHtml(view.moid)}</dd>
+    <dt>결제금액</dt><dd class="amount">${formatWon(view.amount)}</dd>
+  </dl>
+</section>
+<form class="card" method="post" action="/payment/auth/card" novalidate>
+  ${errors}
+  ${view.englishWindow ? '<p class="note">해외카드 결제창(OpenType=EN)이 요청되었습니다. 시뮬레이터는 한국어 화면만 제공합니다.</p>' : ''}
+  <input type="hidden" name="AuthId" value="${escapeHtml(view.authId)}">
+  <label for="CardCompany">카드사</label>
+  <select id="CardCompany" name="CardCompany"${invalid('CardCompany')}>${companyOptions}</select>
+  <label for="CardNo">카드번호</label>
+  <input id="CardNo" name="CardNo" inputmode="numeric" autocomplete="cc-number" placeholder="0000 0000 0000 0000" maxlength="23"${invalid('CardNo')}>
+  <div class="row">
+    <div>
+      <label for="Expiry">유효기간</label>
+      <input id="Expiry" name="Expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM/YY" maxlength="5" value="${escapeHtml(view.selected.expiry ?? '')}"${invalid('Expiry')}>
+    </div>
+    <div>
+      <label for="Quota">할부</label>
+      <select id="Quota" name="Quota"${invalid('Quota')}>${quotaOptions}</select>
+    </div>
+  </div>
+  ${view.quotas.length === 1 && view.quotas[0] === 0 && !view.selected.quota ? '<p class="note">할부는 50,000원 이상 결제에서만 선택할 수 있습니다.</p>' : ''}
+  <div class="buttons">
+    <button type="submit" class="secondary" name="Action" value="cancel">취소</button>
+    <button type="submit" class="primary" name="Action" value="pay">결제하기</button>
+  </div>
+</form>
+<section class="card">${testCardHelp()}</section>`;
+  return layout('스마트로 카드결제', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
+}
+
+function hiddenInputs(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
+}
+
+/**
+ * PC: hands the result to the page that opened the window (the parent of this iframe), and only
+ * to the origin of the merchant's ReturnUrl, so no other page can read a TrAuthKey.
+ */
+export function pcResultPage(targetOrigin: string, result: Record<string, string>, message: string): string {
+  const payload = { type: 'smartropay:result', ...result };
+  const body = `
+<section class="card" aria-live="polite">
+  <p>${escapeHtml(message)}</p>
+  <form id="result">${hiddenInputs(result)}</form>
+</section>
+<script>
+  (function () {
+    var target = ${scriptJson(targetOrigin)};
+    var payload = ${scriptJson(payload)};
+    if (window.parent && window.parent !== window) window.parent.postMessage(payload, target);
+  })();
+</script>`;
+  return layout('결제 결과', body);
+}
+
+/** Mobile: sends the buyer on with a form POST, as Smartro does ("스마트로페이의 응답은 POST"). */
+export function mobileRedirectPage(action: string, fields: Record<string, string>, message: string): string {
+  const body = `
+<section class="card">
+  <p>${escapeHtml(message)}</p>
+  <form id="result" method="post" action="${escapeHtml(action)}">
+    ${hiddenInputs(fields)}
+    <noscript><button type="submit" class="primary">계속</button></noscript>
+  </form>
+</section>
+<script>document.getElementById('result').submit();</script>`;
+  return layout('결제 진행 중', body);
+}
+
+export interface AuthErrorView {
+  code: string;
+  message: string;
+  /** PC: where to post the error so the opener can close the window; null when unknown. */
+  pcTargetOrigin: string | null;
+  /** Mobile: where the 돌아가기 button goes (StopUrl), or null. */
+  stopUrl: string | null;
+  channel: 'pc' | 'mobile';
+}
+
+/** A request the window cannot serve. It still lets the flow end: PC posts, mobile links on. */
+export function authErrorPage(view: AuthErrorView): string {
+  const result = { ResultCode: view.code, ResultMsg: view.message };
+  let ending = '';
+  if (view.channel === 'pc' && view.pcTargetOrigin) {
+    ending = `
+<button type="button" class="primary" id="close">닫기</button>
+<script>
+  (function () {
+    var target = ${scriptJson(view.pcTargetOrigin)};
+    var payload = ${scriptJson({ type: 'smartropay:result', ...result })};
+    function end() { if (window.parent && window.parent !== window) window.parent.postMessage(payload, target); }
+    document.getElementById('close').addEventListener('click', end);
+    setTimeout(end, 1500);
+  })();
+</script>`;
+  } else if (view.channel === 'mobile' && view.stopUrl) {
+    ending = `<form method="post" action="${escapeHtml(view.stopUrl)}">${hiddenInputs(result)}<button type="submit" class="primary">돌아가기</button></form>`;
+  } else {
+    ending = '<p class="note">이 창을 닫고 다시 시도해 주세요.</p>';
+  }
+  const body = `
+<header><h1>결제를 진행할 수 없습니다</h1></header>
+<section class="card" role="alert">
+  <p>${escapeHtml(view.message)}</p>
+  <p class="note">오류 코드: ${escapeHtml(view.code)}</p>
+  ${ending}
+</section>`;
+  return layout('결제 오류', body);
+}
