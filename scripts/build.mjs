@@ -2,7 +2,7 @@
 // Browser scripts are bundled to single files under dist/public and served from there.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -16,6 +16,9 @@ export const BROWSER_BUNDLES = [
 ];
 
 export async function buildBrowserBundles() {
+  // Merchants can fetch the SDK's TypeScript declarations from the gateway too.
+  mkdirSync(path.join(root, 'dist/public'), { recursive: true });
+  copyFileSync(path.join(root, 'src/sdk/iamport.d.ts'), path.join(root, 'dist/public/iamport.d.ts'));
   await Promise.all(
     BROWSER_BUNDLES.map((b) =>
       build({

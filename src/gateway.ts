@@ -16,9 +16,10 @@ export interface GatewayOptions {
 }
 
 /** Browser scripts the gateway serves: URL path → file in assetDir. */
-const SCRIPTS: Record<string, string> = {
-  '/v1/iamport.js': 'iamport.js',
-  '/assets/checkout-window.js': 'checkout-window.js',
+const SCRIPTS: Record<string, { file: string; type: string }> = {
+  '/v1/iamport.js': { file: 'iamport.js', type: 'application/javascript; charset=utf-8' },
+  '/v1/iamport.d.ts': { file: 'iamport.d.ts', type: 'text/plain; charset=utf-8' },
+  '/assets/checkout-window.js': { file: 'checkout-window.js', type: 'application/javascript; charset=utf-8' },
 };
 
 /**
@@ -34,7 +35,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   });
 
   const cache = new Map<string, Buffer>();
-  for (const [urlPath, file] of Object.entries(SCRIPTS)) {
+  for (const [urlPath, { file, type }] of Object.entries(SCRIPTS)) {
     app.get(urlPath, async (_request, reply) => {
       let body = cache.get(file);
       if (!body) {
@@ -44,7 +45,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
       reply.header('Cache-Control', 'public, max-age=300');
       reply.header('Access-Control-Allow-Origin', '*');
       reply.header('X-Content-Type-Options', 'nosniff');
-      return reply.type('application/javascript; charset=utf-8').send(body);
+      return reply.type(type).send(body);
     });
   }
 
