@@ -165,6 +165,24 @@ forEachDatabase((_name, getStore) => {
       });
     });
 
+    it('refuses an expired window and ends its return as CHECKOUT_SESSION_EXPIRED without touching the payment', async () => {
+      const opened = (await open(params())).json().response;
+      const windowPath = new URL(opened.window_url).pathname;
+      h.clock.advance(31 * 60 * 1000);
+      try {
+        const page = await h.app.inject({ method: 'GET', url: windowPath });
+        expect(page.statusCode).toBe(410);
+        expect(page.body).toContain('결제창 세션이 만료되었습니다');
+        const ret = await h.app.inject({ method: 'POST', url: `${windowPath}/return`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'Tid=x&TrAuthKey=y' });
+        expect(ret.statusCode).toBe(200);
+        expect(ret.body).toContain('CHECKOUT_SESSION_EXPIRED');
+        const payment = await h.store.payments.findByImpUid(h.merchant.id, opened.imp_uid);
+        expect(payment).toMatchObject({ status: 'ready', approvalState: 'none' });
+      } finally {
+        h.clock.advance(-31 * 60 * 1000);
+      }
+    });
+
     it('shows a Korean error page for an unknown session and answers bad bodies in the envelope', async () => {
       const page = await h.app.inject({ method: 'GET', url: '/checkout/nope' });
       expect(page.statusCode).toBe(404);

@@ -108,6 +108,16 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
     expect(((await inquiry.json()) as { ResultCode: string }).ResultCode).not.toBe('3001');
   });
 
+  it('answers a double submit of one window with one approval and the same result twice', async () => {
+    const opened = await openMobileWindow(system);
+    const auth = await authenticateCard(opened, '4242424242424242');
+    const [a, b] = await Promise.all([returnToGateway(auth.returnUrl, auth.fields), returnToGateway(auth.returnUrl, auth.fields)]);
+    expect(a.toString()).toBe(b.toString());
+    expect(a.searchParams.get('imp_success')).toBe('true');
+    const { body } = await rest.get(`/payments/${opened.impUid}`);
+    expect(body.response.status).toBe('paid');
+  });
+
   describe('with an approval host that forges SignValue', () => {
     let forger: http.Server;
     let channelKey: string;
