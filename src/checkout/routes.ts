@@ -26,12 +26,15 @@ export async function registerCheckout(app: FastifyInstance, ctx: CheckoutContex
       done(null, parseFormBody(body as string));
     });
 
-    // Body parse failures and the like still answer in the envelope the SDK understands.
+    // Refusals, body parse failures and the like answer in the envelope the SDK understands, with
+    // a failure result it passes to the merchant's callback as is.
     checkout.setErrorHandler((err, request, reply) => {
       const error = toAppError(err);
       if (error.code === 'INTERNAL') request.log.error({ err }, 'checkout request failed');
       corsHeaders(request, reply);
-      return reply.status(error.status).send({ code: error.v1Code, message: error.message, response: toSdkResult(null, { code: error.code, message: error.message }) });
+      const merchantUid = err instanceof CheckoutRefusal ? err.merchantUid : merchantUidOf(request.body);
+      const failure = toSdkResult(null, { code: error.code, message: error.message }, merchantUid);
+      return reply.status(error.status).send({ code: error.v1Code, message: error.message, response: failure });
     });
 
     checkout.options('/checkout/sessions', async (request, reply) => {
@@ -44,30 +47,17 @@ export async function registerCheckout(app: FastifyInstance, ctx: CheckoutContex
 
     checkout.post('/checkout/sessions', { bodyLimit: 64 * 1024 }, async (request, reply) => {
       corsHeaders(request, reply);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const params = body.params;
-      const merchantUid =
-        typeof params === 'object' && params !== null && typeof (params as Record<string, unknown>).merchant_uid === 'string'
-          ? ((params as Record<string, unknown>).merchant_uid as string)
-          : null;
-      try {
-        const input = readSessionRequest(request, body);
-        const opened = await ctx.services.checkout.openSession(input);
-        return {
-          code: 0,
-          message: null,
-          response: {
-            imp_uid: opened.payment.impUid,
-            merchant_uid: opened.payment.merchantUid,
-            window_url: `${ctx.urls.publicUrl}/checkout/${opened.sessionId}`,
-          },
-        };
-      } catch (err) {
-        const error = toAppError(err);
-        if (error.code === 'INTERNAL') request.log.error({ err }, 'checkout session failed');
-        const failure = toSdkResult(null, { code: error.code, message: error.message }, err instanceof CheckoutRefusal ? err.merchantUid : merchantUid);
-        return reply.status(error.status).send({ code: error.v1Code, message: error.message, response: failure });
-      }
+      const input = readSessionRequest(request, (request.body ?? {}) as Record<string, unknown>);
+      const opened = await ctx.services.checkout.openSession(input);
+      return {
+        code: 0,
+        message: null,
+        response: {
+          imp_uid: opened.payment.impUid,
+          merchant_uid: opened.payment.merchantUid,
+          window_url: `${ctx.urls.publicUrl}/checkout/${opened.sessionId}`,
+        },
+      };
     });
 
     checkout.get<{ Params: { id: string } }>('/checkout/:id', async (request, reply) => {
@@ -105,6 +95,12 @@ function readSessionRequest(request: FastifyRequest, body: Record<string, unknow
     merchantOrigin: origin as string,
     userAgent: request.headers['user-agent'] ?? null,
   };
+}
+
+function merchantUidOf(body: unknown): string | null {
+  const params = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).params : null;
+  const uid = typeof params === 'object' && params !== null ? (params as Record<string, unknown>).merchant_uid : null;
+  return typeof uid === 'string' ? uid : null;
 }
 
 function originOf(value: string | undefined): string | null {
