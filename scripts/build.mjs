@@ -13,6 +13,8 @@ export const BROWSER_BUNDLES = [
   { entry: 'src/sdk/index.ts', out: 'iamport.js', globalName: undefined },
   { entry: 'src/simulators/smartro/browser/smartropay.ts', out: 'SmartroPAY-1.0.min.js', globalName: undefined },
   { entry: 'src/checkout/browser/window.ts', out: 'checkout-window.js', globalName: undefined },
+  // Each connector's browser launcher, served at /assets/launchers/<pg_provider>.js.
+  { entry: 'src/connectors/smartro/browser/launcher.ts', out: 'launchers/smartro_v2.js', globalName: undefined },
 ];
 
 export async function buildBrowserBundles() {
@@ -40,8 +42,8 @@ export async function buildBrowserBundles() {
 export async function buildServer() {
   await build({
     absWorkingDir: root,
-    entryPoints: ['src/main.ts'],
-    outfile: 'dist/main.js',
+    entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' },
+    outdir: 'dist',
     bundle: true,
     platform: 'node',
     format: 'esm',

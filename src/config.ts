@@ -15,6 +15,15 @@ export interface Config {
   /** Encrypts PG keys and tokens at rest; generated into dataDir on first start when unset. */
   instanceSecret: string | null;
   pgTimeoutMs: number;
+  /** How long the checkout return waits for an approval before answering 결제 확인 중. */
+  returnWaitMs: number;
+  /** How often the reconciler looks for payments whose PG outcome is open. */
+  reconcileIntervalMs: number;
+  /**
+   * `builtin`: start the Smartro simulator in this process; `external`: use the one at
+   * simulatorPublicUrl (started with `npm run simulator`), so the gateway can die while the PG lives on.
+   */
+  simulator: 'builtin' | 'external';
   hideSandboxByDefault: boolean;
   logLevel: string;
   demo: {
@@ -42,6 +51,12 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
 const stripSlash = (url: string | undefined): string | null => (url ? url.replace(/\/+$/, '') : null);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const simulator = env.GYEOL_SIMULATOR || 'builtin';
+  if (simulator !== 'builtin' && simulator !== 'external') throw new Error(`GYEOL_SIMULATOR must be builtin or external, got "${simulator}"`);
+  if (simulator === 'external' && !env.GYEOL_SIM_PUBLIC_URL) {
+    throw new Error('GYEOL_SIMULATOR=external needs GYEOL_SIM_PUBLIC_URL (the URL of the simulator started with npm run simulator)');
+  }
+  const pgTimeoutMs = positiveInt(env.GYEOL_PG_TIMEOUT_MS, 30_000, 'GYEOL_PG_TIMEOUT_MS');
   return {
     host: env.GYEOL_HOST ?? '127.0.0.1',
     gatewayPort: port(env.GYEOL_PORT, 4000, 'GYEOL_PORT'),
@@ -53,7 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.GYEOL_DATA_DIR ?? 'data'),
     databaseUrl: env.DATABASE_URL || null,
     instanceSecret: env.GYEOL_SECRET || null,
-    pgTimeoutMs: positiveInt(env.GYEOL_PG_TIMEOUT_MS, 30_000, 'GYEOL_PG_TIMEOUT_MS'),
+    pgTimeoutMs,
+    returnWaitMs: positiveInt(env.GYEOL_RETURN_WAIT_MS, Math.min(pgTimeoutMs + 1_000, 15_000), 'GYEOL_RETURN_WAIT_MS'),
+    reconcileIntervalMs: positiveInt(env.GYEOL_RECONCILE_INTERVAL_MS, 15_000, 'GYEOL_RECONCILE_INTERVAL_MS'),
+    simulator,
     hideSandboxByDefault: env.GYEOL_HIDE_SANDBOX_BY_DEFAULT === 'true',
     logLevel: env.GYEOL_LOG_LEVEL ?? 'info',
     demo: {

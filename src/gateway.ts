@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { registerV1Api } from './api/v1';
@@ -7,8 +8,13 @@ import type { Services } from './services';
 
 export interface GatewayOptions {
   services: Services;
-  /** Holds the gateway's public base URL; read at request time (it is known only after listen). */
-  urls: { publicUrl: string };
+  /** The gateway's public base URL (no trailing slash), settled before the app is built. */
+  publicUrl: string;
+  /**
+   * An HTTP server that already listens (the composition root binds the port first, so the public
+   * URL is known before services are built). Without it the caller listens on the app.
+   */
+  server?: Server;
   /** Folder with the built browser scripts (dist/public). */
   assetDir: string;
   hideSandboxByDefault: boolean;
@@ -32,6 +38,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     bodyLimit: 1024 * 1024,
     // Reject absurd URLs and header floods before any handler runs.
     routerOptions: { maxParamLength: 200 },
+    ...(options.server ? { serverFactory: attachTo(options.server) } : {}),
   });
 
   const cache = new Map<string, Buffer>();
@@ -49,9 +56,36 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     });
   }
 
+  // Each connector's browser launcher (dist/public/launchers/<pg_provider>.js), loaded by the checkout window.
+  app.get<{ Params: { name: string } }>('/assets/launchers/:name', async (request, reply) => {
+    const match = /^([a-z0-9_]{1,40})\.js$/.exec(request.params.name);
+    if (!match) return reply.status(404).send({ code: -1, message: '요청하신 파일을 찾을 수 없습니다.', response: null });
+    const file = `launchers/${match[1]}.js`;
+    let body = cache.get(file);
+    if (!body) {
+      try {
+        body = await readFile(path.join(options.assetDir, file));
+      } catch {
+        return reply.status(404).send({ code: -1, message: '요청하신 파일을 찾을 수 없습니다.', response: null });
+      }
+      cache.set(file, body);
+    }
+    reply.header('Cache-Control', 'public, max-age=300');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    return reply.type('application/javascript; charset=utf-8').send(body);
+  });
+
   app.get('/health', async () => ({ status: 'ok' }));
 
-  await registerCheckout(app, { services: options.services, urls: options.urls });
+  await registerCheckout(app, { services: options.services, urls: { publicUrl: options.publicUrl } });
   await registerV1Api(app, { services: options.services, hideSandboxByDefault: options.hideSandboxByDefault });
   return app;
+}
+
+/** Fastify's serverFactory for a server that already listens: requests go to the app's handler. */
+function attachTo(server: Server) {
+  return (handler: (req: any, res: any) => void) => {
+    server.on('request', handler);
+    return server;
+  };
 }

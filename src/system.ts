@@ -2,16 +2,17 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from './config';
 import type { PgConnector } from './connectors/contract';
-import { SmartroConnector } from './connectors/smartro';
+import { smartroConnector, type SmartroCredentials } from './connectors/smartro';
 import { systemClock, type Clock } from './domain/clock';
 import { buildDemoShop, type DemoShopCredentials } from './demo-shop/server';
 import { buildGateway } from './gateway';
+import { startReconciler, type Reconciler } from './jobs/reconciler';
 import { createServices, type ServiceDeps, type Services } from './services';
-import { channelCredentials } from './services/channels';
 import type { Logger } from './services/deps';
 import { SecretBox } from './services/secrets';
 import { buildSmartroSimulator } from './simulators/smartro/server';
@@ -25,7 +26,7 @@ export interface SystemOptions {
   logger?: FastifyBaseLogger;
   /** Folder with the built browser scripts; default dist/public under the working directory. */
   assetDir?: string;
-  /** How long the simulator holds the timeout test card's approval. */
+  /** How long the simulator holds the answers of its slow test cards. */
   simulatorHangMs?: number;
   /** PostgreSQL schema (tests isolate themselves with one). */
   pgSchema?: string;
@@ -38,6 +39,7 @@ export interface RunningSystem {
   demo: DemoShopCredentials & { mid: string; created: boolean };
   store: Store;
   services: Services;
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -46,8 +48,10 @@ export const DEMO_MID = 'gyeolsim01';
 
 /**
  * The composition root: config → store → connectors → services → the three servers
- * (gateway, Smartro simulator, demo shop). `npm start` and the integration tests both start
- * gyeol through here, so what is tested is what runs.
+ * (gateway, Smartro simulator, demo shop) and the reconciler. `npm start` and the integration
+ * tests both start gyeol through here, so what is tested is what runs.
+ *
+ * Public URLs are settled before services are built: the gateway's port is bound first.
  */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { config } = options;
@@ -62,12 +66,42 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     pgSchema: options.pgSchema,
   });
   const apps: FastifyInstance[] = [];
+  const servers: Server[] = [];
+  let reconciler: Reconciler | null = null;
+  const closeAll = async () => {
+    await reconciler?.stop();
+    await Promise.allSettled(apps.map((app) => app.close()));
+    await Promise.allSettled(servers.map(closeServer));
+    await store.close();
+  };
   try {
     await store.migrate();
     const logger = serviceLogger(options.logger);
-    const connectors = new Map<string, PgConnector>([['smartro_v2', new SmartroConnector()]]);
-    // Public URLs are known only after listening (ports may be 0 in tests); they are filled in below
-    // before any request can arrive.
+
+    // The PG first: the demo channel is saved with its concrete base URLs.
+    let simulatorUrl: string;
+    let registerDemoMerchant: (mid: string, merchantKey: string) => Promise<void>;
+    if (config.simulator === 'external') {
+      simulatorUrl = config.simulatorPublicUrl as string;
+      registerDemoMerchant = (mid, merchantKey) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey);
+    } else {
+      const simulator = buildSmartroSimulator({
+        merchants: new Map(),
+        assetDir,
+        clock,
+        hangMs: options.simulatorHangMs,
+        logger: options.logger,
+      });
+      apps.push(simulator);
+      simulatorUrl = await listen(simulator, config.host, config.simulatorPort, config.simulatorPublicUrl);
+      registerDemoMerchant = async (mid, merchantKey) => simulator.registerMerchant(mid, { merchantKey });
+    }
+
+    const gatewayServer = await bind(config.host, config.gatewayPort);
+    servers.push(gatewayServer);
+    const gatewayUrl = config.gatewayPublicUrl ?? localUrl(config.host, gatewayServer);
+
+    const connectors = new Map<string, PgConnector<any>>([[smartroConnector.id, smartroConnector]]);
     const deps: ServiceDeps = {
       store,
       clock,
@@ -75,47 +109,29 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       connectors,
       connectorContext: { fetch: globalThis.fetch, clock, timeoutMs: config.pgTimeoutMs },
       logger,
-      publicUrl: '',
-      simulatorUrl: '',
+      publicUrl: gatewayUrl,
+      approvals: { returnWaitMs: config.returnWaitMs },
     };
     const services = createServices(deps);
-    const demo = await ensureDemo(config, services, store);
+    const demo = await ensureDemo(config, services, store, simulatorUrl);
+    await registerDemoMerchant(demo.mid, demo.merchantKey);
 
-    const simulatorMerchants = new Map<string, { merchantKey: string }>();
-    const simulator = buildSmartroSimulator({
-      merchants: simulatorMerchants,
-      assetDir,
-      clock,
-      hangMs: options.simulatorHangMs,
-      logger: options.logger,
-    });
-    apps.push(simulator);
-    const simulatorUrl = await listen(simulator, config.host, config.simulatorPort, config.simulatorPublicUrl);
-    deps.simulatorUrl = simulatorUrl;
-
-    const checkoutUrls = { publicUrl: '' };
     const gateway = await buildGateway({
       services,
       assetDir,
       hideSandboxByDefault: config.hideSandboxByDefault,
       logger: options.logger,
-      urls: checkoutUrls,
+      publicUrl: gatewayUrl,
+      server: gatewayServer,
     });
     apps.push(gateway);
-    const gatewayUrl = await listen(gateway, config.host, config.gatewayPort, config.gatewayPublicUrl);
-    deps.publicUrl = gatewayUrl;
-    checkoutUrls.publicUrl = gatewayUrl;
-
-    // Every channel of the demo store that uses the built-in simulator is known to it.
-    for (const channel of await store.channels.findByPg(demo.storeId, 'smartro_v2')) {
-      if ((channel.settings as { useBuiltinSimulator?: boolean }).useBuiltinSimulator) {
-        simulatorMerchants.set(channel.pgId, { merchantKey: channelCredentials(deps, channel).merchantKey });
-      }
-    }
+    await gateway.ready();
 
     const shop = await buildDemoShop({ gatewayUrl, credentials: demo.shop, logger: options.logger });
     apps.push(shop);
     const shopUrl = await listen(shop, config.host, config.shopPort, config.shopPublicUrl);
+
+    reconciler = startReconciler({ approvals: services.approvals, logger, intervalMs: config.reconcileIntervalMs });
 
     return {
       gatewayUrl,
@@ -124,22 +140,51 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       demo: { ...demo.shop, mid: demo.mid, created: demo.created },
       store,
       services,
-      async close() {
-        await Promise.allSettled(apps.map((app) => app.close()));
-        await store.close();
-      },
+      reconciler,
+      close: closeAll,
     };
   } catch (err) {
-    await Promise.allSettled(apps.map((app) => app.close()));
-    await store.close();
+    await closeAll();
     throw err;
   }
 }
 
 async function listen(app: FastifyInstance, host: string, port: number, publicUrl: string | null): Promise<string> {
   await app.listen({ host, port });
-  const address = app.server.address() as AddressInfo;
-  return publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return publicUrl ?? localUrl(host, app.server);
+}
+
+/** Binds a port before anything is built on it; errors (EADDRINUSE) carry the port. */
+function bind(host: string, port: number): Promise<Server> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function localUrl(host: string, server: Server): string {
+  const address = server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Tells a simulator in another process the demo channel's MID and key (its test-only control API). */
+async function registerWithExternalSimulator(simulatorUrl: string, mid: string, merchantKey: string): Promise<void> {
+  const res = await fetch(`${simulatorUrl}/sim/merchants/${encodeURIComponent(mid)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ merchantKey }),
+  });
+  if (!res.ok) throw new Error(`the Smartro simulator at ${simulatorUrl} refused the demo merchant: HTTP ${res.status}`);
 }
 
 /** The instance secret kept beside the SQLite file when GYEOL_SECRET is not set. */
@@ -155,17 +200,24 @@ async function instanceSecretFile(dataDir: string): Promise<string> {
 interface DemoSetup {
   storeId: number;
   mid: string;
+  merchantKey: string;
   created: boolean;
   shop: DemoShopCredentials;
 }
 
+/** The demo channel's Smartro hosts: all three on the simulator. */
+function simulatorSettings(simulatorUrl: string): Record<string, unknown> {
+  return { jsBaseUrl: simulatorUrl, apiBaseUrl: simulatorUrl, receiptBaseUrl: simulatorUrl };
+}
+
 /**
  * On first start with an empty database: a demo store with a test Smartro channel on the
- * built-in simulator. The demo shop is a merchant like any other, so its credentials (including
- * the API secret, which gyeol itself keeps only hashed) live in its own file,
- * `<dataDir>/demo-shop.json`. Environment variables pin every value for scripts and tests.
+ * simulator. The demo shop is a merchant like any other, so its credentials (including the API
+ * secret, which gyeol itself keeps only hashed) live in its own file, `<dataDir>/demo-shop.json`.
+ * Environment variables pin every value for scripts and tests. On later starts the demo channel
+ * follows the simulator's current URL (its port may have changed).
  */
-async function ensureDemo(config: Config, services: Services, store: Store): Promise<DemoSetup> {
+async function ensureDemo(config: Config, services: Services, store: Store, simulatorUrl: string): Promise<DemoSetup> {
   const file = path.join(config.dataDir, 'demo-shop.json');
   const saved: Partial<DemoShopCredentials> = existsSync(file) ? JSON.parse(await readFile(file, 'utf8')) : {};
   const pinned = {
@@ -180,10 +232,14 @@ async function ensureDemo(config: Config, services: Services, store: Store): Pro
     if (!pinned.apiKey || !pinned.apiSecret || !pinned.channelKey) {
       throw new Error(`demo store ${existing.impCode} exists but its API key/secret/channel key are unknown: set GYEOL_DEMO_* or restore ${file}`);
     }
-    const channel = await store.channels.findByChannelKey(existing.id, pinned.channelKey);
+    const found = await store.channels.findByChannelKey(existing.id, pinned.channelKey);
+    if (!found) throw new Error(`the demo channel ${pinned.channelKey} is missing from store ${existing.impCode}`);
+    const channel = (await store.channels.updateSettings(existing.id, found.id, simulatorSettings(simulatorUrl))) ?? found;
+    const { credentials } = services.channels.open(channel);
     return {
       storeId: existing.id,
-      mid: channel?.pgId ?? DEMO_MID,
+      mid: channel.pgId,
+      merchantKey: (credentials as SmartroCredentials).merchantKey,
       created: false,
       shop: { impCode: existing.impCode, apiKey: pinned.apiKey, apiSecret: pinned.apiSecret, channelKey: pinned.channelKey },
     };
@@ -198,16 +254,17 @@ async function ensureDemo(config: Config, services: Services, store: Store): Pro
     apiKey: pinned.apiKey,
     apiSecret: pinned.apiSecret,
   });
-  const channel = await services.provisioning.createSmartroChannel({
+  const merchantKey = randomBytes(48).toString('base64');
+  const channel = await services.provisioning.createChannel({
     storeId: demoStore.id,
-    name: '스마트로 테스트 채널 (내장 시뮬레이터)',
+    name: '스마트로 테스트 채널 (시뮬레이터)',
+    pgProvider: smartroConnector.id,
+    pgId: DEMO_MID,
     channelKey: pinned.channelKey,
-    mid: DEMO_MID,
-    merchantKey: randomBytes(48).toString('base64'),
-    cancelPassword: randomBytes(3).toString('hex'),
     testMode: true,
     isDefault: true,
-    settings: { useBuiltinSimulator: true },
+    settings: simulatorSettings(simulatorUrl),
+    secrets: { merchantKey, cancelPassword: randomBytes(3).toString('hex') },
   });
   const shop: DemoShopCredentials = {
     impCode: demoStore.impCode,
@@ -216,7 +273,7 @@ async function ensureDemo(config: Config, services: Services, store: Store): Pro
     channelKey: channel.channelKey,
   };
   await writeFile(file, `${JSON.stringify(shop, null, 2)}\n`, { mode: 0o600 });
-  return { storeId: demoStore.id, mid: channel.pgId, created: true, shop };
+  return { storeId: demoStore.id, mid: channel.pgId, merchantKey, created: true, shop };
 }
 
 function serviceLogger(logger: FastifyBaseLogger | undefined): Logger {

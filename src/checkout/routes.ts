@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
 import type { Services } from '../services';
-import { CheckoutRefusal, type CheckoutMode, type CheckoutResult, type WindowDescription } from '../services/checkout';
+import { CheckoutRefusal, type CheckoutMode, type CheckoutResult, type OpenSessionCommand, type WindowDescription } from '../services/checkout';
 import { toAppError } from '../api/v1/envelope';
 import { parseFormBody } from '../api/v1/form-body';
 import { escapeHtml, jsonForScript, windowPage } from './html';
@@ -15,6 +15,10 @@ export interface CheckoutContext {
 }
 
 const WINDOW_SCRIPT = '/assets/checkout-window.js';
+/** Where each connector's browser launcher is served (built into dist/public/launchers). */
+const LAUNCHER_DIR = '/assets/launchers';
+/** How often the 결제 확인 중 page looks again. */
+const PENDING_REFRESH_SECONDS = 2;
 
 /**
  * The checkout: the session API the SDK calls (cross-origin, from merchant pages) and the
@@ -79,7 +83,7 @@ export async function registerCheckout(app: FastifyInstance, ctx: CheckoutContex
   });
 }
 
-function readSessionRequest(request: FastifyRequest, body: Record<string, unknown>) {
+function readSessionRequest(request: FastifyRequest, body: Record<string, unknown>): OpenSessionCommand {
   const violations: string[] = [];
   if (typeof body.user_code !== 'string' || body.user_code === '') violations.push('user_code: IMP.init(가맹점 식별코드)이 필요합니다');
   if (typeof body.params !== 'object' || body.params === null || Array.isArray(body.params)) violations.push('params: 결제 요청 파라미터 객체가 필요합니다');
@@ -90,7 +94,7 @@ function readSessionRequest(request: FastifyRequest, body: Record<string, unknow
   if (violations.length > 0) throw new AppError('INVALID_PARAMETER', { message: violations.join(' / ') });
   return {
     userCode: body.user_code as string,
-    params: body.params,
+    params: body.params as Record<string, unknown>,
     mode,
     merchantOrigin: origin as string,
     userAgent: request.headers['user-agent'] ?? null,
@@ -145,8 +149,8 @@ async function pageOrError<T>(reply: FastifyReply, action: () => Promise<T>): Pr
   }
 }
 
-function securityHeaders(reply: FastifyReply, frameAncestor: string, pgOrigin: string | null): void {
-  const pg = pgOrigin ? ` ${pgOrigin}` : '';
+function securityHeaders(reply: FastifyReply, frameAncestor: string, pgOrigins: string[]): void {
+  const pg = pgOrigins.map((origin) => ` ${origin}`).join('');
   reply.header(
     'Content-Security-Policy',
     [
@@ -167,10 +171,14 @@ function securityHeaders(reply: FastifyReply, frameAncestor: string, pgOrigin: s
 
 function sendWindow(reply: FastifyReply, described: WindowDescription): FastifyReply {
   const { payment, session, launch } = described;
-  const pgOrigin = new URL(launch.scriptUrl).origin;
-  securityHeaders(reply, session.merchantOrigin, pgOrigin);
+  securityHeaders(reply, session.merchantOrigin, launch.origins);
   const amount = fromMinorUnits(payment.amount, payment.currency).toLocaleString('ko-KR');
-  const launchData = { mode: session.mode, launch, returnUrl: described.returnUrl, stopUrl: described.stopUrl };
+  const launchData = {
+    mode: session.mode,
+    launch: { launcher: launch.launcher, data: launch.data },
+    returnUrl: described.returnUrl,
+    stopUrl: described.stopUrl,
+  };
   const body = `
 <header><h1>결제하기</h1>${session.mode === 'pc' ? '<button type="button" id="gyeol-close" aria-label="결제창 닫기">닫기</button>' : ''}</header>
 <main>
@@ -181,19 +189,32 @@ function sendWindow(reply: FastifyReply, described: WindowDescription): FastifyR
   <p class="status" id="gyeol-status" role="status">결제창을 여는 중입니다…</p>
 </main>
 <script type="application/json" id="gyeol-launch">${jsonForScript(launchData)}</script>`;
+  const launcherScript = `${LAUNCHER_DIR}/${encodeURIComponent(launch.launcher)}.js`;
   return reply
     .type('text/html; charset=utf-8')
-    .send(windowPage({ title: '결제하기', body, scripts: [launch.scriptUrl, WINDOW_SCRIPT] }));
+    .send(windowPage({ title: '결제하기', body, scripts: [...launch.scripts, launcherScript, WINDOW_SCRIPT] }));
+}
+
+/** 결제 확인 중: the PG's outcome is being confirmed; the page reloads the window until it is known. */
+function sendPending(reply: FastifyReply, outcome: CheckoutResult): FastifyReply {
+  const { session } = outcome;
+  securityHeaders(reply, session.merchantOrigin, []);
+  const body = `
+<header><h1>결제 확인 중</h1></header>
+<main><p class="status" id="gyeol-status" role="status">결제 결과를 확인하고 있습니다. 이 창을 닫지 말고 잠시만 기다려 주세요.</p></main>`;
+  const head = `<meta http-equiv="refresh" content="${PENDING_REFRESH_SECONDS}; url=/checkout/${encodeURIComponent(session.id)}">`;
+  return reply.type('text/html; charset=utf-8').send(windowPage({ title: '결제 확인 중', body, head, scripts: [] }));
 }
 
 function sendResult(reply: FastifyReply, outcome: CheckoutResult): FastifyReply {
+  if (outcome.pending) return sendPending(reply, outcome);
   const { session, payment, error } = outcome;
   const result = toSdkResult(payment, error);
   if (session.mode === 'mobile' && session.mRedirectUrl) {
     reply.header('Cache-Control', 'no-store');
     return reply.redirect(mobileRedirectUrl(session.mRedirectUrl, result), 302);
   }
-  securityHeaders(reply, session.merchantOrigin, null);
+  securityHeaders(reply, session.merchantOrigin, []);
   const message = result.success ? '결제가 완료되었습니다.' : `결제에 실패했습니다. ${result.error_msg ?? ''}`;
   const body = `
 <header><h1>결제 결과</h1></header>

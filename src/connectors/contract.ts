@@ -1,16 +1,20 @@
+import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from '../domain/clock';
 import type { FieldViolation } from '../domain/errors';
-import type { CardDetails } from '../domain/payment';
-import type { PaymentRequest } from '../domain/request-pay';
+import type { Currency } from '../domain/money';
+import type { MethodDetails, PayMethod, PaymentPassThrough } from '../domain/payment';
 
 /**
- * The contract between gyeol's services and a PG connector.
+ * The contract between gyeol's services and a PG connector (DESIGN §3).
  *
- * A connector describes and performs the PG's own wire protocol and nothing else: it reads no
- * environment, touches no database and knows no HTTP framework. Everything it needs comes in
- * through a {@link ConnectorContext} and the channel's {@link ChannelCredentials}. A PG decline
- * is data ({@link ApprovalResult} with `outcome: 'declined'`); only faults throw
- * ({@link ConnectorFault}), and a fault never results in a paid payment.
+ * A connector is an id (`pg_provider`), declared capabilities, a credentials schema of its own,
+ * and flows. Each flow that talks to the PG is a pure pair — build the request, read the answer —
+ * and one shared executor (connectors/executor.ts) does transport, timeouts and fault
+ * classification. A connector reads no environment, touches no database and knows no HTTP
+ * framework. A PG decline is data; only faults throw ({@link ConnectorFault}), and a fault never
+ * results in a paid payment.
+ *
+ * Services treat credentials and window returns as opaque values handed back to the connector.
  */
 
 /** What a connector may use from the outside world. */
@@ -22,27 +26,48 @@ export interface ConnectorContext {
   timeoutMs: number;
 }
 
-/** A channel's PG settings after decryption. Secret fields never leave the server. */
-export interface ChannelCredentials {
-  /** Smartro MID (10 characters). */
-  mid: string;
-  /** Smartro merchant key: signs `EncryptData`, verifies `SignValue`, keys the AES envelope. */
-  merchantKey: string;
-  /** Cancel password set in Smartro's merchant admin (≤ 6 characters). */
-  cancelPassword: string;
-  /** Base URL that serves `/asset/js/SmartroPAY-1.0.min.js` (PC). */
-  jsBaseUrl: string;
-  /** Base URL that serves `/asset/js/SmartroPAY-1.0.min.js` for mobile; defaults to jsBaseUrl. */
-  mobileJsBaseUrl?: string;
-  /** Base URL of the approval host (`/payment/approval/*.do`). */
-  apiBaseUrl: string;
-  /** Test channel: the PG's STG mode, and V1 `sandbox: true`. */
+/** What a connector declares it can do; services refuse what is not declared. */
+export interface ConnectorCapabilities {
+  /** V1 pay_method values the PG window supports. */
+  methods: readonly PayMethod[];
+  escrow: boolean;
+  partialCancel: boolean;
+  billing: boolean;
+  /** The PG posts notifications (vbank deposits, refunds) to gyeol. */
+  notifications: boolean;
+}
+
+/** A channel as stored, before the connector reads it into its own credentials. */
+export interface ChannelConfig {
+  /** The PG's merchant id (V1 `pg_id`). */
+  pgId: string;
   testMode: boolean;
+  /** Non-secret settings (JSON). */
+  settings: unknown;
+  /** Secret settings (JSON), already decrypted. */
+  secrets: unknown;
+}
+
+/** The checkout's facts of one payment attempt, as the PG window needs them. */
+export interface PaymentFacts {
+  payMethod: PayMethod;
+  merchantUid: string;
+  name: string | null;
+  /** Integer minor units. */
+  amount: number;
+  taxFree: number | null;
+  vatAmount: number | null;
+  currency: Currency;
+  escrow: boolean;
+  buyerName: string | null;
+  buyerEmail: string | null;
+  buyerTel: string | null;
+  passThrough: PaymentPassThrough;
 }
 
 /** Input for building the PG window of one payment attempt. */
 export interface PaymentWindowInput {
-  request: PaymentRequest;
+  payment: PaymentFacts;
   /** Where the PG sends the buyer (PC: where the window posts) once authenticated. */
   returnUrl: string;
   /** Where the PG sends the buyer when they give up (mobile). */
@@ -53,50 +78,77 @@ export interface PaymentWindowInput {
 }
 
 /**
- * How the checkout window opens the PG's own window. Smartro: load `scriptUrl`, call
- * `smartropay.init({mode})`, then `smartropay.payment({FormId, Callback})` on a form holding
- * `fields`. A later PG adds its own `kind`.
+ * How the checkout window opens the PG's own window. The checkout loads `scripts` (the PG's
+ * library, then the connector's launcher, served at `/assets/launchers/<launcher>.js`) and hands
+ * `data` to the launcher. It knows nothing else about it.
  */
-export interface SmartroWindowLaunch {
-  kind: 'smartro-js';
-  scriptUrl: string;
-  mode: 'STG' | 'REAL';
-  /** Field name → value of the `tranMgr` form (Mid, Moid, Amt, EdiDate, EncryptData, …). */
-  fields: Record<string, string>;
+export interface WindowLaunch {
+  /** The connector's browser launcher (file name under dist/public/launchers). */
+  launcher: string;
+  /** PG scripts to load before the launcher. */
+  scripts: string[];
+  /** Origins the window must allow (CSP script/frame/form sources). */
+  origins: string[];
+  /** Whatever the launcher needs (JSON). */
+  data: unknown;
 }
-export type PaymentWindowLaunch = SmartroWindowLaunch;
 
-/** What came back to the ReturnUrl / StopUrl / PC callback from the PG window. */
+/** What came back from the PG window, read by the connector; opaque to services. */
 export type WindowReturn =
-  | { kind: 'authenticated'; pgTid: string; authToken: string }
-  | { kind: 'aborted'; code: string; message: string };
+  | { kind: 'authenticated'; pgTid: string; auth: unknown }
+  | { kind: 'aborted'; code: string; message: string }
+  /** Something the channel's PG cannot have sent (e.g. a Tid of another merchant id). */
+  | { kind: 'rejected'; code: string; message: string };
 
-export interface ApprovalInput {
-  pgTid: string;
-  authToken: string;
-  /** What gyeol asked for; an approval for anything else is a fault, not a payment. */
-  expected: { merchantUid: string; amount: number };
+/** The order facts a verified PG answer is about. */
+export interface ApprovedOrder {
+  merchantUid: string;
+  /** Integer minor units. */
+  amount: number;
+  /** The PG merchant id the approval belongs to. */
+  pgId: string;
 }
 
+/**
+ * A verified PG answer to an approval or an inquiry. The services compare `order` with the
+ * payment: an approval about another order is handled there (the attempt fails, the approval
+ * goes to its own order or is kept for cancellation).
+ */
 export type ApprovalResult =
   | {
       outcome: 'approved';
       pgTid: string;
       approvedAt: Date;
-      /** The PG's own result code (e.g. Smartro `3001`). */
+      /** The PG's own result code. */
       code: string;
       message: string;
-      card: CardDetails;
+      order: ApprovedOrder;
+      details: MethodDetails;
       receiptUrl: string | null;
     }
   | {
       outcome: 'declined';
-      pgTid: string;
+      /** null when the PG's answer named no transaction. */
+      pgTid: string | null;
       /** The PG's own result code, reported to the merchant as `error_code`. */
       code: string;
       /** The PG's message, reported as `fail_reason` / `error_msg`. */
       message: string;
+      /** false when the answer carried no signature: the decline is double-checked later. */
+      verified: boolean;
     };
+
+export interface ApprovalInput {
+  pgTid: string;
+  /** The window return's `auth` as the connector produced it. */
+  auth: unknown;
+}
+
+export interface InquiryInput {
+  pgTid: string;
+  /** The window return's `auth`, when still known (the PG may need it to answer). */
+  auth: unknown | null;
+}
 
 export type ConnectorFaultKind =
   /** No answer within `timeoutMs`: the PG may or may not have approved. */
@@ -107,46 +159,97 @@ export type ConnectorFaultKind =
   | 'http'
   /** The answer could not be read (not JSON, fields missing). */
   | 'malformed'
-  /** The answer's signature (Smartro `SignValue`) did not verify. */
+  /** The answer's signature did not verify. */
   | 'signature'
-  /** A verified answer about a different order, amount or merchant than asked. */
+  /** A verified answer about a different transaction than asked. */
   | 'mismatch';
 
 /** A PG call that did not produce a trustworthy answer. Never turns into a paid payment. */
 export class ConnectorFault extends Error {
   readonly kind: ConnectorFaultKind;
-  /** Whether the PG may have approved anyway (only for timeouts and dropped connections). */
+  /** Whether the PG may have approved anyway (timeouts, dropped connections, unreadable answers). */
   readonly outcomeUnknown: boolean;
   constructor(kind: ConnectorFaultKind, message: string, options?: { cause?: unknown; outcomeUnknown?: boolean }) {
     super(message, { cause: options?.cause });
     this.name = 'ConnectorFault';
     this.kind = kind;
-    this.outcomeUnknown = options?.outcomeUnknown ?? kind === 'timeout';
+    this.outcomeUnknown = options?.outcomeUnknown ?? kind !== 'network';
   }
 }
 
-export interface PgConnector {
-  /** The V1 `pg_provider` this connector serves, e.g. `smartro_v2`. */
-  readonly pgProvider: string;
-
-  /**
-   * The PG's own rules on a request that already passed the common V1 rules
-   * (e.g. Smartro: `merchant_uid` letters and digits only, `buyer_tel` required).
-   * Returns every violation; an empty list means the window may open.
-   * @example connector.validatePaymentRequest(request, { mobile: false }) // → []
-   */
-  validatePaymentRequest(request: PaymentRequest, env: { mobile: boolean }): FieldViolation[];
-
-  /** Describes the PG window for one attempt: script, mode and signed form fields. */
-  buildPaymentWindow(credentials: ChannelCredentials, input: PaymentWindowInput, now: Date): PaymentWindowLaunch;
-
-  /** Reads what the PG window sent back (form fields of the ReturnUrl/StopUrl POST or the PC callback). */
-  parseWindowReturn(fields: Record<string, string>): WindowReturn;
-
-  /**
-   * Asks the PG to approve an authenticated payment and verifies the answer.
-   * @returns the approval or the decline, as data
-   * @throws ConnectorFault when there is no trustworthy answer
-   */
-  approvePayment(ctx: ConnectorContext, credentials: ChannelCredentials, input: ApprovalInput): Promise<ApprovalResult>;
+/** An HTTP request a flow describes; the executor sends it. */
+export interface PgRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
 }
+
+/** The PG's answer as the executor received it. */
+export interface PgAnswer {
+  status: number;
+  /** The body as text. */
+  body: string;
+  url: string;
+}
+
+/**
+ * One PG call as a pure pair: `buildRequest` describes it, `readAnswer` turns the answer into a
+ * result (a decline is a result) or throws a {@link ConnectorFault}.
+ */
+export interface PgFlow<Credentials, Input, Result> {
+  buildRequest(credentials: Credentials, input: Input, now: Date): PgRequest;
+  readAnswer(credentials: Credentials, input: Input, answer: PgAnswer, now: Date): Result;
+}
+
+/**
+ * A PG connector. `Credentials` is the connector's own type; services only pass it through.
+ * @example
+ * const credentials = connector.readCredentials(channelConfig); // throws on a bad channel
+ * const launch = connector.openWindow(credentials, input, clock.now());
+ * const back = connector.readWindowReturn(credentials, fields);
+ * const result = await executeFlow(ctx, connector.flows.approve, credentials, { pgTid, auth });
+ */
+export interface PgConnector<Credentials = unknown> {
+  /** The V1 `pg_provider` this connector serves. */
+  readonly id: string;
+  readonly capabilities: ConnectorCapabilities;
+  /** TypeBox schemas of the channel's settings and secrets, checked when a channel is saved. */
+  readonly credentialsSchema: { settings: TSchema; secrets: TSchema };
+
+  /**
+   * Reads a channel's stored settings into the connector's credentials.
+   * @returns the violations (field and rule) when the settings do not fit the schema
+   */
+  readCredentials(channel: ChannelConfig): { ok: true; credentials: Credentials } | { ok: false; violations: FieldViolation[] };
+
+  /**
+   * The PG's own rules on a request that already passed the common V1 rules (e.g. a shorter
+   * `merchant_uid`, a required `buyer_tel`). Returns every violation.
+   */
+  validatePayment(payment: PaymentFacts, env: { mobile: boolean }): FieldViolation[];
+
+  /** Describes the PG window for one attempt (pure: no HTTP). */
+  openWindow(credentials: Credentials, input: PaymentWindowInput, now: Date): WindowLaunch;
+
+  /** Reads what the PG window sent back (form fields of the return POST or the PC callback). */
+  readWindowReturn(credentials: Credentials, fields: Record<string, string>): WindowReturn;
+
+  /** The PG calls, one pure pair each. Optional ones are filled by later connectors' features. */
+  readonly flows: {
+    approve: PgFlow<Credentials, ApprovalInput, ApprovalResult>;
+    /** What became of an approval whose answer was lost. */
+    inquire: PgFlow<Credentials, InquiryInput, ApprovalResult>;
+    cancel?: PgFlow<Credentials, unknown, unknown>;
+    issueVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
+    cancelVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
+    issueBillingKey?: PgFlow<Credentials, unknown, unknown>;
+    chargeBillingKey?: PgFlow<Credentials, unknown, unknown>;
+  };
+
+  /** Reads a notification the PG posted to gyeol (vbank deposit, refund); later issues. */
+  readNotification?(credentials: Credentials, fields: Record<string, string>): unknown;
+}
+
+/** Helper for connector authors: the static type of a TypeBox schema. */
+export type SchemaType<T extends TSchema> = Static<T>;

@@ -17,7 +17,7 @@ export function currencyDecimals(currency: Currency): number {
   return DECIMALS[currency];
 }
 
-/** The largest amount gyeol accepts in minor units: Smartro's `Amt` holds at most 12 digits. */
+/** The largest amount gyeol accepts in minor units: 12 digits, what PG amount fields hold. */
 export const MAX_MINOR_UNITS = 999_999_999_999;
 
 /**

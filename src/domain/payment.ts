@@ -9,9 +9,10 @@ export type PaymentChannel = 'pc' | 'mobile' | 'api';
 export type PayMethod = 'card' | 'trans' | 'vbank' | 'phone';
 
 /**
- * Approval of a payment is recorded in three steps so that a PG call never runs inside a DB
+ * Approval of a payment is recorded in steps so that a PG call never runs inside a DB
  * transaction and a crash leaves evidence: `none` → `requested` (intent recorded, merchant_uid
- * claimed) → `approved` / `declined`, or `unknown` when the PG did not answer in time.
+ * claimed) → `approved` / `declined`, or `unknown` when the PG's answer was lost or could not be
+ * trusted. The reconciler resolves `requested` and `unknown` through the PG's inquiry.
  */
 export type ApprovalState = 'none' | 'requested' | 'approved' | 'declined' | 'unknown';
 
@@ -27,6 +28,48 @@ export interface CardDetails {
   cardQuota: number;
   cardType: number | null;
   applyNum: string | null;
+}
+
+/** A bank transfer's bank (V1 `bank_code`, `bank_name`). */
+export interface BankDetails {
+  bankCode: string | null;
+  bankName: string | null;
+}
+
+/** An issued virtual account (V1 `vbank_*`). */
+export interface VbankDetails {
+  vbankCode: string | null;
+  vbankName: string | null;
+  vbankNum: string;
+  vbankHolder: string | null;
+  /** Deposit deadline. */
+  vbankDate: Date | null;
+  vbankIssuedAt: Date;
+}
+
+/**
+ * What a PG reported about the means of payment, by method. A PG result of one of these kinds is
+ * an outcome of the payment, never a fault.
+ */
+export type MethodDetails =
+  | { method: 'card'; card: CardDetails }
+  | { method: 'trans'; bank: BankDetails }
+  | { method: 'vbank'; vbank: VbankDetails }
+  | { method: 'phone' }
+  | { method: 'easypay'; embPgProvider: string; card: CardDetails | null };
+
+/**
+ * The request_pay fields that only the PG window needs (card company shortcut, PG pass-through,
+ * …). Facts the payment itself carries (amount, merchant_uid, buyer, tax) live in their own
+ * columns and are never repeated here.
+ */
+export interface PaymentPassThrough {
+  digital: boolean | null;
+  vbankDue: string | null;
+  customerId: string | null;
+  cardDirect: { code: string | null; quota: number | null } | null;
+  bypass: Record<string, unknown> | null;
+  language: string | null;
 }
 
 export interface Payment {
@@ -45,11 +88,27 @@ export interface Payment {
   name: string | null;
   /** Integer minor units. */
   amount: number;
+  /** Integer minor units of `amount` that are tax free (V1 `tax_free`), or null when not given. */
+  taxFree: number | null;
+  /** Integer minor units of VAT the merchant set (V1 `vat_amount`), or null to let the PG compute it. */
+  vatAmount: number | null;
   /** Integer minor units, cumulative. */
   cancelAmount: number;
   currency: Currency;
   status: PaymentStatus;
   approvalState: ApprovalState;
+  /** When the current approval was requested from the PG. */
+  approvalRequestedAt: Date | null;
+  /**
+   * true while a decline rests on a PG answer that carried no signature (a bare error body):
+   * the reconciler double-checks it once through the inquiry.
+   */
+  approvalUnverified: boolean;
+  /** When the reconciler should next ask the PG about this payment; null when nothing is open. */
+  reconcileAfter: Date | null;
+  reconcileAttempts: number;
+  /** The PG auth of the window return (opaque, sealed by the services); inquiries need it. */
+  pgAuthSealed: string | null;
   buyerName: string | null;
   buyerEmail: string | null;
   buyerTel: string | null;
@@ -59,9 +118,11 @@ export interface Payment {
   customData: string | null;
   noticeUrl: string | null;
   userAgent: string | null;
-  /** The parsed request_pay parameters (PaymentRequest as JSON), so the PG window is built from exactly what was validated. */
-  requestJson: string;
+  passThrough: PaymentPassThrough;
   card: CardDetails;
+  bank: BankDetails;
+  vbank: VbankDetails | null;
+  embPgProvider: string | null;
   failReason: string | null;
   /** The PG's own result code of the last failure, reported to the SDK as `error_code`. */
   failCode: string | null;
@@ -87,14 +148,13 @@ export const EMPTY_CARD: CardDetails = {
   applyNum: null,
 };
 
-/** States a payment may move to from each state; everything else is refused. */
-const TRANSITIONS: Record<PaymentStatus, readonly PaymentStatus[]> = {
-  ready: ['paid', 'failed'],
-  paid: ['cancelled'],
-  failed: [],
-  cancelled: [],
-};
+export const EMPTY_BANK: BankDetails = { bankCode: null, bankName: null };
 
-export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}
+export const EMPTY_PASS_THROUGH: PaymentPassThrough = {
+  digital: null,
+  vbankDue: null,
+  customerId: null,
+  cardDirect: null,
+  bypass: null,
+  language: null,
+};

@@ -4,7 +4,7 @@ import type { PayMethod } from './payment';
 
 /**
  * A checkout request after the common V1 rules: what `IMP.request_pay(params)` asked for,
- * typed and with the amount in minor units. PG-specific rules (e.g. Smartro's) are checked
+ * typed and with the amount in minor units. PG-specific rules are checked
  * afterwards by the channel's connector.
  */
 export interface PaymentRequest {
@@ -29,7 +29,7 @@ export interface PaymentRequest {
   customerUid: string | null;
   customerId: string | null;
   cardDirect: { code: string | null; quota: number | null } | null;
-  /** PG pass-through (`bypass.smartro_v2` and friends), kept as given. */
+  /** PG pass-through (`bypass.{pg_provider}`), kept as given. */
   bypass: Record<string, unknown> | null;
   language: string | null;
 }

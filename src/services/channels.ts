@@ -1,35 +1,86 @@
-import type { ChannelCredentials } from '../connectors/contract';
-import type { ChannelRecord } from '../store/types';
+import type { PgConnector } from '../connectors/contract';
+import { AppError, invalidParameter } from '../domain/errors';
+import type { ChannelRecord, StoreRecord } from '../store/types';
 import type { ServiceDeps } from './deps';
 
-/** Non-secret channel settings as stored (channels.settings). */
-export interface SmartroChannelSettings {
-  /** true: the PG hosts are the built-in simulator, wherever it listens now. */
-  useBuiltinSimulator?: boolean;
-  jsBaseUrl?: string;
-  mobileJsBaseUrl?: string;
-  apiBaseUrl?: string;
+/** A channel with its connector and the connector's credentials, ready for PG calls. */
+export interface ResolvedChannel<C = unknown> {
+  channel: ChannelRecord;
+  connector: PgConnector<C>;
+  credentials: C;
 }
 
-/** Secret channel settings (channels.secrets_enc, sealed). */
-export interface SmartroChannelSecrets {
-  merchantKey: string;
-  cancelPassword: string;
+/** How request_pay named its channel. */
+export interface ChannelChoice {
+  channelKey?: unknown;
+  /** Deprecated V1 `pg`: "{pg_provider}" or "{pg_provider}.{PG merchant id}". */
+  pg?: unknown;
 }
 
-/** Opens a channel's sealed secrets and resolves its hosts into connector credentials. */
-export function channelCredentials(deps: Pick<ServiceDeps, 'secretBox' | 'simulatorUrl'>, channel: ChannelRecord): ChannelCredentials {
-  const settings = channel.settings as SmartroChannelSettings;
-  const secrets = JSON.parse(deps.secretBox.open(channel.secretsEnc)) as SmartroChannelSecrets;
-  const builtin = settings.useBuiltinSimulator === true;
-  const jsBaseUrl = builtin ? deps.simulatorUrl : String(settings.jsBaseUrl ?? '');
-  return {
-    mid: channel.pgId,
-    merchantKey: secrets.merchantKey,
-    cancelPassword: secrets.cancelPassword,
-    jsBaseUrl,
-    mobileJsBaseUrl: builtin ? deps.simulatorUrl : settings.mobileJsBaseUrl ?? jsBaseUrl,
-    apiBaseUrl: builtin ? deps.simulatorUrl : String(settings.apiBaseUrl ?? ''),
-    testMode: channel.testMode,
-  };
+/** A refusal about the channel choice, naming the field. */
+export class ChannelRefusal extends AppError {}
+
+/**
+ * Channels as the services use them: which one a request means, and its connector with
+ * credentials (secrets opened here, never stored open).
+ */
+export class ChannelService {
+  constructor(private readonly deps: Pick<ServiceDeps, 'store' | 'secretBox' | 'connectors'>) {}
+
+  /** channelKey, else the deprecated `pg` ("{pg_provider}" or "{pg_provider}.{MID}"), else the store's default channel. */
+  async resolve(merchant: StoreRecord, choice: ChannelChoice): Promise<ChannelRecord> {
+    const { channels } = this.deps.store;
+    if (choice.channelKey !== undefined && choice.channelKey !== null && choice.channelKey !== '') {
+      if (typeof choice.channelKey !== 'string') throw invalidParameter([{ field: 'channelKey', rule: '문자열이어야 합니다' }]);
+      const channel = await channels.findByChannelKey(merchant.id, choice.channelKey);
+      if (!channel) throw new AppError('CHANNEL_NOT_FOUND', { field: 'channelKey', message: 'channelKey: 해당 채널 키로 등록된 채널이 없습니다' });
+      return channel;
+    }
+    if (choice.pg !== undefined && choice.pg !== null && choice.pg !== '') {
+      if (typeof choice.pg !== 'string') throw invalidParameter([{ field: 'pg', rule: '문자열이어야 합니다' }]);
+      const dot = choice.pg.indexOf('.');
+      const provider = dot === -1 ? choice.pg : choice.pg.slice(0, dot);
+      const pgId = dot === -1 ? undefined : choice.pg.slice(dot + 1);
+      if (!this.deps.connectors.has(provider)) {
+        throw new AppError('UNSUPPORTED_PG', { field: 'pg', message: `pg: 지원하지 않는 PG사입니다 (${provider})` });
+      }
+      const [channel] = await channels.findByPg(merchant.id, provider, pgId);
+      if (!channel) throw new AppError('CHANNEL_NOT_FOUND', { field: 'pg', message: `pg: ${choice.pg}에 해당하는 채널이 없습니다` });
+      return channel;
+    }
+    const channel = await channels.findDefault(merchant.id);
+    if (!channel) throw new AppError('CHANNEL_NOT_FOUND', { field: 'channelKey', message: 'channelKey: 기본 채널이 없으니 channelKey를 지정해 주세요' });
+    return channel;
+  }
+
+  connectorOf(channel: ChannelRecord): PgConnector {
+    const connector = this.deps.connectors.get(channel.pgProvider);
+    if (!connector) throw new AppError('UNSUPPORTED_PG', { field: 'pg' });
+    return connector;
+  }
+
+  /**
+   * The channel's connector and credentials.
+   * @throws Error when the stored channel no longer fits its connector's schema (an operator
+   *   problem, not the buyer's: channels are checked when saved)
+   */
+  open(channel: ChannelRecord): ResolvedChannel {
+    const connector = this.connectorOf(channel);
+    const read = connector.readCredentials({
+      pgId: channel.pgId,
+      testMode: channel.testMode,
+      settings: channel.settings,
+      secrets: JSON.parse(this.deps.secretBox.open(channel.secretsEnc)) as unknown,
+    });
+    if (!read.ok) {
+      throw new Error(`channel ${channel.channelKey} does not fit ${channel.pgProvider}: ${read.violations.map((v) => `${v.field} ${v.rule}`).join('; ')}`);
+    }
+    return { channel, connector, credentials: read.credentials };
+  }
+
+  async openById(storeId: number, channelId: number): Promise<ResolvedChannel> {
+    const channel = await this.deps.store.channels.findById(storeId, channelId);
+    if (!channel) throw new Error(`channel ${channelId} of store ${storeId} is missing`);
+    return this.open(channel);
+  }
 }

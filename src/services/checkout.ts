@@ -1,20 +1,26 @@
-import { ConnectorFault, type PaymentWindowLaunch, type PgConnector } from '../connectors/contract';
+import type { PaymentFacts, WindowLaunch } from '../connectors/contract';
 import { AppError, invalidParameter, type ErrorCode, type FieldViolation } from '../domain/errors';
 import { newCheckoutSessionId, newImpUid } from '../domain/ids';
-import type { Payment } from '../domain/payment';
+import type { Payment, PaymentPassThrough } from '../domain/payment';
+import { approvalOpen } from '../domain/payment-transitions';
 import { parseRequestPayParams, type PaymentRequest } from '../domain/request-pay';
-import type { ApprovalOutcome, ChannelRecord, CheckoutSessionRecord, StoreRecord } from '../store/types';
-import { channelCredentials } from './channels';
+import type { CheckoutSessionRecord, NewPayment, StoreRecord } from '../store/types';
+import type { ApprovalService, AttemptError } from './approvals';
+import type { ChannelService } from './channels';
 import type { ServiceDeps } from './deps';
 
 /** How long a window may stay open before its session is refused. */
 export const CHECKOUT_SESSION_TTL_MS = 30 * 60 * 1000;
+/** How often a waiting double submit looks for the first request's result. */
+const POLL_MS = 100;
 
 export type CheckoutMode = 'pc' | 'mobile';
 
-export interface OpenSessionInput {
+/** `POST /checkout/sessions` after the route has read its body. */
+export interface OpenSessionCommand {
   userCode: string;
-  params: unknown;
+  /** The request_pay parameters as the merchant page passed them (validated here). */
+  params: Record<string, unknown>;
   mode: CheckoutMode;
   /** Origin of the merchant page (from the Origin header, else page_url). */
   merchantOrigin: string;
@@ -27,22 +33,23 @@ export interface OpenedSession {
 }
 
 /** A session's failure, kept with it so a reload shows the same answer. */
-export interface CheckoutError {
-  code: string;
-  message: string;
-}
+export type CheckoutError = AttemptError;
 
+/**
+ * Where a session stands: `pending` while the PG's outcome is being confirmed (the window shows
+ * 결제 확인 중 and polls), else completed with its result (`error` null when paid).
+ */
 export interface CheckoutResult {
   session: CheckoutSessionRecord;
   payment: Payment;
-  /** null when the payment is paid. */
   error: CheckoutError | null;
+  pending: boolean;
 }
 
 export interface WindowDescription {
   session: CheckoutSessionRecord;
   payment: Payment;
-  launch: PaymentWindowLaunch;
+  launch: WindowLaunch;
   returnUrl: string;
   stopUrl: string;
 }
@@ -61,21 +68,28 @@ export class CheckoutRefusal extends AppError {
   }
 }
 
+/** The gateway's own abort field, posted by the checkout window's 닫기 button whatever the PG. */
+export const GATEWAY_ABORT_FIELD = 'gyeol_abort';
+
 /**
- * The authenticated payment flow (DESIGN §2): open a session for `IMP.request_pay`, describe
- * the PG window, and complete the PG's return by approving through the connector.
- *
- * Approval records the intent first (claiming merchant_uid), calls the PG outside any
- * transaction, then records the outcome. A payment becomes `paid` only from a verified PG
- * approval; a fault leaves it unpaid, and an unknown outcome keeps the claim until reconciled.
+ * Checkout sessions for `IMP.request_pay` (DESIGN §2): open a session, describe the PG window,
+ * and complete the PG's return through the approvals pipeline.
  */
 export class CheckoutService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly channels: ChannelService,
+    private readonly approvals: ApprovalService,
+  ) {}
 
-  async openSession(input: OpenSessionInput): Promise<OpenedSession> {
+  async openSession(input: OpenSessionCommand): Promise<OpenedSession> {
     const { store, clock } = this.deps;
-    const rawParams = (typeof input.params === 'object' && input.params !== null ? input.params : {}) as Record<string, unknown>;
-    const merchantUid = typeof rawParams.merchant_uid === 'string' ? rawParams.merchant_uid : null;
+    const rawUid = input.params.merchant_uid;
+    const merchantUid = typeof rawUid === 'string' ? rawUid : null;
+    const refuse = (err: unknown): never => {
+      if (err instanceof AppError) throw new CheckoutRefusal(err.code, merchantUid, { message: err.message, field: err.field });
+      throw err;
+    };
 
     const merchant = await store.stores.findByImpCode(input.userCode);
     if (!merchant) throw new CheckoutRefusal('STORE_NOT_FOUND', merchantUid, { field: 'user_code' });
@@ -83,14 +97,20 @@ export class CheckoutService {
     const parsed = parseRequestPayParams(input.params);
     if (!parsed.ok) throw refusal(parsed.violations, merchantUid);
     const request = parsed.request;
+    if (request.customerUid !== null) throw new CheckoutRefusal('BILLING_NOT_SUPPORTED', merchantUid, { field: 'customer_uid' });
 
-    const channel = await this.resolveChannel(merchant, rawParams, merchantUid);
-    const connector = this.connectorFor(channel);
-    const violations = connector.validatePaymentRequest(request, { mobile: input.mode === 'mobile' });
+    const channel = await this.channels.resolve(merchant, { channelKey: input.params.channelKey, pg: input.params.pg }).catch(refuse);
+    const connector = this.channels.connectorOf(channel);
+    const facts = factsOf(request);
+    const violations: FieldViolation[] = [];
+    if (!connector.capabilities.methods.includes(request.payMethod)) {
+      violations.push({ field: 'pay_method', rule: `이 채널에서 지원하지 않는 결제수단입니다 (${connector.capabilities.methods.join(', ')}만 가능)` });
+    }
+    violations.push(...connector.validatePayment(facts, { mobile: input.mode === 'mobile' }));
     if (input.mode === 'mobile' && !request.mRedirectUrl) {
       violations.push({ field: 'm_redirect_url', rule: '모바일 결제에는 결제 후 돌아갈 m_redirect_url이 필요합니다' });
     }
-    if (violations.length > 0) throw refusal(violations, merchantUid);
+    if (violations.length > 0) throw refusal(dedupe(violations), merchantUid);
 
     const claim = await store.payments.findClaim(merchant.id, request.merchantUid);
     if (claim) {
@@ -119,18 +139,21 @@ export class CheckoutService {
     return { sessionId, payment };
   }
 
-  /** The window of an open session: how to launch the PG's own window. */
+  /**
+   * The window of a session: how to launch the PG's own window, or — when the payment is already
+   * being approved or settled — where it stands. Never a second PG window for one payment.
+   */
   async describeWindow(sessionId: string): Promise<WindowDescription | CheckoutResult> {
     const { session, payment } = await this.loadSession(sessionId);
     if (session.state === 'completed') return this.completedResult(session, payment);
-    this.assertNotExpired(session);
-    const channel = await this.channelOf(payment);
+    if (payment.approvalState !== 'none' || payment.status !== 'ready') return this.settledOrPending(session, payment);
+    if (session.expiresAt.getTime() <= this.deps.clock.now().getTime()) throw new AppError('CHECKOUT_SESSION_EXPIRED');
+    const resolved = await this.channels.openById(payment.storeId, payment.channelId);
     const returnUrl = `${this.deps.publicUrl}/checkout/${session.id}/return`;
     const stopUrl = `${this.deps.publicUrl}/checkout/${session.id}/stop`;
-    const request = requestOf(payment);
-    const launch = this.connectorFor(channel).buildPaymentWindow(
-      channelCredentials(this.deps, channel),
-      { request, returnUrl, stopUrl, mobile: session.mode === 'mobile', buyerIp: null },
+    const launch = resolved.connector.openWindow(
+      resolved.credentials,
+      { payment: factsOfPayment(payment), returnUrl, stopUrl, mobile: session.mode === 'mobile', buyerIp: null },
       this.deps.clock.now(),
     );
     return { session, payment, launch, returnUrl, stopUrl };
@@ -138,97 +161,77 @@ export class CheckoutService {
 
   /**
    * Completes a session with what the PG window sent back (ReturnUrl / StopUrl form fields).
-   * Idempotent: a session that is already completed answers its recorded result again.
+   * Answers within `approvals.returnWaitMs`: an approval that takes longer goes on, and the answer
+   * is `pending` (the window polls). Idempotent: a completed session answers its result again.
    */
   async completeReturn(sessionId: string, fields: Record<string, string>): Promise<CheckoutResult> {
     const { session, payment } = await this.loadSession(sessionId);
     if (session.state === 'completed') return this.completedResult(session, payment);
+    if (payment.approvalState !== 'none' || payment.status !== 'ready') return this.awaitSettlement(session);
     if (session.expiresAt.getTime() <= this.deps.clock.now().getTime()) {
       return this.finish(session, payment, { code: 'CHECKOUT_SESSION_EXPIRED', message: new AppError('CHECKOUT_SESSION_EXPIRED').message });
     }
-    if (payment.approvalState !== 'none') return this.awaitOtherAttempt(session);
 
-    const channel = await this.channelOf(payment);
-    const connector = this.connectorFor(channel);
-    const windowReturn = connector.parseWindowReturn(fields);
-    if (windowReturn.kind === 'aborted') {
-      const message = new AppError('USER_CANCELLED').message;
-      const failed = await this.failBeforeApproval(payment, windowReturn.code, message);
-      return this.finish(session, failed, { code: 'USER_CANCELLED', message });
+    if (fields[GATEWAY_ABORT_FIELD] === '1') {
+      const error = { code: 'USER_CANCELLED', message: new AppError('USER_CANCELLED').message };
+      return this.finish(session, await this.approvals.abandon(payment, error), error);
     }
-
-    const now = this.deps.clock.now();
-    const claimed = await this.deps.store.payments.claimForApproval(payment.storeId, payment.id, windowReturn.pgTid, now);
-    if (!claimed) {
-      const fresh = await this.reload(payment);
-      if (fresh.approvalState !== 'none') return this.awaitOtherAttempt(session);
-      // Another payment of the same merchant_uid holds the claim: never ask the PG to approve.
-      const holder = await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid);
-      const code: ErrorCode = holder?.status === 'paid' ? 'MERCHANT_UID_ALREADY_PAID' : 'PAYMENT_IN_PROGRESS';
-      const message = new AppError(code).message;
-      const failed = await this.failBeforeApproval(fresh, code, message);
-      return this.finish(session, failed, { code, message });
-    }
-
-    const outcome = await this.approve(connector, channel, payment, windowReturn.pgTid, windowReturn.authToken);
-    const updated = await this.deps.store.payments.recordApprovalOutcome(payment.storeId, payment.id, outcome.record, this.deps.clock.now());
-    if (!updated) throw new Error(`approval outcome of ${payment.impUid} could not be recorded: it was no longer requested`);
-    this.deps.logger.info(
-      { impUid: updated.impUid, status: updated.status, approval: updated.approvalState, pgTid: updated.pgTid },
-      'approval recorded',
-    );
-    return this.finish(session, updated, outcome.error);
-  }
-
-  /** Calls the PG and turns whatever happened into what gets recorded. Never throws a connector fault. */
-  private async approve(
-    connector: PgConnector,
-    channel: ChannelRecord,
-    payment: Payment,
-    pgTid: string,
-    authToken: string,
-  ): Promise<{ record: ApprovalOutcome; error: CheckoutError | null }> {
-    try {
-      const result = await connector.approvePayment(this.deps.connectorContext, channelCredentials(this.deps, channel), {
-        pgTid,
-        authToken,
-        expected: { merchantUid: payment.merchantUid, amount: payment.amount },
-      });
-      if (result.outcome === 'approved') {
-        return {
-          record: { kind: 'approved', pgTid: result.pgTid, paidAt: result.approvedAt, card: result.card, receiptUrl: result.receiptUrl },
-          error: null,
-        };
+    const resolved = await this.channels.openById(payment.storeId, payment.channelId);
+    const windowReturn = resolved.connector.readWindowReturn(resolved.credentials, fields);
+    switch (windowReturn.kind) {
+      case 'aborted': {
+        const message = new AppError('USER_CANCELLED').message;
+        const failed = await this.approvals.abandon(payment, { code: windowReturn.code, message });
+        return this.finish(session, failed, { code: 'USER_CANCELLED', message });
       }
-      return {
-        record: { kind: 'declined', pgTid: result.pgTid, failCode: result.code, failReason: result.message, failedAt: this.deps.clock.now() },
-        error: { code: result.code, message: result.message },
-      };
-    } catch (err) {
-      if (!(err instanceof ConnectorFault)) throw err;
-      this.deps.logger.error({ impUid: payment.impUid, pgTid, fault: err.kind, err: err.message }, 'PG approval fault');
-      const code: ErrorCode = err.kind === 'timeout' ? 'PG_TIMEOUT' : 'PG_FAULT';
-      const message = new AppError(code).message;
-      if (err.kind === 'network' && !err.outcomeUnknown) {
-        // The request never reached the PG, so nothing can have been approved.
-        return {
-          record: { kind: 'declined', pgTid, failCode: code, failReason: `${message} (${err.message})`, failedAt: this.deps.clock.now() },
-          error: { code, message },
-        };
+      case 'rejected': {
+        const error = { code: windowReturn.code, message: windowReturn.message };
+        this.deps.logger.warn({ impUid: payment.impUid, code: windowReturn.code }, 'window return refused before approval');
+        return this.finish(session, await this.approvals.abandon(payment, error), error);
       }
-      // The PG may have approved (timeout) or answered something we cannot trust: keep the
-      // claim on merchant_uid and leave the payment unpaid until the outcome is reconciled.
-      return { record: { kind: 'unknown', pgTid, note: `${message} (${err.kind}: ${err.message})` }, error: { code, message } };
+      case 'authenticated':
+        break;
+      default: {
+        const never: never = windowReturn;
+        throw new TypeError(`unknown window return ${JSON.stringify(never)}`);
+      }
     }
-  }
 
-  private async failBeforeApproval(payment: Payment, failCode: string, failReason: string): Promise<Payment> {
-    const failed = await this.deps.store.payments.markFailed(payment.storeId, payment.id, {
-      failCode,
-      failReason,
-      failedAt: this.deps.clock.now(),
+    const attempt = this.approvals.approve(payment, resolved, windowReturn.pgTid, windowReturn.auth).then(async (outcome) => {
+      if (outcome.kind === 'settled') return this.finish(session, outcome.payment, outcome.error);
+      if (outcome.payment.approvalState !== 'none') return this.awaitSettlement(session);
+      // Another payment of the same merchant_uid holds the claim: the PG is never asked to approve.
+      const code: ErrorCode = outcome.holder?.status === 'paid' ? 'MERCHANT_UID_ALREADY_PAID' : 'PAYMENT_IN_PROGRESS';
+      const error = { code, message: new AppError(code).message };
+      return this.finish(session, await this.approvals.abandon(outcome.payment, error), error);
     });
-    return failed ?? (await this.reload(payment));
+    const waited = await withinMs(attempt, this.deps.approvals.returnWaitMs);
+    if (waited !== TIMED_OUT) return waited;
+    attempt.catch((err: unknown) => {
+      this.deps.logger.error({ impUid: payment.impUid, err: err instanceof Error ? err.message : String(err) }, 'approval failed after the window was answered');
+    });
+    const current = await this.loadSession(session.id);
+    return { session: current.session, payment: current.payment, error: null, pending: true };
+  }
+
+  /** A session whose payment left `ready/none`: finish it from the payment, or report it pending. */
+  private async settledOrPending(session: CheckoutSessionRecord, payment: Payment): Promise<CheckoutResult> {
+    if (approvalOpen(payment)) return { session, payment, error: null, pending: true };
+    // Settled without this session hearing of it (the process died during the approval and the
+    // reconciler settled it, or a stray approval was adopted): finish the session now.
+    return this.finish(session, payment, this.approvals.errorFor(payment));
+  }
+
+  /** Another request is approving this very payment (a double submit): wait a bounded time for its result. */
+  private async awaitSettlement(session: CheckoutSessionRecord): Promise<CheckoutResult> {
+    const deadline = Date.now() + this.deps.approvals.returnWaitMs;
+    for (;;) {
+      const current = await this.loadSession(session.id);
+      if (current.session.state === 'completed') return this.completedResult(current.session, current.payment);
+      if (!approvalOpen(current.payment)) return this.settledOrPending(current.session, current.payment);
+      if (Date.now() >= deadline) return { session: current.session, payment: current.payment, error: null, pending: true };
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   private async finish(session: CheckoutSessionRecord, payment: Payment, error: CheckoutError | null): Promise<CheckoutResult> {
@@ -239,25 +242,14 @@ export class CheckoutService {
       const again = await this.loadSession(session.id);
       return this.completedResult(again.session, again.payment);
     }
-    return { session: { ...session, state: 'completed', result: stored, completedAt: now }, payment, error };
-  }
-
-  /** Another request is approving this very payment (a double submit): wait for its result. */
-  private async awaitOtherAttempt(session: CheckoutSessionRecord): Promise<CheckoutResult> {
-    const deadline = Date.now() + this.deps.connectorContext.timeoutMs + 5_000;
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const current = await this.loadSession(session.id);
-      if (current.session.state === 'completed') return this.completedResult(current.session, current.payment);
-    }
-    throw new AppError('PAYMENT_IN_PROGRESS');
+    return { session: { ...session, state: 'completed', result: stored, completedAt: now }, payment, error, pending: false };
   }
 
   private completedResult(session: CheckoutSessionRecord, payment: Payment): CheckoutResult {
     const stored = session.result ?? {};
     const code = typeof stored.error_code === 'string' ? stored.error_code : null;
     const message = typeof stored.error_msg === 'string' ? stored.error_msg : null;
-    return { session, payment, error: code ? { code, message: message ?? '' } : null };
+    return { session, payment, error: code ? { code, message: message ?? '' } : null, pending: false };
   }
 
   private async loadSession(sessionId: string): Promise<{ session: CheckoutSessionRecord; payment: Payment }> {
@@ -267,54 +259,31 @@ export class CheckoutService {
     if (!payment) throw new AppError('CHECKOUT_SESSION_NOT_FOUND');
     return { session, payment };
   }
+}
 
-  private assertNotExpired(session: CheckoutSessionRecord): void {
-    if (session.expiresAt.getTime() <= this.deps.clock.now().getTime()) throw new AppError('CHECKOUT_SESSION_EXPIRED');
-  }
+const TIMED_OUT = Symbol('timed out');
 
-  private async reload(payment: Payment): Promise<Payment> {
-    const fresh = await this.deps.store.payments.findById(payment.storeId, payment.id);
-    if (!fresh) throw new Error(`payment ${payment.impUid} vanished`);
-    return fresh;
+/** The promise's value if it settles within `ms`, else TIMED_OUT (the promise goes on). */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
+}
 
-  private async channelOf(payment: Payment): Promise<ChannelRecord> {
-    const channel = await this.deps.store.channels.findById(payment.storeId, payment.channelId);
-    if (!channel) throw new Error(`channel ${payment.channelId} of ${payment.impUid} is missing`);
-    return channel;
-  }
-
-  private connectorFor(channel: ChannelRecord): PgConnector {
-    const connector = this.deps.connectors.get(channel.pgProvider);
-    if (!connector) throw new AppError('UNSUPPORTED_PG', { field: 'pg' });
-    return connector;
-  }
-
-  /** channelKey, else the deprecated `pg` ("smartro_v2" or "smartro_v2.{MID}"), else the store's default channel. */
-  private async resolveChannel(merchant: StoreRecord, raw: Record<string, unknown>, merchantUid: string | null): Promise<ChannelRecord> {
-    const { channels } = this.deps.store;
-    if (raw.channelKey !== undefined && raw.channelKey !== null && raw.channelKey !== '') {
-      if (typeof raw.channelKey !== 'string') throw refusal([{ field: 'channelKey', rule: '문자열이어야 합니다' }], merchantUid);
-      const channel = await channels.findByChannelKey(merchant.id, raw.channelKey);
-      if (!channel) throw new CheckoutRefusal('CHANNEL_NOT_FOUND', merchantUid, { field: 'channelKey', message: 'channelKey: 해당 채널 키로 등록된 채널이 없습니다' });
-      return channel;
-    }
-    if (raw.pg !== undefined && raw.pg !== null && raw.pg !== '') {
-      if (typeof raw.pg !== 'string') throw refusal([{ field: 'pg', rule: '문자열이어야 합니다' }], merchantUid);
-      const dot = raw.pg.indexOf('.');
-      const provider = dot === -1 ? raw.pg : raw.pg.slice(0, dot);
-      const mid = dot === -1 ? undefined : raw.pg.slice(dot + 1);
-      if (!this.deps.connectors.has(provider)) {
-        throw new CheckoutRefusal('UNSUPPORTED_PG', merchantUid, { field: 'pg', message: `pg: 지원하지 않는 PG사입니다 (${provider})` });
-      }
-      const [channel] = await channels.findByPg(merchant.id, provider, mid);
-      if (!channel) throw new CheckoutRefusal('CHANNEL_NOT_FOUND', merchantUid, { field: 'pg', message: `pg: ${raw.pg}에 해당하는 채널이 없습니다` });
-      return channel;
-    }
-    const channel = await channels.findDefault(merchant.id);
-    if (!channel) throw new CheckoutRefusal('CHANNEL_NOT_FOUND', merchantUid, { field: 'channelKey', message: 'channelKey: 기본 채널이 없으니 channelKey를 지정해 주세요' });
-    return channel;
-  }
+function dedupe(violations: FieldViolation[]): FieldViolation[] {
+  const seen = new Set<string>();
+  return violations.filter((v) => {
+    const key = `${v.field}\u0000${v.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function refusal(violations: FieldViolation[], merchantUid: string | null): CheckoutRefusal {
@@ -322,7 +291,60 @@ function refusal(violations: FieldViolation[], merchantUid: string | null): Chec
   return new CheckoutRefusal('INVALID_PARAMETER', merchantUid, { message: error.message, field: error.field });
 }
 
-function newPaymentFor(merchant: StoreRecord, channel: ChannelRecord, request: PaymentRequest, input: OpenSessionInput, now: Date) {
+function passThroughOf(request: PaymentRequest): PaymentPassThrough {
+  return {
+    digital: request.digital,
+    vbankDue: request.vbankDue,
+    customerId: request.customerId,
+    cardDirect: request.cardDirect,
+    bypass: request.bypass,
+    language: request.language,
+  };
+}
+
+/** The facts a connector checks and builds its window from, straight from the request. */
+function factsOf(request: PaymentRequest): PaymentFacts {
+  return {
+    payMethod: request.payMethod,
+    merchantUid: request.merchantUid,
+    name: request.name,
+    amount: request.amount,
+    taxFree: request.taxFree,
+    vatAmount: request.vatAmount,
+    currency: request.currency,
+    escrow: request.escrow,
+    buyerName: request.buyerName,
+    buyerEmail: request.buyerEmail,
+    buyerTel: request.buyerTel,
+    passThrough: passThroughOf(request),
+  };
+}
+
+/** The same facts from a stored payment: its columns and its pass-through, nothing kept twice. */
+function factsOfPayment(payment: Payment): PaymentFacts {
+  return {
+    payMethod: payment.payMethod,
+    merchantUid: payment.merchantUid,
+    name: payment.name,
+    amount: payment.amount,
+    taxFree: payment.taxFree,
+    vatAmount: payment.vatAmount,
+    currency: payment.currency,
+    escrow: payment.escrow,
+    buyerName: payment.buyerName,
+    buyerEmail: payment.buyerEmail,
+    buyerTel: payment.buyerTel,
+    passThrough: payment.passThrough,
+  };
+}
+
+function newPaymentFor(
+  merchant: StoreRecord,
+  channel: { id: number; pgProvider: string; pgId: string; testMode: boolean },
+  request: PaymentRequest,
+  input: OpenSessionCommand,
+  now: Date,
+): NewPayment {
   return {
     storeId: merchant.id,
     channelId: channel.id,
@@ -336,8 +358,10 @@ function newPaymentFor(merchant: StoreRecord, channel: ChannelRecord, request: P
     escrow: request.escrow,
     name: request.name,
     amount: request.amount,
+    taxFree: request.taxFree,
+    vatAmount: request.vatAmount,
     currency: request.currency,
-    status: 'ready' as const,
+    status: 'ready',
     buyerName: request.buyerName,
     buyerEmail: request.buyerEmail,
     buyerTel: request.buyerTel,
@@ -346,12 +370,7 @@ function newPaymentFor(merchant: StoreRecord, channel: ChannelRecord, request: P
     customData: request.customData,
     noticeUrl: request.noticeUrl,
     userAgent: input.userAgent,
-    requestJson: JSON.stringify(request),
+    passThrough: passThroughOf(request),
     startedAt: now,
   };
-}
-
-/** The PaymentRequest a payment was opened with (kept with it, so the window is built from exactly that). */
-function requestOf(payment: Payment): PaymentRequest {
-  return JSON.parse(payment.requestJson) as PaymentRequest;
 }

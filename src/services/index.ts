@@ -1,4 +1,6 @@
+import { ApprovalService } from './approvals';
 import { AuthService } from './auth';
+import { ChannelService } from './channels';
 import { CheckoutService } from './checkout';
 import type { ServiceDeps } from './deps';
 import { PaymentQueryService } from './payments';
@@ -7,15 +9,21 @@ import { ProvisioningService } from './provisioning';
 export interface Services {
   auth: AuthService;
   payments: PaymentQueryService;
+  channels: ChannelService;
+  approvals: ApprovalService;
   checkout: CheckoutService;
   provisioning: ProvisioningService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
+  const channels = new ChannelService(deps);
+  const approvals = new ApprovalService(deps, channels);
   return {
     auth: new AuthService(deps),
     payments: new PaymentQueryService(deps),
-    checkout: new CheckoutService(deps),
+    channels,
+    approvals,
+    checkout: new CheckoutService(deps, channels, approvals),
     provisioning: new ProvisioningService(deps),
   };
 }

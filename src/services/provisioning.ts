@@ -1,6 +1,6 @@
+import { invalidParameter } from '../domain/errors';
 import { newApiKey, newApiSecret, newChannelKey, newStoreCode } from '../domain/ids';
 import type { ChannelRecord, StoreRecord } from '../store/types';
-import type { SmartroChannelSecrets, SmartroChannelSettings } from './channels';
 import type { ServiceDeps } from './deps';
 import { hashApiSecret } from './secrets';
 
@@ -11,16 +11,20 @@ export interface NewStoreInput {
   apiSecret?: string;
 }
 
-export interface NewSmartroChannelInput {
+export interface NewChannelInput {
   storeId: number;
   name: string;
+  /** V1 pg_provider of a registered connector. */
+  pgProvider: string;
+  /** The PG's merchant id (V1 `pg_id`). */
+  pgId: string;
   channelKey?: string;
-  mid: string;
-  merchantKey: string;
-  cancelPassword: string;
   testMode: boolean;
   isDefault: boolean;
-  settings: SmartroChannelSettings;
+  /** Non-secret settings, in the connector's schema (e.g. the PG's host base URLs). */
+  settings: Record<string, unknown>;
+  /** Secret settings, in the connector's schema; sealed before storing. */
+  secrets: Record<string, unknown>;
 }
 
 /** Creating stores and channels (used by the demo bootstrap now, the console later). */
@@ -40,18 +44,26 @@ export class ProvisioningService {
     return { store, apiSecret };
   }
 
-  async createSmartroChannel(input: NewSmartroChannelInput): Promise<ChannelRecord> {
-    const secrets: SmartroChannelSecrets = { merchantKey: input.merchantKey, cancelPassword: input.cancelPassword };
+  /**
+   * Creates a channel after its connector has checked the settings and secrets against its
+   * credentials schema.
+   * @throws AppError INVALID_PARAMETER naming each field that does not fit
+   */
+  async createChannel(input: NewChannelInput): Promise<ChannelRecord> {
+    const connector = this.deps.connectors.get(input.pgProvider);
+    if (!connector) throw invalidParameter([{ field: 'pg_provider', rule: `등록된 PG 연동이 없습니다 (${input.pgProvider})` }]);
+    const read = connector.readCredentials({ pgId: input.pgId, testMode: input.testMode, settings: input.settings, secrets: input.secrets });
+    if (!read.ok) throw invalidParameter(read.violations);
     return this.deps.store.channels.insert({
       storeId: input.storeId,
       channelKey: input.channelKey ?? newChannelKey(),
       name: input.name,
-      pgProvider: 'smartro_v2',
-      pgId: input.mid,
+      pgProvider: input.pgProvider,
+      pgId: input.pgId,
       testMode: input.testMode,
       isDefault: input.isDefault,
       settings: { ...input.settings },
-      secretsEnc: this.deps.secretBox.seal(JSON.stringify(secrets)),
+      secretsEnc: this.deps.secretBox.seal(JSON.stringify(input.secrets)),
       createdAt: this.deps.clock.now(),
     });
   }

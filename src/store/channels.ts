@@ -83,4 +83,15 @@ export class KyselyChannelRepository implements ChannelRepository {
       .executeTakeFirst();
     return row ? channelFromRow(row) : null;
   }
+
+  async updateSettings(storeId: number, id: number, settings: Record<string, unknown>): Promise<ChannelRecord | null> {
+    const row = await this.db
+      .updateTable('channels')
+      .set({ settings: JSON.stringify(settings) })
+      .where('store_id', '=', storeId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? channelFromRow(row) : null;
+  }
 }

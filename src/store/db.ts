@@ -62,6 +62,7 @@ class KyselyStore implements Store {
   readonly payments: Repositories['payments'];
   readonly checkoutSessions: Repositories['checkoutSessions'];
   readonly accessTokens: Repositories['accessTokens'];
+  readonly strayApprovals: Repositories['strayApprovals'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -74,6 +75,7 @@ class KyselyStore implements Store {
     this.payments = repos.payments;
     this.checkoutSessions = repos.checkoutSessions;
     this.accessTokens = repos.accessTokens;
+    this.strayApprovals = repos.strayApprovals;
   }
 
   /**

@@ -1,18 +1,22 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Currency } from '../domain/money';
+import { decodePassThrough, encodePassThrough } from '../domain/pass-through';
 import {
+  EMPTY_BANK,
   EMPTY_CARD,
   type ApprovalState,
   type CardDetails,
+  type MethodDetails,
   type Payment,
   type PaymentChannel,
   type PaymentStatus,
   type PayMethod,
 } from '../domain/payment';
+import type { DomainEvent, PaymentChanges } from '../domain/payment-transitions';
 import { isUniqueViolation } from './dialect';
 import type { Database, PaymentsTable } from './schema';
-import type { ApprovalOutcome, NewPayment, PaymentRepository, PaymentSorting } from './types';
-import { fromBool, toBool, toDate, toDateOrNull, toMs } from './rows';
+import type { AcceptedDecision, ApplyResult, NewPayment, PaymentRepository, PaymentSorting, StoredPaymentEvent } from './types';
+import { fromBool, toBool, toDate, toDateOrNull, toMs, toMsOrNull } from './rows';
 
 export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
   return {
@@ -30,10 +34,17 @@ export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
     escrow: toBool(row.escrow),
     name: row.name,
     amount: Number(row.amount),
+    taxFree: row.tax_free === null ? null : Number(row.tax_free),
+    vatAmount: row.vat_amount === null ? null : Number(row.vat_amount),
     cancelAmount: Number(row.cancel_amount),
     currency: row.currency as Currency,
     status: row.status as PaymentStatus,
     approvalState: row.approval_state as ApprovalState,
+    approvalRequestedAt: toDateOrNull(row.approval_requested_at),
+    approvalUnverified: toBool(row.approval_unverified),
+    reconcileAfter: toDateOrNull(row.reconcile_after),
+    reconcileAttempts: Number(row.reconcile_attempts),
+    pgAuthSealed: row.pg_auth_sealed,
     buyerName: row.buyer_name,
     buyerEmail: row.buyer_email,
     buyerTel: row.buyer_tel,
@@ -42,7 +53,7 @@ export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
     customData: row.custom_data,
     noticeUrl: row.notice_url,
     userAgent: row.user_agent,
-    requestJson: row.request_json,
+    passThrough: decodePassThrough(row.request_json),
     card: {
       cardCode: row.card_code,
       cardName: row.card_name,
@@ -55,6 +66,19 @@ export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
       cardType: row.card_type === null ? null : Number(row.card_type),
       applyNum: row.apply_num,
     },
+    bank: { bankCode: row.bank_code, bankName: row.bank_name },
+    vbank:
+      row.vbank_num === null
+        ? null
+        : {
+            vbankCode: row.vbank_code,
+            vbankName: row.vbank_name,
+            vbankNum: row.vbank_num,
+            vbankHolder: row.vbank_holder,
+            vbankDate: toDateOrNull(row.vbank_date),
+            vbankIssuedAt: toDate(row.vbank_issued_at ?? row.updated_at),
+          },
+    embPgProvider: row.emb_pg_provider,
     failReason: row.fail_reason,
     failCode: row.fail_code,
     receiptUrl: row.receipt_url,
@@ -80,6 +104,54 @@ export function cardColumns(card: CardDetails) {
     card_type: card.cardType,
     apply_num: card.applyNum,
   } satisfies Updateable<PaymentsTable>;
+}
+
+/** The method-specific columns a PG result fills. */
+function detailColumns(details: MethodDetails): Updateable<PaymentsTable> {
+  switch (details.method) {
+    case 'card':
+      return cardColumns(details.card);
+    case 'trans':
+      return { bank_code: details.bank.bankCode, bank_name: details.bank.bankName };
+    case 'vbank':
+      return {
+        vbank_code: details.vbank.vbankCode,
+        vbank_name: details.vbank.vbankName,
+        vbank_num: details.vbank.vbankNum,
+        vbank_holder: details.vbank.vbankHolder,
+        vbank_date: toMsOrNull(details.vbank.vbankDate),
+        vbank_issued_at: toMs(details.vbank.vbankIssuedAt),
+      };
+    case 'phone':
+      return {};
+    case 'easypay':
+      return { emb_pg_provider: details.embPgProvider, ...(details.card ? cardColumns(details.card) : {}) };
+    default: {
+      const never: never = details;
+      throw new TypeError(`unknown method details ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** A decision's changes → columns. The claim is set to the row's own merchant_uid or cleared. */
+function changeColumns(changes: PaymentChanges): Updateable<PaymentsTable> {
+  const set: Updateable<PaymentsTable> = { updated_at: toMs(changes.updatedAt) };
+  if (changes.status !== undefined) set.status = changes.status;
+  if (changes.approvalState !== undefined) set.approval_state = changes.approvalState;
+  if (changes.claim === 'release') set.merchant_uid_claim = null;
+  if (changes.pgTid !== undefined) set.pg_tid = changes.pgTid;
+  if (changes.pgAuthSealed !== undefined) set.pg_auth_sealed = changes.pgAuthSealed;
+  if (changes.approvalRequestedAt !== undefined) set.approval_requested_at = toMs(changes.approvalRequestedAt);
+  if (changes.approvalUnverified !== undefined) set.approval_unverified = fromBool(changes.approvalUnverified);
+  if (changes.reconcileAfter !== undefined) set.reconcile_after = toMsOrNull(changes.reconcileAfter);
+  if (changes.reconcileAttempts !== undefined) set.reconcile_attempts = changes.reconcileAttempts;
+  if (changes.paidAt !== undefined) set.paid_at = toMs(changes.paidAt);
+  if (changes.failedAt !== undefined) set.failed_at = toMsOrNull(changes.failedAt);
+  if (changes.failCode !== undefined) set.fail_code = changes.failCode;
+  if (changes.failReason !== undefined) set.fail_reason = changes.failReason;
+  if (changes.receiptUrl !== undefined) set.receipt_url = changes.receiptUrl;
+  if (changes.details !== undefined) Object.assign(set, detailColumns(changes.details));
+  return set;
 }
 
 type SortColumn = 'started_at' | 'paid_at' | 'updated_at';
@@ -124,6 +196,8 @@ export class KyselyPaymentRepository implements PaymentRepository {
         escrow: fromBool(payment.escrow),
         name: payment.name,
         amount: payment.amount,
+        tax_free: payment.taxFree,
+        vat_amount: payment.vatAmount,
         cancel_amount: 0,
         currency: payment.currency,
         status: payment.status,
@@ -136,8 +210,10 @@ export class KyselyPaymentRepository implements PaymentRepository {
         custom_data: payment.customData,
         notice_url: payment.noticeUrl,
         user_agent: payment.userAgent,
-        request_json: payment.requestJson,
-        ...cardColumns(payment.card ?? EMPTY_CARD),
+        request_json: encodePassThrough(payment.passThrough),
+        ...cardColumns(EMPTY_CARD),
+        bank_code: EMPTY_BANK.bankCode,
+        bank_name: EMPTY_BANK.bankName,
         fail_code: null,
         fail_reason: null,
         receipt_url: null,
@@ -203,107 +279,96 @@ export class KyselyPaymentRepository implements PaymentRepository {
     return row ? paymentFromRow(row) : null;
   }
 
-  async claimForApproval(storeId: number, paymentId: number, pgTid: string, now: Date): Promise<boolean> {
-    const claim = () =>
-      this.db
+  async apply(storeId: number, paymentId: number, decision: AcceptedDecision): Promise<ApplyResult> {
+    const work = async (db: Kysely<Database>): Promise<ApplyResult> => {
+      const { changes, expect } = decision;
+      const row = await db
         .updateTable('payments')
         .set((eb) => ({
-          approval_state: 'requested',
-          merchant_uid_claim: eb.ref('merchant_uid'),
-          pg_tid: pgTid,
-          updated_at: toMs(now),
+          ...changeColumns(changes),
+          ...(changes.claim === 'take' ? { merchant_uid_claim: eb.ref('merchant_uid') } : {}),
         }))
         .where('id', '=', paymentId)
         .where('store_id', '=', storeId)
-        .where('status', '=', 'ready')
-        .where('approval_state', '=', 'none')
+        .where('status', '=', expect.status)
+        .where('approval_state', '=', expect.approvalState)
+        .where('approval_unverified', '=', fromBool(expect.approvalUnverified))
+        .returningAll()
         .executeTakeFirst();
+      if (!row) return { ok: false, reason: 'state' };
+      const payment = paymentFromRow(row);
+      for (const event of decision.events) {
+        await db
+          .insertInto('payment_events')
+          .values({
+            store_id: storeId,
+            payment_id: paymentId,
+            type: event.type,
+            imp_uid: event.impUid,
+            merchant_uid: event.merchantUid,
+            status: event.status,
+            occurred_at: toMs(event.occurredAt),
+          })
+          .execute();
+      }
+      return { ok: true, payment, events: decision.events };
+    };
     try {
-      const result = this.inTransaction ? await this.inSavepoint(claim) : await claim();
-      return Number(result.numUpdatedRows) === 1;
+      if (this.inTransaction) return await this.inSavepoint(() => work(this.db));
+      return await this.db.transaction().execute((trx) => work(trx));
     } catch (error) {
       // Another payment of this merchant_uid holds the claim (requested, unknown or paid).
-      if (isUniqueViolation(error)) return false;
+      if (decision.changes.claim === 'take' && isUniqueViolation(error)) return { ok: false, reason: 'claim' };
       throw error;
     }
   }
 
-  async markFailed(
-    storeId: number,
-    paymentId: number,
-    failure: { failCode: string; failReason: string; failedAt: Date },
-  ): Promise<Payment | null> {
-    const failedAt = toMs(failure.failedAt);
-    const row = await this.db
-      .updateTable('payments')
-      .set({
-        status: 'failed',
-        fail_code: failure.failCode,
-        fail_reason: failure.failReason,
-        failed_at: failedAt,
-        updated_at: failedAt,
-      })
-      .where('id', '=', paymentId)
-      .where('store_id', '=', storeId)
-      .where('status', '=', 'ready')
-      .where('approval_state', '=', 'none')
-      .returningAll()
-      .executeTakeFirst();
-    return row ? paymentFromRow(row) : null;
+  async listReconcileDue(now: Date, limit: number): Promise<Payment[]> {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('reconcile_after', 'is not', null)
+      .where('reconcile_after', '<=', toMs(now))
+      .orderBy('reconcile_after')
+      .limit(limit)
+      .execute();
+    return rows.map(paymentFromRow);
   }
 
-  async recordApprovalOutcome(storeId: number, paymentId: number, outcome: ApprovalOutcome, now: Date): Promise<Payment | null> {
-    const updatedAt = toMs(now);
-    let changes: Updateable<PaymentsTable>;
-    switch (outcome.kind) {
-      case 'approved':
-        changes = {
-          status: 'paid',
-          approval_state: 'approved',
-          pg_tid: outcome.pgTid,
-          paid_at: toMs(outcome.paidAt),
-          ...cardColumns(outcome.card),
-          receipt_url: outcome.receiptUrl,
-          // A paid payment carries no failure: drop any note an earlier unknown outcome left.
-          fail_code: null,
-          fail_reason: null,
-          updated_at: updatedAt,
-        };
-        break;
-      case 'declined':
-        changes = {
-          status: 'failed',
-          approval_state: 'declined',
-          merchant_uid_claim: null,
-          fail_code: outcome.failCode,
-          fail_reason: outcome.failReason,
-          failed_at: toMs(outcome.failedAt),
-          ...(outcome.pgTid !== null ? { pg_tid: outcome.pgTid } : {}),
-          updated_at: updatedAt,
-        };
-        break;
-      case 'unknown':
-        changes = {
-          approval_state: 'unknown',
-          fail_reason: outcome.note,
-          ...(outcome.pgTid !== null ? { pg_tid: outcome.pgTid } : {}),
-          updated_at: updatedAt,
-        };
-        break;
-      default: {
-        const never: never = outcome;
-        throw new TypeError(`Unknown approval outcome ${JSON.stringify(never)}`);
-      }
-    }
-    const row = await this.db
-      .updateTable('payments')
-      .set(changes)
-      .where('id', '=', paymentId)
+  async listInApproval(storeId: number): Promise<Payment[]> {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
       .where('store_id', '=', storeId)
-      .where('approval_state', '=', 'requested')
-      .returningAll()
-      .executeTakeFirst();
-    return row ? paymentFromRow(row) : null;
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'ready'), eb('approval_state', 'in', ['requested', 'unknown'])]),
+          eb('approval_unverified', '=', 1),
+        ]),
+      )
+      .orderBy('id')
+      .execute();
+    return rows.map(paymentFromRow);
+  }
+
+  async eventsOf(storeId: number, paymentId: number): Promise<StoredPaymentEvent[]> {
+    const rows = await this.db
+      .selectFrom('payment_events')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('payment_id', '=', paymentId)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      storeId: Number(row.store_id),
+      paymentId: Number(row.payment_id),
+      type: row.type as DomainEvent['type'],
+      impUid: row.imp_uid,
+      merchantUid: row.merchant_uid,
+      status: row.status as PaymentStatus,
+      occurredAt: toDate(row.occurred_at),
+    }));
   }
 
   private async inSavepoint<T>(work: () => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import { KyselyCheckoutSessionRepository } from './checkout-sessions';
 import { KyselyPaymentRepository } from './payments';
 import type { Database } from './schema';
 import { KyselyStoreRepository } from './stores';
+import { KyselyStrayApprovalRepository } from './stray-approvals';
 import type { Repositories } from './types';
 
 /** All repositories over one Kysely instance or one transaction (`inTransaction` = true). */
@@ -15,5 +16,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean)
     payments: new KyselyPaymentRepository(db, inTransaction),
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
+    strayApprovals: new KyselyStrayApprovalRepository(db),
   };
 }

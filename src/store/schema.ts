@@ -12,6 +12,8 @@ export interface Database {
   payments: PaymentsTable;
   checkout_sessions: CheckoutSessionsTable;
   access_tokens: AccessTokensTable;
+  payment_events: PaymentEventsTable;
+  stray_approvals: StrayApprovalsTable;
 }
 
 export interface StoresTable {
@@ -32,9 +34,9 @@ export interface ChannelsTable {
   /** `channel-key-` + uuid; unique. */
   channel_key: string;
   name: string;
-  /** V1 pg_provider, e.g. `smartro_v2`. */
+  /** V1 pg_provider. */
   pg_provider: string;
-  /** The PG's merchant id (Smartro MID); V1 `pg_id`. */
+  /** The PG's merchant id; V1 `pg_id`. */
   pg_id: string;
   /** 1 = test channel (V1 `sandbox`). */
   test_mode: number;
@@ -81,7 +83,7 @@ export interface PaymentsTable {
   custom_data: string | null;
   notice_url: string | null;
   user_agent: string | null;
-  /** The parsed request_pay parameters as JSON. */
+  /** The PG pass-through fields of request_pay (domain/pass-through.ts codec), nothing else. */
   request_json: string;
   card_code: string | null;
   card_name: string | null;
@@ -101,6 +103,53 @@ export interface PaymentsTable {
   failed_at: number | null;
   cancelled_at: number | null;
   updated_at: number;
+  approval_requested_at: number | null;
+  approval_unverified: Generated<number>;
+  /** When the reconciler should next ask the PG; NULL when nothing is open (partial index). */
+  reconcile_after: number | null;
+  reconcile_attempts: Generated<number>;
+  /** The window return's PG auth (what the PG needs besides the Tid), sealed with the instance secret: inquiries need it. */
+  pg_auth_sealed: string | null;
+  tax_free: number | null;
+  vat_amount: number | null;
+  bank_code: string | null;
+  bank_name: string | null;
+  vbank_code: string | null;
+  vbank_name: string | null;
+  vbank_num: string | null;
+  vbank_holder: string | null;
+  vbank_date: number | null;
+  vbank_issued_at: number | null;
+  emb_pg_provider: string | null;
+}
+
+/** Domain events, written in the transaction of the state change that caused them. */
+export interface PaymentEventsTable {
+  id: Generated<number>;
+  store_id: number;
+  payment_id: number;
+  type: string;
+  imp_uid: string;
+  merchant_uid: string;
+  status: string;
+  occurred_at: number;
+}
+
+/** A verified PG approval that reached gyeol through another order's window. */
+export interface StrayApprovalsTable {
+  id: Generated<number>;
+  store_id: number;
+  channel_id: number;
+  pg_provider: string;
+  pg_tid: string;
+  pg_id: string;
+  merchant_uid: string;
+  amount: number;
+  approved_at: number;
+  seen_in_payment_id: number;
+  state: string;
+  payment_id: number | null;
+  created_at: number;
 }
 
 export interface CheckoutSessionsTable {

@@ -67,6 +67,8 @@ export function newPaymentInput(storeId: number, channelId: number, overrides: P
     escrow: false,
     name: '결 티셔츠',
     amount: 1004,
+    taxFree: 100,
+    vatAmount: 82,
     currency: 'KRW',
     status: 'ready',
     buyerName: '홍길동',
@@ -77,7 +79,7 @@ export function newPaymentInput(storeId: number, channelId: number, overrides: P
     customData: '{"b": 1,  "a": [true, null, "x"]}',
     noticeUrl: 'https://shop.example.com/webhook',
     userAgent: 'Mozilla/5.0 (test)',
-    requestJson: '{"pg":"smartro_v2","amount":1004}',
+    passThrough: { digital: true, vbankDue: null, customerId: 'cust01', cardDirect: { code: '361', quota: 3 }, bypass: { smartro_v2: { SkinColor: 'BLUE' } }, language: 'ko' },
     startedAt: T0,
     ...overrides,
   };

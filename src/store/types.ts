@@ -1,4 +1,5 @@
-import type { CardDetails, Payment, PaymentStatus } from '../domain/payment';
+import type { Payment, PaymentStatus } from '../domain/payment';
+import type { Decision, DomainEvent } from '../domain/payment-transitions';
 
 /**
  * What the services see of storage: one repository per aggregate, the same on SQLite and
@@ -33,18 +34,63 @@ export interface ChannelRecord {
 
 export type NewStore = Omit<StoreRecord, 'id'>;
 export type NewChannel = Omit<ChannelRecord, 'id'>;
-export type NewPayment = Omit<Payment, 'id' | 'approvalState' | 'cancelAmount' | 'paidAt' | 'failedAt' | 'cancelledAt' | 'updatedAt' | 'pgTid' | 'failReason' | 'failCode' | 'receiptUrl' | 'card'> & {
-  card?: CardDetails;
-};
+export type NewPayment = Omit<
+  Payment,
+  | 'id'
+  | 'approvalState'
+  | 'approvalRequestedAt'
+  | 'approvalUnverified'
+  | 'reconcileAfter'
+  | 'reconcileAttempts'
+  | 'pgAuthSealed'
+  | 'cancelAmount'
+  | 'paidAt'
+  | 'failedAt'
+  | 'cancelledAt'
+  | 'updatedAt'
+  | 'pgTid'
+  | 'failReason'
+  | 'failCode'
+  | 'receiptUrl'
+  | 'card'
+  | 'bank'
+  | 'vbank'
+  | 'embPgProvider'
+>;
 
 export type PaymentSorting = '-started' | 'started' | '-paid' | 'paid' | '-updated' | 'updated';
 
-/** The result of an approval attempt, recorded in one statement. */
-export type ApprovalOutcome =
-  | { kind: 'approved'; pgTid: string; paidAt: Date; card: CardDetails; receiptUrl: string | null }
-  | { kind: 'declined'; pgTid: string | null; failCode: string; failReason: string; failedAt: Date }
-  /** The PG may or may not have approved: the claim on merchant_uid stays until reconciled. */
-  | { kind: 'unknown'; pgTid: string | null; note: string };
+/** A decision of the state machine that may be applied. */
+export type AcceptedDecision = Extract<Decision, { ok: true }>;
+
+/**
+ * What applying a decision did: the updated payment and the events recorded with it, or why
+ * nothing changed (`state`: the payment was no longer in the decided-from state; `claim`: another
+ * payment of the same merchant_uid holds the claim).
+ */
+export type ApplyResult = { ok: true; payment: Payment; events: DomainEvent[] } | { ok: false; reason: 'state' | 'claim' };
+
+export interface StoredPaymentEvent extends DomainEvent {
+  id: number;
+  storeId: number;
+  paymentId: number;
+}
+
+export interface StrayApproval {
+  id: number;
+  storeId: number;
+  channelId: number;
+  pgProvider: string;
+  pgTid: string;
+  pgId: string;
+  merchantUid: string;
+  amount: number;
+  approvedAt: Date;
+  seenInPaymentId: number;
+  state: 'needs_cancel' | 'reconciled';
+  paymentId: number | null;
+  createdAt: Date;
+}
 
 export interface CheckoutSessionRecord {
   id: string;
@@ -84,6 +130,8 @@ export interface ChannelRepository {
   /** Channels of a PG; with pgId, only that MID. Oldest first. */
   findByPg(storeId: number, pgProvider: string, pgId?: string): Promise<ChannelRecord[]>;
   findDefault(storeId: number): Promise<ChannelRecord | null>;
+  /** Replaces a channel's non-secret settings (already checked by its connector). */
+  updateSettings(storeId: number, id: number, settings: Record<string, unknown>): Promise<ChannelRecord | null>;
 }
 
 export interface PaymentRepository {
@@ -95,18 +143,23 @@ export interface PaymentRepository {
   /** Whether a payment of this merchant_uid is paid, or claimed by an approval in flight. */
   findClaim(storeId: number, merchantUid: string): Promise<Payment | null>;
   /**
-   * Records the intent to approve: `ready` + approval `none` → approval `requested`, claiming
-   * merchant_uid. Returns false (and changes nothing) when the payment is not in that state or
-   * another payment holds the claim.
+   * Applies a state-machine decision: one conditional update on the decided-from state, plus the
+   * decision's domain events, in one transaction. Taking the merchant_uid claim may fail on the
+   * per-store unique index; then nothing changes.
    */
-  claimForApproval(storeId: number, paymentId: number, pgTid: string, now: Date): Promise<boolean>;
-  /**
-   * Fails a payment that never reached approval (buyer gave up, merchant_uid already paid…):
-   * only from `ready` + approval `none`. Returns the updated payment, or null if not in that state.
-   */
-  markFailed(storeId: number, paymentId: number, failure: { failCode: string; failReason: string; failedAt: Date }): Promise<Payment | null>;
-  /** Records the outcome of a requested approval. Returns the updated payment, or null if it was not `requested`. */
-  recordApprovalOutcome(storeId: number, paymentId: number, outcome: ApprovalOutcome, now: Date): Promise<Payment | null>;
+  apply(storeId: number, paymentId: number, decision: AcceptedDecision): Promise<ApplyResult>;
+  /** Payments, of any store, whose reconciliation is due at `now`, the longest-waiting first. */
+  listReconcileDue(now: Date, limit: number): Promise<Payment[]>;
+  /** A store's payments whose PG outcome is open (approval requested or unknown, or an unsigned decline). */
+  listInApproval(storeId: number): Promise<Payment[]>;
+  /** A payment's domain events, oldest first. */
+  eventsOf(storeId: number, paymentId: number): Promise<StoredPaymentEvent[]>;
+}
+
+export interface StrayApprovalRepository {
+  /** Records a stray approval once per PG transaction; returns the stored row (existing or new). */
+  record(stray: Omit<StrayApproval, 'id'>): Promise<StrayApproval>;
+  list(storeId: number): Promise<StrayApproval[]>;
 }
 
 export interface CheckoutSessionRepository {
@@ -132,6 +185,7 @@ export interface Repositories {
   payments: PaymentRepository;
   checkoutSessions: CheckoutSessionRepository;
   accessTokens: AccessTokenRepository;
+  strayApprovals: StrayApprovalRepository;
 }
 
 export interface Store extends Repositories {

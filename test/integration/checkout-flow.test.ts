@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/services/secrets';
 import { startTestSystem, systemDatabases, restClient, type TestSystem } from '../support/system';
 import { v1SchemaErrors } from '../support/openapi';
+import { NEVER_ANSWERS_CARD } from '../../src/simulators/smartro/cards';
 import { authenticateCard, newMerchantUid, openMobileWindow, payMobile, returnToGateway } from './flow';
 
 /**
@@ -15,7 +16,8 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
   let system: TestSystem;
   let rest: Awaited<ReturnType<typeof restClient>>;
   beforeAll(async () => {
-    system = await startTestSystem({ db, pgTimeoutMs: 1500, simulatorHangMs: 4000 });
+    // The reconciler is left idle here (its own tests are in reconciler.test.ts), so an open outcome stays open.
+    system = await startTestSystem({ db, pgTimeoutMs: 1500, simulatorHangMs: 4000, env: { GYEOL_RECONCILE_INTERVAL_MS: '600000' } });
     rest = await restClient(system);
   });
   afterAll(async () => system?.close());
@@ -76,7 +78,7 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
   });
 
   it('leaves a payment unpaid when the PG does not answer in time, and holds the order until it is known', async () => {
-    const result = await payMobile(system, { card: '4000 0000 0000 0101' });
+    const result = await payMobile(system, { card: NEVER_ANSWERS_CARD });
     expect(result.query).toMatchObject({ imp_success: 'false', error_code: 'PG_TIMEOUT' });
     const { body } = await rest.get(`/payments/${result.impUid}`);
     expect(body.response).toMatchObject({ status: 'ready', paid_at: 0, pg_tid: result.tid });
@@ -135,15 +137,15 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
       const demoStore = await system.store.stores.findByImpCode(system.demo.impCode);
       const demoChannel = await system.store.channels.findByChannelKey(demoStore!.id, system.demo.channelKey);
       const secrets = JSON.parse(new SecretBox('test-instance-secret-0123456789').open(demoChannel!.secretsEnc));
-      const channel = await system.services.provisioning.createSmartroChannel({
+      const channel = await system.services.provisioning.createChannel({
         storeId: demoStore!.id,
         name: 'forged approvals',
-        mid: demoChannel!.pgId,
-        merchantKey: secrets.merchantKey,
-        cancelPassword: secrets.cancelPassword,
+        pgProvider: 'smartro_v2',
+        pgId: demoChannel!.pgId,
         testMode: true,
         isDefault: false,
         settings: { jsBaseUrl: system.simulatorUrl, apiBaseUrl: `http://127.0.0.1:${(forger.address() as AddressInfo).port}` },
+        secrets,
       });
       channelKey = channel.channelKey;
     });

@@ -53,8 +53,11 @@ export async function openMobileWindow(system: RunningSystem, options: Omit<Mobi
   const page = await (await fetch(body.response.window_url)).text();
   const launchJson = /<script type="application\/json" id="gyeol-launch">([\s\S]*?)<\/script>/.exec(page)?.[1];
   if (!launchJson) throw new Error(`no launch data in window page:\n${page}`);
-  const launch = JSON.parse(launchJson) as { launch: { scriptUrl: string; fields: Record<string, string> } };
-  return { impUid: body.response.imp_uid, merchantUid, windowUrl: body.response.window_url, fields: launch.launch.fields, scriptUrl: launch.launch.scriptUrl };
+  const launch = JSON.parse(launchJson) as { launch: { launcher: string; data: { fields: Record<string, string> } } };
+  // The PG's own library is the first script the window loads.
+  const scriptUrl = /<script src="([^"]+)"/.exec(page)?.[1];
+  if (!scriptUrl) throw new Error(`no PG script in window page:\n${page}`);
+  return { impUid: body.response.imp_uid, merchantUid, windowUrl: body.response.window_url, fields: launch.launch.data.fields, scriptUrl: decodeEntities(scriptUrl) };
 }
 
 function hiddenFields(html: string): Record<string, string> {

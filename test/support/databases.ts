@@ -117,6 +117,7 @@ async function wrap(
     payments: store.payments,
     checkoutSessions: store.checkoutSessions,
     accessTokens: store.accessTokens,
+    strayApprovals: store.strayApprovals,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

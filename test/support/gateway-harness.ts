@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
-import { SmartroConnector } from '../../src/connectors/smartro';
+import { smartroConnector } from '../../src/connectors/smartro';
 import { ManualClock } from '../../src/domain/clock';
 import { newImpUid } from '../../src/domain/ids';
-import type { CardDetails, Payment } from '../../src/domain/payment';
+import { EMPTY_PASS_THROUGH, type CardDetails, type Payment } from '../../src/domain/payment';
+import { decide, type PaymentEvent } from '../../src/domain/payment-transitions';
 import { buildGateway } from '../../src/gateway';
 import { createServices, type ServiceDeps, type Services } from '../../src/services';
 import { SecretBox } from '../../src/services/secrets';
@@ -58,31 +59,31 @@ export async function createGatewayHarness(store: Store): Promise<GatewayHarness
     store,
     clock,
     secretBox: new SecretBox('harness-instance-secret-0123456789'),
-    connectors: new Map([['smartro_v2', new SmartroConnector()]]),
+    connectors: new Map([['smartro_v2', smartroConnector]]),
     connectorContext: { fetch: globalThis.fetch, clock, timeoutMs: 2000 },
     logger: { info() {}, warn() {}, error() {} },
     publicUrl: 'http://gateway.test',
-    simulatorUrl: 'http://simulator.test',
+    approvals: { returnWaitMs: 2000 },
   };
   const services = createServices(deps);
   const app = await buildGateway({
     services,
-    urls: { publicUrl: deps.publicUrl },
+    publicUrl: deps.publicUrl,
     assetDir: path.resolve('dist/public'),
     hideSandboxByDefault: false,
   });
 
   const makeMerchant = async (name: string) => {
     const { store: merchant, apiSecret } = await services.provisioning.createStore({ name });
-    const channel = await services.provisioning.createSmartroChannel({
+    const channel = await services.provisioning.createChannel({
       storeId: merchant.id,
       name: 'smartro test',
-      mid: 'gyeolsim01',
-      merchantKey: 'k'.repeat(48),
-      cancelPassword: '123456',
+      pgProvider: 'smartro_v2',
+      pgId: 'gyeolsim01',
       testMode: true,
       isDefault: true,
-      settings: { useBuiltinSimulator: true },
+      settings: { jsBaseUrl: 'http://simulator.test', apiBaseUrl: 'http://simulator.test', receiptBaseUrl: 'http://simulator.test' },
+      secrets: { merchantKey: 'k'.repeat(48), cancelPassword: '123456' },
     });
     return { merchant, apiKey: merchant.apiKey, apiSecret, channel };
   };
@@ -112,6 +113,8 @@ export async function createGatewayHarness(store: Store): Promise<GatewayHarness
       escrow: false,
       name: '결 머그컵',
       amount: seed.amount,
+      taxFree: null,
+      vatAmount: null,
       currency: 'KRW',
       status: 'ready',
       buyerName: '홍길동',
@@ -122,19 +125,25 @@ export async function createGatewayHarness(store: Store): Promise<GatewayHarness
       customData: '{"cart":1}',
       noticeUrl: null,
       userAgent: 'vitest',
-      requestJson: '{}',
+      passThrough: EMPTY_PASS_THROUGH,
       startedAt: seed.startedAt,
     });
     if (seed.status === 'ready') return payment;
     const pgTid = `gyeolsim010101${Date.now().toString().slice(-12)}${Math.floor(Math.random() * 1e4).toString().padStart(4, '0')}`;
-    const claimed = await store.payments.claimForApproval(seed.storeId, payment.id, pgTid, clock.now());
-    if (!claimed) throw new Error('seed claim failed');
-    const outcome =
+    // Through the state machine, as the approvals pipeline does.
+    const step = async (current: Payment, event: PaymentEvent): Promise<Payment> => {
+      const decision = decide(current, event);
+      if (!decision.ok) throw new Error(`seed: ${decision.reason}`);
+      const applied = await store.payments.apply(seed.storeId, current.id, decision);
+      if (!applied.ok) throw new Error(`seed: ${applied.reason}`);
+      return applied.payment;
+    };
+    const at = clock.now();
+    const claimed = await step(payment, { type: 'approval-requested', pgTid, pgAuthSealed: 'seed', at, reconcileAfter: at });
+    const done =
       seed.status === 'paid'
-        ? ({ kind: 'approved', pgTid, paidAt: clock.now(), card: CARD, receiptUrl: null } as const)
-        : ({ kind: 'declined', pgTid, failCode: '3051', failReason: '카드사 승인 거절', failedAt: clock.now() } as const);
-    const done = await store.payments.recordApprovalOutcome(seed.storeId, payment.id, outcome, clock.now());
-    if (!done) throw new Error('seed outcome failed');
+        ? await step(claimed, { type: 'pg-approved', pgTid, approvedAt: at, details: { method: 'card', card: CARD }, receiptUrl: null, at })
+        : await step(claimed, { type: 'pg-declined', pgTid, code: '3051', message: '카드사 승인 거절', verified: true, at, reconcileAfter: null });
     return done;
   };
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { V1Context } from './context';
 import { installV1ErrorHandling } from './envelope';
 import { parseFormBody } from './form-body';
+import { registerGyeolApprovals } from './routes/gyeol_approvals';
 import { registerV1PaymentsFindPayment } from './routes/payments_findPayment';
 import { registerV1PaymentsGetPayment } from './routes/payments_getPayment';
 import { registerV1UsersGetToken } from './routes/users_getToken';
@@ -16,6 +17,7 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1UsersGetToken(api, ctx);
     registerV1PaymentsGetPayment(api, ctx);
     registerV1PaymentsFindPayment(api, ctx);
+    registerGyeolApprovals(api, ctx);
   });
 }
 

@@ -1,23 +1,27 @@
 /**
  * Runs inside the gateway's payment window (gateway origin), in two roles:
- * - window page: builds the PG form from the server's launch data and opens the PG window
- *   (Smartro: `smartropay.payment`); on PC the PG callback's fields are posted to the ReturnUrl.
+ * - window page: hands the server's launch data to the channel connector's launcher (loaded
+ *   before this script, registered in `window.gyeolLaunchers`), which opens the PG's own window;
+ *   what the PG window returns is posted to the return URL. This script knows no PG.
  * - result page: hands the result to the merchant page with postMessage, addressed only to the
  *   merchant origin recorded in the session.
- * No merchant key or secret ever reaches this script: EncryptData is computed server-side.
+ * No merchant key or secret ever reaches this script.
  */
 
 interface LaunchData {
   mode: 'pc' | 'mobile';
-  launch: { kind: 'smartro-js'; scriptUrl: string; mode: 'STG' | 'REAL'; fields: Record<string, string> };
+  launch: { launcher: string; data: unknown };
   returnUrl: string;
   stopUrl: string;
 }
 
-interface SmartroPay {
-  init(options: { mode: string }): void;
-  payment(options: { FormId: string; Callback?: (res: Record<string, unknown>) => void }): void;
+interface LaunchHooks {
+  mode: 'pc' | 'mobile';
+  complete(fields: Record<string, unknown>): void;
+  setStatus(text: string, failed?: boolean): void;
 }
+
+type Launcher = (data: unknown, hooks: LaunchHooks) => void;
 
 function readJson<T>(id: string): T | null {
   const node = document.getElementById(id);
@@ -50,45 +54,27 @@ function post(url: string, fields: Record<string, unknown>): void {
 }
 
 function openPgWindow(data: LaunchData): void {
-  const pay = (window as unknown as { smartropay?: SmartroPay }).smartropay;
-  const close = document.getElementById('gyeol-close');
   let finished = false;
-  const giveUp = (code: string, msg: string) => {
+  const once = (url: string, fields: Record<string, unknown>) => {
     if (finished) return;
     finished = true;
-    post(data.mode === 'pc' ? data.returnUrl : data.stopUrl, { ResultCode: code, ResultMsg: msg });
+    post(url, fields);
   };
-  if (close) close.addEventListener('click', () => giveUp('U999', '사용자가 결제를 취소하셨습니다'));
-  if (!pay) {
+  const close = document.getElementById('gyeol-close');
+  // Closing the window is the gateway's own abort, whatever the PG.
+  if (close) close.addEventListener('click', () => once(data.mode === 'pc' ? data.returnUrl : data.stopUrl, { gyeol_abort: '1' }));
+  const launcher = (window as unknown as { gyeolLaunchers?: Record<string, Launcher> }).gyeolLaunchers?.[data.launch.launcher];
+  if (!launcher) {
     setStatus('PG사 결제창을 불러오지 못했습니다. 잠시 후 다시 시도해 주세요.', true);
     return;
   }
-  const form = document.createElement('form');
-  form.id = 'tranMgr';
-  form.name = 'tranMgr';
-  form.method = 'POST';
-  for (const [name, value] of Object.entries(data.launch.fields)) {
-    const input = document.createElement('input');
-    input.type = 'hidden';
-    input.name = name;
-    input.value = value;
-    form.appendChild(input);
-  }
-  document.body.appendChild(form);
-  pay.init({ mode: data.launch.mode });
-  setStatus('결제창에서 결제를 진행해 주세요.');
-  if (data.mode === 'mobile') {
-    pay.payment({ FormId: 'tranMgr' });
-    return;
-  }
-  pay.payment({
-    FormId: 'tranMgr',
-    Callback: (res) => {
-      if (finished) return;
-      finished = true;
+  launcher(data.launch.data, {
+    mode: data.mode,
+    complete: (fields) => {
       setStatus('결제 결과를 확인하는 중입니다…');
-      post(data.returnUrl, res);
+      once(data.returnUrl, fields);
     },
+    setStatus,
   });
 }
 
@@ -102,3 +88,4 @@ const launch = readJson<LaunchData>('gyeol-launch');
 if (launch) openPgWindow(launch);
 const result = readJson<{ result: unknown; targetOrigin: string }>('gyeol-result');
 if (result) deliverResult(result);
+export {};

@@ -1,5 +1,8 @@
 /** Smartro (`smartro_v2`): the connector, its wire format and its crypto. */
-export { SmartroConnector, buildPaymentWindow, buildTranMgrFields, parseWindowReturn, type SmartroCredentials } from './client';
+export { smartroConnector } from './connector';
+export { readSmartroCredentials, type SmartroCredentials, type SmartroSettings, type SmartroSecrets } from './credentials';
+export { approveFlow, inquireFlow } from './flows';
+export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit, type SmartroLaunchData } from './window';
 export { validatePaymentRequest } from './rules';
 export {
   SMARTRO_RESULT_CODES,
@@ -17,6 +20,7 @@ export {
   ediDate,
   authDate,
   parseAuthDate,
+  receiptUrl,
   type SmartroCardCompany,
   type SmartroApprovalResponse,
   type TranMgrFields,

@@ -5,7 +5,8 @@
  * `merchant_uid`, which breaks the merchant's lookup by order id) — so we refuse up front.
  */
 import type { FieldViolation } from '../../domain/errors';
-import type { PaymentRequest } from '../../domain/request-pay';
+import type { PayMethod } from '../../domain/payment';
+import type { PaymentFacts } from '../contract';
 import { cardCompanyByKftcCode, SMARTRO_OPEN_TYPES, SMARTRO_SKIN_COLORS } from './wire';
 
 /** Smartro's `Moid` holds at most 40 characters. */
@@ -20,17 +21,17 @@ export const MAX_BUYER_NAME_LENGTH = 30;
 export const MAX_BUYER_EMAIL_LENGTH = 60;
 
 /** Pay methods this connector can open a window for today. */
-export const IMPLEMENTED_PAY_METHODS: readonly PaymentRequest['payMethod'][] = ['card'];
+export const IMPLEMENTED_PAY_METHODS: readonly PayMethod[] = ['card'];
 
 /**
- * Checks a V1 payment request against Smartro's rules.
+ * Checks a payment (after the common V1 rules) against Smartro's rules.
  * @param env.mobile whether the window opens on a phone (no rule depends on it yet; the
  *   common rules already require `m_redirect_url` there)
  * @returns every violation, in field order; empty when the window may open
  * @example validatePaymentRequest({ ...request, currency: 'USD' }, { mobile: false })
  *   // → [{ field: 'currency', rule: '스마트로가 지원하지 않는 화폐입니다 (KRW만 가능)' }]
  */
-export function validatePaymentRequest(request: PaymentRequest, env: { mobile: boolean }): FieldViolation[] {
+export function validatePaymentRequest(request: PaymentFacts, env: { mobile: boolean }): FieldViolation[] {
   void env;
   const out: FieldViolation[] = [];
 
@@ -68,17 +69,18 @@ export function validatePaymentRequest(request: PaymentRequest, env: { mobile: b
     out.push({ field: 'buyer_email', rule: `최대 ${MAX_BUYER_EMAIL_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
   }
 
-  if (request.customerId !== null && request.customerId.length > MAX_CUSTOMER_ID_LENGTH) {
+  const { customerId } = request.passThrough;
+  if (customerId !== null && customerId.length > MAX_CUSTOMER_ID_LENGTH) {
     out.push({ field: 'customer_id', rule: `최대 ${MAX_CUSTOMER_ID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
   }
 
   out.push(...cardDirectViolations(request));
-  out.push(...bypassViolations(request.bypass));
+  out.push(...bypassViolations(request.passThrough.bypass));
   return out;
 }
 
-function cardDirectViolations(request: PaymentRequest): FieldViolation[] {
-  const direct = request.cardDirect;
+function cardDirectViolations(request: PaymentFacts): FieldViolation[] {
+  const direct = request.passThrough.cardDirect;
   if (direct === null || (direct.code === null && direct.quota === null)) return [];
   const out: FieldViolation[] = [];
   if (request.escrow) {

@@ -1,13 +1,18 @@
 // Shared by the Smartro connector and simulator tests only; nothing in production imports it.
-import type { ChannelCredentials, PaymentWindowInput } from '../contract';
-import type { PaymentRequest } from '../../domain/request-pay';
+import type { PaymentFacts, PaymentWindowInput } from '../contract';
+import type { PaymentPassThrough } from '../../domain/payment';
+import type { SmartroCredentials } from './credentials';
 
 /** A made-up test merchant; the key is no real merchant's key. */
 export const TEST_MID = 'gyeoltest1';
 export const TEST_MERCHANT_KEY = 'gyeolTestMerchantKey0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
 
-export function paymentRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
-  return {
+/** The payment facts and pass-through fields side by side, as tests like to override them. */
+export type FlatPaymentFacts = Omit<PaymentFacts, 'passThrough'> & PaymentPassThrough;
+
+/** Payment facts for a connector, from flat overrides (pass-through fields included). */
+export function paymentRequest(overrides: Partial<FlatPaymentFacts> = {}): PaymentFacts {
+  const flat: FlatPaymentFacts = {
     payMethod: 'card',
     merchantUid: 'order20260115001',
     name: '결 머그컵',
@@ -18,30 +23,28 @@ export function paymentRequest(overrides: Partial<PaymentRequest> = {}): Payment
     buyerName: '홍길동',
     buyerEmail: 'buyer@example.com',
     buyerTel: '010-1234-5678',
-    buyerAddr: null,
-    buyerPostcode: null,
-    customData: null,
-    noticeUrl: null,
-    mRedirectUrl: null,
     escrow: false,
     digital: null,
     vbankDue: null,
-    customerUid: null,
     customerId: null,
     cardDirect: null,
     bypass: null,
     language: null,
     ...overrides,
   };
+  const { digital, vbankDue, customerId, cardDirect, bypass, language, ...facts } = flat;
+  return { ...facts, passThrough: { digital, vbankDue, customerId, cardDirect, bypass, language } };
 }
 
-export function credentials(overrides: Partial<ChannelCredentials> = {}): ChannelCredentials {
+export function credentials(overrides: Partial<SmartroCredentials> = {}): SmartroCredentials {
   return {
     mid: TEST_MID,
     merchantKey: TEST_MERCHANT_KEY,
     cancelPassword: '123456',
     jsBaseUrl: 'http://127.0.0.1:4001',
+    mobileJsBaseUrl: 'http://127.0.0.1:4001',
     apiBaseUrl: 'http://127.0.0.1:4001',
+    receiptBaseUrl: 'http://127.0.0.1:4001',
     testMode: true,
     ...overrides,
   };
@@ -49,7 +52,7 @@ export function credentials(overrides: Partial<ChannelCredentials> = {}): Channe
 
 export function windowInput(overrides: Partial<PaymentWindowInput> = {}): PaymentWindowInput {
   return {
-    request: paymentRequest(),
+    payment: paymentRequest(),
     returnUrl: 'http://127.0.0.1:4000/checkout/s1/return',
     stopUrl: 'http://127.0.0.1:4000/checkout/s1/stop',
     mobile: false,

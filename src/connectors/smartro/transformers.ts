@@ -6,7 +6,7 @@
  */
 import { ConnectorFault, type ApprovalResult } from '../contract';
 import type { CardDetails } from '../../domain/payment';
-import { cardCompanyBySmartroCode, parseAuthDate, type SmartroApprovalResponse } from './wire';
+import { cardCompanyBySmartroCode, parseAuthDate, receiptUrl, type SmartroApprovalResponse } from './wire';
 
 /** What a Smartro result code says, as far as public sources tell. */
 export type SmartroResultMeaning =
@@ -91,21 +91,33 @@ function nonEmpty(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
 
+/** An answer of the approval host: signed and about a transaction, or Smartro's bare error body. */
+export type ApprovalAnswer =
+  | { signed: true; response: SmartroApprovalResponse }
+  /** e.g. `{"ResultCode":"9999","ResultMsg":"시스템에러 잠시후 재 거래"}`: no Tid, no SignValue. */
+  | { signed: false; code: string; message: string };
+
 /**
- * Reads a JSON value as an approval answer.
- * @throws ConnectorFault('malformed') when `ResultCode`, `Tid` or `SignValue` is not a string
+ * Reads a JSON value as an answer of the approval host. An answer with a `ResultCode` but no
+ * `Tid`/`SignValue` is Smartro's unsigned error body (the only public one is `9999`): the PG saying
+ * no without proof. It can never be an approval: an unsigned success code is malformed.
+ * @throws ConnectorFault('malformed') when it is neither
  */
-export function readApprovalResponse(body: unknown): SmartroApprovalResponse {
+export function readApprovalResponse(body: unknown): ApprovalAnswer {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ConnectorFault('malformed', 'Smartro answer is not a JSON object');
   }
   const record = body as Record<string, unknown>;
-  for (const field of ['ResultCode', 'Tid', 'SignValue'] as const) {
-    if (typeof record[field] !== 'string' || record[field] === '') {
-      throw new ConnectorFault('malformed', `Smartro answer has no ${field}`);
-    }
+  if (typeof record.ResultCode !== 'string' || record.ResultCode === '') {
+    throw new ConnectorFault('malformed', 'Smartro answer has no ResultCode');
   }
-  return record as unknown as SmartroApprovalResponse;
+  const signed = typeof record.Tid === 'string' && record.Tid !== '' && typeof record.SignValue === 'string' && record.SignValue !== '';
+  if (signed) return { signed: true, response: record as unknown as SmartroApprovalResponse };
+  const code = record.ResultCode;
+  if (cardApprovalOutcome(code) !== 'declined') {
+    throw new ConnectorFault('malformed', `Smartro answered result ${code} without Tid and SignValue`);
+  }
+  return { signed: false, code, message: nonEmpty(record.ResultMsg) ?? knownResultCode(code)?.description ?? '' };
 }
 
 /** Smartro's `Amt` as an integer, whether it arrives as digits (possibly zero-padded) or a number. */
@@ -157,18 +169,20 @@ export function cardDetailsFrom(response: SmartroApprovalResponse): CardDetails 
   };
 }
 
-/** What the approval was asked for; an answer about anything else is a `mismatch` fault. */
+/** What the approval was asked about. */
 export interface ApprovalQuestion {
   pgTid: string;
+  /** The channel's MID: a signed decline for another MID is a fault. */
   mid: string;
-  expected: { merchantUid: string; amount: number };
+  receiptBaseUrl: string;
 }
 
 /**
- * Turns a signature-verified approval answer into an {@link ApprovalResult}.
+ * Turns a signature-verified answer into an {@link ApprovalResult}. An approval carries the order
+ * it is about (Moid, Amt, Mid) for the services to compare with the payment.
  * @param now fallback approval time when `AuthDate` cannot be read (the approval stands)
- * @throws ConnectorFault('mismatch') when the answer is about another Tid, merchant, order or
- *   amount, or reports a success of another kind
+ * @throws ConnectorFault('mismatch') when the answer is about another Tid, or reports a success
+ *   of another kind
  * @throws ConnectorFault('malformed') when an approval lacks its order fields or carries an
  *   unmasked card number
  */
@@ -176,16 +190,12 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
   if (response.Tid !== question.pgTid) {
     throw new ConnectorFault('mismatch', `Smartro answered about Tid ${response.Tid}, not ${question.pgTid}`);
   }
-  // Declines may leave Mid out; when present it must still be ours.
-  if (response.Mid !== undefined && response.Mid !== question.mid) {
-    throw new ConnectorFault('mismatch', `Smartro answered for MID ${String(response.Mid)}, not the channel's ${question.mid}`);
-  }
   const code = response.ResultCode;
   const message = nonEmpty(response.ResultMsg) ?? knownResultCode(code)?.description ?? '';
   const outcome = cardApprovalOutcome(code);
   switch (outcome) {
     case 'declined':
-      return { outcome: 'declined', pgTid: response.Tid, code, message };
+      return { outcome: 'declined', pgTid: response.Tid, code, message, verified: true };
     case 'unexpected':
       throw new ConnectorFault('mismatch', `Smartro answered a card approval with result ${code} (${message})`);
     case 'approved':
@@ -196,23 +206,18 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
     }
   }
 
-  if (response.Mid === undefined) throw new ConnectorFault('malformed', 'Smartro approval has no Mid');
+  if (typeof response.Mid !== 'string' || response.Mid === '') throw new ConnectorFault('malformed', 'Smartro approval has no Mid');
   if (typeof response.Moid !== 'string') throw new ConnectorFault('malformed', 'Smartro approval has no Moid');
   const amount = readAmount(response.Amt);
   if (amount === null) throw new ConnectorFault('malformed', 'Smartro approval has no readable Amt');
-  if (response.Moid !== question.expected.merchantUid) {
-    throw new ConnectorFault('mismatch', `Smartro approved order ${response.Moid}, not ${question.expected.merchantUid}`);
-  }
-  if (amount !== question.expected.amount) {
-    throw new ConnectorFault('mismatch', `Smartro approved amount ${amount}, not ${question.expected.amount}`);
-  }
   return {
     outcome: 'approved',
     pgTid: response.Tid,
     approvedAt: parseAuthDate(response.AuthDate) ?? now,
     code,
     message,
-    card: cardDetailsFrom(response),
-    receiptUrl: null,
+    order: { merchantUid: response.Moid, amount, pgId: response.Mid },
+    details: { method: 'card', card: cardDetailsFrom(response) },
+    receiptUrl: receiptUrl(question.receiptBaseUrl, response.Tid),
   };
 }

@@ -35,6 +35,10 @@ export interface TranMgrFields {
   GoodsCl: '0' | '1';
   /** `utf8` or `euckr`; gyeol always sends UTF-8. */
   EncodingType: 'utf8';
+  /** Supply value (amount − tax free − VAT), sent with VatAmt and TaxFreeAmt when the merchant sets tax. */
+  TaxAmt?: string;
+  VatAmt?: string;
+  TaxFreeAmt?: string;
   /** Fixed installment (`00` lump sum, `02`…), only together with FnCd. */
   CardQuota?: string;
   /** Smartro's 2-digit card company code to open that company's window directly. */
@@ -112,6 +116,12 @@ export interface SmartroApprovalResponse {
 export const APPROVAL_PATH = '/payment/approval/urlCallApproval.do';
 export const APPROVAL_INQUIRY_PATH = '/payment/approval/approvalInquiry.do';
 export const SMARTRO_JS_PATH = '/asset/js/SmartroPAY-1.0.min.js';
+export const RECEIPT_PATH = '/issue/IssueLoader.jsp';
+
+/** Smartro's receipt page of a transaction (`type=0`: the card sales slip). */
+export function receiptUrl(receiptBaseUrl: string, tid: string): string {
+  return `${receiptBaseUrl.replace(/\/+$/, '')}${RECEIPT_PATH}?TID=${encodeURIComponent(tid)}&type=0`;
+}
 
 /** A card company as Smartro codes it, and the KFTC code PortOne V1 reports as `card_code`. */
 export interface SmartroCardCompany {

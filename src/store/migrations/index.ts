@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { StoreDialect } from '../dialect';
 import { initialMigration } from './0001_initial';
+import { paymentCoreMigration } from './0002_payment_core';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -10,6 +11,7 @@ import { initialMigration } from './0001_initial';
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(dialect),
+    '0002_payment_core': paymentCoreMigration(dialect),
   };
 }
 

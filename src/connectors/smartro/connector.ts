@@ -1,0 +1,24 @@
+import type { PgConnector } from '../contract';
+import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
+import { approveFlow, inquireFlow } from './flows';
+import { validatePaymentRequest } from './rules';
+import { openSmartroWindow, readSmartroWindowReturn } from './window';
+
+/**
+ * Smartro's new module (`smartro_v2`) as a {@link PgConnector}. Stateless: one value serves every
+ * channel and every request.
+ * @example
+ * const read = smartroConnector.readCredentials({ pgId: 'gyeolsim01', testMode: true, settings, secrets });
+ * if (read.ok) executeFlow(ctx, smartroConnector.flows.approve, read.credentials, { pgTid, auth });
+ */
+export const smartroConnector: PgConnector<SmartroCredentials> = {
+  id: 'smartro_v2',
+  // Only card windows exist today; the other methods come with their own flows (issue 7).
+  capabilities: { methods: ['card'], escrow: true, partialCancel: false, billing: false, notifications: false },
+  credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
+  readCredentials: readSmartroCredentials,
+  validatePayment: validatePaymentRequest,
+  openWindow: openSmartroWindow,
+  readWindowReturn: readSmartroWindowReturn,
+  flows: { approve: approveFlow, inquire: inquireFlow },
+};

@@ -1,0 +1,90 @@
+/**
+ * A Smartro channel's settings and secrets: the schema checked when a channel is saved, and the
+ * credentials the connector works with.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { FieldViolation } from '../../domain/errors';
+import type { ChannelConfig } from '../contract';
+
+const BaseUrl = Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', maxLength: 500 });
+
+/** Non-secret settings: where Smartro's hosts are (the real ones, or a stand-in). */
+export const SmartroSettingsSchema = Type.Object(
+  {
+    /** Serves `/asset/js/SmartroPAY-1.0.min.js` for PC. */
+    jsBaseUrl: BaseUrl,
+    /** The same for mobile; defaults to jsBaseUrl. */
+    mobileJsBaseUrl: Type.Optional(BaseUrl),
+    /** The approval host (`/payment/approval/*.do`). */
+    apiBaseUrl: BaseUrl,
+    /** The receipt host (`/issue/IssueLoader.jsp`); defaults to Smartro's test or real one by channel mode. */
+    receiptBaseUrl: Type.Optional(BaseUrl),
+  },
+  { additionalProperties: false },
+);
+
+/** Secret settings, sealed at rest. */
+export const SmartroSecretsSchema = Type.Object(
+  {
+    /** Signs EncryptData, verifies SignValue, keys the AES envelope (its first 32 characters). */
+    merchantKey: Type.String({ minLength: 32, maxLength: 200 }),
+    /** Cancel password set in Smartro's merchant admin (≤ 6 characters). */
+    cancelPassword: Type.String({ minLength: 1, maxLength: 6 }),
+  },
+  { additionalProperties: false },
+);
+
+export type SmartroSettings = Static<typeof SmartroSettingsSchema>;
+export type SmartroSecrets = Static<typeof SmartroSecretsSchema>;
+
+/** Smartro's receipt hosts (protocol reference §1). */
+export const SMARTRO_RECEIPT_HOSTS = { test: 'https://test.smilepay.co.kr', real: 'https://www.smilepay.co.kr' } as const;
+
+/** What the Smartro connector works with, read from a channel. */
+export interface SmartroCredentials {
+  /** Smartro MID (10 characters). */
+  mid: string;
+  merchantKey: string;
+  cancelPassword: string;
+  jsBaseUrl: string;
+  mobileJsBaseUrl: string;
+  apiBaseUrl: string;
+  receiptBaseUrl: string;
+  /** Test channel: Smartro's STG mode, and V1 `sandbox: true`. */
+  testMode: boolean;
+}
+
+const MID = /^[A-Za-z0-9_]{10}$/;
+
+function violations(prefix: string, schema: typeof SmartroSettingsSchema | typeof SmartroSecretsSchema, value: unknown): FieldViolation[] {
+  return [...Value.Errors(schema, value)].map((e) => ({
+    field: `${prefix}${e.path.replace(/^\//, '.').replace(/\//g, '.')}`,
+    rule: e.message,
+  }));
+}
+
+/** Reads and checks a channel's stored settings. */
+export function readSmartroCredentials(channel: ChannelConfig): { ok: true; credentials: SmartroCredentials } | { ok: false; violations: FieldViolation[] } {
+  const problems: FieldViolation[] = [];
+  if (!MID.test(channel.pgId)) problems.push({ field: 'pg_id', rule: '스마트로 MID는 영문자·숫자 10자입니다' });
+  problems.push(...violations('settings', SmartroSettingsSchema, channel.settings));
+  problems.push(...violations('secrets', SmartroSecretsSchema, channel.secrets));
+  if (problems.length > 0) return { ok: false, violations: problems };
+  const settings = channel.settings as SmartroSettings;
+  const secrets = channel.secrets as SmartroSecrets;
+  const strip = (url: string) => url.replace(/\/+$/, '');
+  return {
+    ok: true,
+    credentials: {
+      mid: channel.pgId,
+      merchantKey: secrets.merchantKey,
+      cancelPassword: secrets.cancelPassword,
+      jsBaseUrl: strip(settings.jsBaseUrl),
+      mobileJsBaseUrl: strip(settings.mobileJsBaseUrl ?? settings.jsBaseUrl),
+      apiBaseUrl: strip(settings.apiBaseUrl),
+      receiptBaseUrl: strip(settings.receiptBaseUrl ?? (channel.testMode ? SMARTRO_RECEIPT_HOSTS.test : SMARTRO_RECEIPT_HOSTS.real)),
+      testMode: channel.testMode,
+    },
+  };
+}

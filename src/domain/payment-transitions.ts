@@ -1,0 +1,220 @@
+/**
+ * The payment state machine: one pure function, {@link decide}, says what an event does to a
+ * payment. The store enforces each decision with a conditional update on the state the decision
+ * was made from (`expect`), so the two agree by construction and a concurrent change makes the
+ * update miss instead of overwriting.
+ */
+import type { ApprovalState, MethodDetails, Payment, PaymentStatus } from './payment';
+
+/** Something that happened to a payment. */
+export type PaymentEvent =
+  /** gyeol is about to ask the PG to approve `pgTid`; the merchant_uid is claimed. */
+  | { type: 'approval-requested'; pgTid: string; pgAuthSealed: string; at: Date; reconcileAfter: Date }
+  /** The attempt ended before any approval was asked for (buyer gave up, window refused). */
+  | { type: 'abandoned'; failCode: string; failReason: string; at: Date }
+  /** The PG approved (a card charge, a transfer, an issued virtual account…). */
+  | { type: 'pg-approved'; pgTid: string; approvedAt: Date; details: MethodDetails; receiptUrl: string | null; at: Date }
+  /** The PG said no. `verified` is false when its answer carried no signature. */
+  | { type: 'pg-declined'; pgTid: string | null; code: string; message: string; verified: boolean; at: Date; reconcileAfter: Date | null }
+  /** No trustworthy answer: the PG may or may not have approved. */
+  | { type: 'pg-outcome-unknown'; pgTid: string | null; note: string; at: Date; reconcileAfter: Date }
+  /** The reconciler could not get an answer either; `reconcileAfter` null means stop asking. */
+  | { type: 'inquiry-failed'; note: string; at: Date; reconcileAfter: Date | null; attempts: number };
+
+/** A change of a payment's columns, in domain terms. Absent fields stay as they are. */
+export interface PaymentChanges {
+  status?: PaymentStatus;
+  approvalState?: ApprovalState;
+  /** `take`: the merchant_uid claim is set (unique per store); `release`: it is cleared. */
+  claim?: 'take' | 'release';
+  pgTid?: string;
+  pgAuthSealed?: string;
+  approvalRequestedAt?: Date;
+  approvalUnverified?: boolean;
+  reconcileAfter?: Date | null;
+  reconcileAttempts?: number;
+  paidAt?: Date;
+  failedAt?: Date | null;
+  failCode?: string | null;
+  failReason?: string | null;
+  details?: MethodDetails;
+  receiptUrl?: string | null;
+  updatedAt: Date;
+}
+
+export type DomainEventType = 'payment.paid' | 'payment.failed' | 'payment.vbank_issued';
+
+/** What the rest of the world is told (webhooks deliver these later). */
+export interface DomainEvent {
+  type: DomainEventType;
+  impUid: string;
+  merchantUid: string;
+  /** The payment's status after the change. */
+  status: PaymentStatus;
+  occurredAt: Date;
+}
+
+/** The state a decision was made from; the store updates only a payment still in it. */
+export interface ExpectedState {
+  status: PaymentStatus;
+  approvalState: ApprovalState;
+  approvalUnverified: boolean;
+}
+
+export type Decision =
+  | { ok: true; expect: ExpectedState; changes: PaymentChanges; events: DomainEvent[] }
+  | { ok: false; reason: string };
+
+type State = Pick<Payment, 'status' | 'approvalState' | 'approvalUnverified' | 'pgTid' | 'impUid' | 'merchantUid'>;
+
+const refuse = (payment: State, event: PaymentEvent): Decision => ({
+  ok: false,
+  reason: `${event.type} does not apply to a payment that is ${payment.status}/${payment.approvalState}${payment.approvalUnverified ? ' (unverified)' : ''}`,
+});
+
+function emit(payment: State, type: DomainEventType, status: PaymentStatus, at: Date): DomainEvent {
+  return { type, impUid: payment.impUid, merchantUid: payment.merchantUid, status, occurredAt: at };
+}
+
+/** Whether the PG's outcome of this payment's approval is still open (asked, answer not known). */
+export function approvalOpen(payment: Pick<Payment, 'status' | 'approvalState'>): boolean {
+  return payment.status === 'ready' && (payment.approvalState === 'requested' || payment.approvalState === 'unknown');
+}
+
+/** A decline that rests on an unsigned answer and waits for the reconciler's double-check. */
+function unverifiedDecline(payment: State): boolean {
+  return payment.status === 'failed' && payment.approvalState === 'declined' && payment.approvalUnverified;
+}
+
+/**
+ * Decides what `event` does to `payment`: the column changes and the domain events, or a
+ * refusal when the event does not apply to the payment's state.
+ */
+export function decide(payment: State, event: PaymentEvent): Decision {
+  const expect: ExpectedState = {
+    status: payment.status,
+    approvalState: payment.approvalState,
+    approvalUnverified: payment.approvalUnverified,
+  };
+  const at = event.at;
+  switch (event.type) {
+    case 'approval-requested': {
+      if (payment.status !== 'ready' || payment.approvalState !== 'none') return refuse(payment, event);
+      return {
+        ok: true,
+        expect,
+        changes: {
+          approvalState: 'requested',
+          claim: 'take',
+          pgTid: event.pgTid,
+          pgAuthSealed: event.pgAuthSealed,
+          approvalRequestedAt: at,
+          reconcileAfter: event.reconcileAfter,
+          reconcileAttempts: 0,
+          updatedAt: at,
+        },
+        events: [],
+      };
+    }
+    case 'abandoned': {
+      if (payment.status !== 'ready' || payment.approvalState !== 'none') return refuse(payment, event);
+      return {
+        ok: true,
+        expect,
+        changes: { status: 'failed', failCode: event.failCode, failReason: event.failReason, failedAt: at, updatedAt: at },
+        events: [emit(payment, 'payment.failed', 'failed', at)],
+      };
+    }
+    case 'pg-approved': {
+      // An approval about a Tid other than the one this payment asked for belongs elsewhere.
+      if (payment.pgTid !== null && payment.pgTid !== event.pgTid && payment.approvalState !== 'none') return refuse(payment, event);
+      const fromOpen = approvalOpen(payment);
+      // ready/none: an approval learned outside this payment's own window (a Tid posted into
+      // another order's window); failed/unverified: the PG's bare "no" turned out to be a yes.
+      const fromElsewhere = payment.status === 'ready' && payment.approvalState === 'none';
+      if (!fromOpen && !fromElsewhere && !unverifiedDecline(payment)) return refuse(payment, event);
+      const vbankIssued = event.details.method === 'vbank';
+      const status: PaymentStatus = vbankIssued ? 'ready' : 'paid';
+      return {
+        ok: true,
+        expect,
+        changes: {
+          status,
+          approvalState: 'approved',
+          claim: 'take',
+          pgTid: event.pgTid,
+          approvalUnverified: false,
+          reconcileAfter: null,
+          ...(vbankIssued ? {} : { paidAt: event.approvedAt }),
+          details: event.details,
+          receiptUrl: event.receiptUrl,
+          // A paid payment carries no failure: drop what an unknown outcome or a bare decline left.
+          failCode: null,
+          failReason: null,
+          failedAt: null,
+          updatedAt: at,
+        },
+        events: [emit(payment, vbankIssued ? 'payment.vbank_issued' : 'payment.paid', status, at)],
+      };
+    }
+    case 'pg-declined': {
+      if (unverifiedDecline(payment) && event.verified) {
+        // The double-check confirmed the decline: nothing changes for the merchant.
+        return { ok: true, expect, changes: { approvalUnverified: false, reconcileAfter: null, updatedAt: at }, events: [] };
+      }
+      if (!approvalOpen(payment)) return refuse(payment, event);
+      return {
+        ok: true,
+        expect,
+        changes: {
+          status: 'failed',
+          approvalState: 'declined',
+          claim: 'release',
+          ...(event.pgTid !== null ? { pgTid: event.pgTid } : {}),
+          approvalUnverified: !event.verified,
+          reconcileAfter: event.verified ? null : event.reconcileAfter,
+          reconcileAttempts: 0,
+          failCode: event.code,
+          failReason: event.message,
+          failedAt: at,
+          updatedAt: at,
+        },
+        events: [emit(payment, 'payment.failed', 'failed', at)],
+      };
+    }
+    case 'pg-outcome-unknown': {
+      if (!approvalOpen(payment)) return refuse(payment, event);
+      return {
+        ok: true,
+        expect,
+        changes: {
+          approvalState: 'unknown',
+          ...(event.pgTid !== null ? { pgTid: event.pgTid } : {}),
+          failReason: event.note,
+          reconcileAfter: event.reconcileAfter,
+          updatedAt: at,
+        },
+        events: [],
+      };
+    }
+    case 'inquiry-failed': {
+      if (!approvalOpen(payment) && !unverifiedDecline(payment)) return refuse(payment, event);
+      return {
+        ok: true,
+        expect,
+        changes: {
+          reconcileAfter: event.reconcileAfter,
+          reconcileAttempts: event.attempts,
+          ...(event.reconcileAfter === null && unverifiedDecline(payment) ? { approvalUnverified: false } : {}),
+          ...(payment.status === 'ready' ? { failReason: event.note } : {}),
+          updatedAt: at,
+        },
+        events: [],
+      };
+    }
+    default: {
+      const never: never = event;
+      throw new TypeError(`unknown payment event ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * One approval pipeline for every method and PG (DESIGN §3): claim → call the PG outside any
+ * transaction → record the outcome and its domain events in one transaction. The checkout uses it
+ * for the window's return; the reconciler for outcomes left open by a timeout, an untrustworthy
+ * answer or a crash; billing and PG notifications will use it too.
+ *
+ * Every state change goes through the pure `decide` of domain/payment-transitions.ts and is
+ * enforced by the store's conditional update.
+ */
+import { ConnectorFault, type ApprovalResult } from '../connectors/contract';
+import { executeFlow } from '../connectors/executor';
+import { AppError, type ErrorCode } from '../domain/errors';
+import type { Payment } from '../domain/payment';
+import { approvalOpen, decide, type PaymentEvent } from '../domain/payment-transitions';
+import type { StrayApproval } from '../store/types';
+import type { ChannelService, ResolvedChannel } from './channels';
+import type { ServiceDeps } from './deps';
+
+/** What a failed or unsettled attempt reports to the buyer's callback. */
+export interface AttemptError {
+  code: string;
+  message: string;
+}
+
+export type ApproveOutcome =
+  | { kind: 'settled'; payment: Payment; error: AttemptError | null }
+  /** The claim could not be taken: another attempt is approving this payment, or holds its merchant_uid. */
+  | { kind: 'not-claimed'; payment: Payment; holder: Payment | null };
+
+/** How long after an inquiry that found nothing the reconciler asks again (by attempts so far). */
+const INQUIRY_BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+/** An unsigned decline is double-checked once; a few retries when the inquiry itself fails. */
+const UNVERIFIED_CHECK_ATTEMPTS = 3;
+/** Margin after the PG timeout before a `requested` approval (left by a crash) is inquired. */
+const CRASH_MARGIN_MS = 5_000;
+
+const errorOf = (code: ErrorCode): AttemptError => ({ code, message: new AppError(code).message });
+
+export class ApprovalService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly channels: ChannelService,
+  ) {}
+
+  /** Ends an attempt that never reached approval (the buyer gave up, the window was refused). */
+  async abandon(payment: Payment, failure: AttemptError): Promise<Payment> {
+    const result = await this.applyEvent(payment, { type: 'abandoned', failCode: failure.code, failReason: failure.message, at: this.now() });
+    return result ?? (await this.reload(payment));
+  }
+
+  /**
+   * Approves an authenticated attempt: claims the merchant_uid, asks the PG, records what it said.
+   * Never throws a connector fault: a fault leaves the outcome open for the reconciler.
+   */
+  async approve(payment: Payment, resolved: ResolvedChannel, pgTid: string, auth: unknown): Promise<ApproveOutcome> {
+    const now = this.now();
+    const timeoutMs = this.deps.connectorContext.timeoutMs;
+    const claim = decide(payment, {
+      type: 'approval-requested',
+      pgTid,
+      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(auth ?? null)),
+      at: now,
+      // If this process dies during the call, the reconciler asks the PG after the call could have ended.
+      reconcileAfter: new Date(now.getTime() + timeoutMs + CRASH_MARGIN_MS),
+    });
+    if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
+    const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
+    if (!claimed.ok) {
+      const holder = claimed.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
+      return { kind: 'not-claimed', payment: await this.reload(payment), holder };
+    }
+
+    let result: ApprovalResult;
+    try {
+      result = await executeFlow(this.deps.connectorContext, resolved.connector.flows.approve, resolved.credentials, { pgTid, auth });
+    } catch (err) {
+      if (!(err instanceof ConnectorFault)) throw err;
+      this.deps.logger.error({ impUid: payment.impUid, pgTid, fault: err.kind, err: err.message }, 'PG approval fault');
+      const error = errorOf(err.kind === 'timeout' ? 'PG_TIMEOUT' : 'PG_FAULT');
+      if (err.kind === 'network' && !err.outcomeUnknown) {
+        // The request never reached the PG, so nothing can have been approved.
+        const failed = await this.settle(claimed.payment, {
+          type: 'pg-declined',
+          pgTid,
+          code: error.code,
+          message: `${error.message} (${err.message})`,
+          verified: true,
+          at: this.now(),
+          reconcileAfter: null,
+        });
+        return { kind: 'settled', payment: failed, error };
+      }
+      const at = this.now();
+      const requestedAt = claimed.payment.approvalRequestedAt ?? now;
+      const unknown = await this.settle(claimed.payment, {
+        type: 'pg-outcome-unknown',
+        pgTid,
+        note: `${error.message} (${err.kind}: ${err.message})`,
+        at,
+        // Not before the PG itself could have finished the approval.
+        reconcileAfter: new Date(Math.max(at.getTime(), requestedAt.getTime() + timeoutMs)),
+      });
+      return { kind: 'settled', payment: unknown, error: unknown.status === 'ready' ? error : this.errorFor(unknown) };
+    }
+    const settled = await this.recordResult(claimed.payment, resolved, result, 'approval');
+    return { kind: 'settled', payment: settled.payment, error: settled.error };
+  }
+
+  /**
+   * Asks the PG what became of a payment whose outcome is open (or whose decline was unsigned) and
+   * records the answer. An inquiry that finds nothing trustworthy schedules the next one.
+   */
+  async reconcile(payment: Payment): Promise<Payment> {
+    if (!approvalOpen(payment) && !payment.approvalUnverified) return payment;
+    if (payment.pgTid === null) throw new Error(`payment ${payment.impUid} is open without a PG transaction id`);
+    const resolved = await this.channels.openById(payment.storeId, payment.channelId);
+    const auth = payment.pgAuthSealed === null ? null : (JSON.parse(this.deps.secretBox.open(payment.pgAuthSealed)) as unknown);
+    let result: ApprovalResult;
+    try {
+      result = await executeFlow(this.deps.connectorContext, resolved.connector.flows.inquire, resolved.credentials, { pgTid: payment.pgTid, auth });
+    } catch (err) {
+      if (!(err instanceof ConnectorFault)) throw err;
+      this.deps.logger.warn({ impUid: payment.impUid, pgTid: payment.pgTid, fault: err.kind, err: err.message }, 'PG inquiry fault');
+      return this.inquiryFailed(payment, `조회 실패 (${err.kind}: ${err.message})`);
+    }
+    if (result.outcome === 'declined' && !result.verified) {
+      // An unsigned "no" cannot settle an open outcome, nor confirm an unsigned decline.
+      return this.inquiryFailed(payment, `조회 응답에 서명이 없습니다 (${result.code} ${result.message})`);
+    }
+    const settled = await this.recordResult(payment, resolved, result, 'inquiry');
+    this.deps.logger.info({ impUid: settled.payment.impUid, status: settled.payment.status, pgTid: payment.pgTid }, 'payment reconciled');
+    return settled.payment;
+  }
+
+  /**
+   * One pass of the reconciler: every payment of any store whose inquiry is due.
+   * @returns how many were asked about and how many are settled now
+   */
+  async reconcileDue(limit = 50): Promise<{ checked: number; settled: number }> {
+    const due = await this.deps.store.payments.listReconcileDue(this.now(), limit);
+    let settled = 0;
+    for (const payment of due) {
+      try {
+        const after = await this.reconcile(payment);
+        if (!approvalOpen(after) && !after.approvalUnverified) settled++;
+      } catch (err) {
+        // One broken payment (e.g. a channel that no longer fits its connector) must not stop the rest.
+        this.deps.logger.error({ impUid: payment.impUid, err: err instanceof Error ? err.message : String(err) }, 'reconciliation failed');
+        await this.inquiryFailed(payment, `조회 중 오류: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return { checked: due.length, settled };
+  }
+
+  /** The store's payments whose PG outcome is open, for operators. */
+  listInApproval(storeId: number): Promise<Payment[]> {
+    return this.deps.store.payments.listInApproval(storeId);
+  }
+
+  /** Approvals that reached gyeol through another order's window, for operators. */
+  listStrayApprovals(storeId: number): Promise<StrayApproval[]> {
+    return this.deps.store.strayApprovals.list(storeId);
+  }
+
+  /**
+   * An operator's "ask the PG now" for one payment of their store.
+   * @throws AppError PAYMENT_NOT_FOUND
+   */
+  async inquireNow(storeId: number, impUid: string): Promise<Payment> {
+    const payment = await this.deps.store.payments.findByImpUid(storeId, impUid);
+    if (!payment) throw new AppError('PAYMENT_NOT_FOUND');
+    return this.reconcile(payment);
+  }
+
+  /** What a settled payment reports to the buyer: nothing when paid (or a virtual account issued). */
+  errorFor(payment: Payment): AttemptError | null {
+    if (payment.status === 'paid' || (payment.status === 'ready' && payment.approvalState === 'approved')) return null;
+    if (payment.status === 'failed') return { code: payment.failCode ?? 'PG_FAULT', message: payment.failReason ?? '' };
+    if (approvalOpen(payment)) return errorOf('PG_TIMEOUT');
+    return errorOf('PG_FAULT');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Records a trustworthy PG answer about `payment`'s Tid. */
+  private async recordResult(
+    payment: Payment,
+    resolved: ResolvedChannel,
+    result: ApprovalResult,
+    via: 'approval' | 'inquiry',
+  ): Promise<{ payment: Payment; error: AttemptError | null }> {
+    const at = this.now();
+    if (result.outcome === 'declined') {
+      const after = await this.settle(payment, {
+        type: 'pg-declined',
+        pgTid: result.pgTid ?? payment.pgTid,
+        code: result.code,
+        message: result.message,
+        verified: result.verified,
+        at,
+        // An unsigned decline is double-checked through the inquiry right away.
+        reconcileAfter: result.verified ? null : at,
+      });
+      return { payment: after, error: after.status === 'paid' ? null : { code: result.code, message: result.message } };
+    }
+    const { order } = result;
+    const ours = order.merchantUid === payment.merchantUid && order.amount === payment.amount && order.pgId === resolved.channel.pgId;
+    if (ours) {
+      const after = await this.settle(payment, {
+        type: 'pg-approved',
+        pgTid: result.pgTid,
+        approvedAt: result.approvedAt,
+        details: result.details,
+        receiptUrl: result.receiptUrl,
+        at,
+      });
+      if (after.status !== 'paid' && after.approvalState !== 'approved' && payment.approvalUnverified) {
+        // The bare "no" was a yes, but the order was paid meanwhile by another attempt: the
+        // approval is kept for cancellation instead.
+        await this.recordStray(payment, resolved, result, null);
+        const confirmed = await this.settle(after, {
+          type: 'pg-declined',
+          pgTid: payment.pgTid,
+          code: after.failCode ?? result.code,
+          message: after.failReason ?? result.message,
+          verified: true,
+          at,
+          reconcileAfter: null,
+        });
+        return { payment: confirmed, error: this.errorFor(confirmed) };
+      }
+      return { payment: after, error: this.errorFor(after) };
+    }
+    // A verified approval about another order, amount or merchant id: this attempt fails at once
+    // (its order is not held), and the approval goes to its own order or is kept for cancellation.
+    this.deps.logger.warn(
+      { impUid: payment.impUid, pgTid: result.pgTid, approvedOrder: order.merchantUid, approvedAmount: order.amount, via },
+      'PG approved another order than the one asked about',
+    );
+    const error = errorOf('PG_APPROVAL_MISMATCH');
+    const failed = approvalOpen(payment)
+      ? await this.settle(payment, { type: 'pg-declined', pgTid: payment.pgTid, code: error.code, message: error.message, verified: true, at, reconcileAfter: null })
+      : payment.approvalUnverified
+        ? await this.settle(payment, { type: 'pg-declined', pgTid: payment.pgTid, code: error.code, message: error.message, verified: true, at, reconcileAfter: null })
+        : payment;
+    await this.adoptStray(failed, resolved, result);
+    return { payment: failed, error };
+  }
+
+  /** Gives a stray approval to the order it is about, when that order is waiting for exactly it. */
+  private async adoptStray(seenIn: Payment, resolved: ResolvedChannel, result: Extract<ApprovalResult, { outcome: 'approved' }>): Promise<void> {
+    const { order } = result;
+    if (order.pgId === resolved.channel.pgId) {
+      const candidate = await this.deps.store.payments.findByMerchantUid(seenIn.storeId, order.merchantUid, { status: 'ready' });
+      const fits =
+        candidate !== null &&
+        candidate.id !== seenIn.id &&
+        candidate.amount === order.amount &&
+        candidate.pgId === order.pgId &&
+        candidate.pgProvider === resolved.channel.pgProvider &&
+        (candidate.approvalState === 'none' || candidate.pgTid === result.pgTid);
+      if (fits) {
+        const adopted = await this.applyEvent(candidate, {
+          type: 'pg-approved',
+          pgTid: result.pgTid,
+          approvedAt: result.approvedAt,
+          details: result.details,
+          receiptUrl: result.receiptUrl,
+          at: this.now(),
+        });
+        if (adopted?.status === 'paid') {
+          await this.recordStray(seenIn, resolved, result, adopted.id);
+          this.deps.logger.info({ impUid: adopted.impUid, pgTid: result.pgTid }, 'stray approval reconciled onto its order');
+          return;
+        }
+      }
+    }
+    await this.recordStray(seenIn, resolved, result, null);
+    this.deps.logger.warn({ pgTid: result.pgTid, merchantUid: order.merchantUid }, 'stray approval recorded for cancellation');
+  }
+
+  private async recordStray(
+    seenIn: Payment,
+    resolved: ResolvedChannel,
+    result: Extract<ApprovalResult, { outcome: 'approved' }>,
+    paymentId: number | null,
+  ): Promise<void> {
+    await this.deps.store.strayApprovals.record({
+      storeId: seenIn.storeId,
+      channelId: resolved.channel.id,
+      pgProvider: resolved.channel.pgProvider,
+      pgTid: result.pgTid,
+      pgId: result.order.pgId,
+      merchantUid: result.order.merchantUid,
+      amount: result.order.amount,
+      approvedAt: result.approvedAt,
+      seenInPaymentId: seenIn.id,
+      state: paymentId === null ? 'needs_cancel' : 'reconciled',
+      paymentId,
+      createdAt: this.now(),
+    });
+  }
+
+  private async inquiryFailed(payment: Payment, note: string): Promise<Payment> {
+    const attempts = payment.reconcileAttempts + 1;
+    const giveUp = !approvalOpen(payment) && attempts >= UNVERIFIED_CHECK_ATTEMPTS;
+    const delay = INQUIRY_BACKOFF_MS[Math.min(attempts - 1, INQUIRY_BACKOFF_MS.length - 1)];
+    const at = this.now();
+    return this.settle(payment, {
+      type: 'inquiry-failed',
+      note,
+      at,
+      attempts,
+      reconcileAfter: giveUp ? null : new Date(at.getTime() + delay),
+    });
+  }
+
+  /** Applies an event; when the payment moved meanwhile (another attempt, the reconciler), returns it as it is now. */
+  private async settle(payment: Payment, event: PaymentEvent): Promise<Payment> {
+    return (await this.applyEvent(payment, event)) ?? (await this.reload(payment));
+  }
+
+  private async applyEvent(payment: Payment, event: PaymentEvent): Promise<Payment | null> {
+    const decision = decide(payment, event);
+    if (!decision.ok) {
+      this.deps.logger.warn({ impUid: payment.impUid, reason: decision.reason }, 'payment event refused');
+      return null;
+    }
+    const applied = await this.deps.store.payments.apply(payment.storeId, payment.id, decision);
+    if (!applied.ok) return null;
+    if (applied.events.length > 0) {
+      this.deps.logger.info({ impUid: applied.payment.impUid, status: applied.payment.status, events: applied.events.map((e) => e.type) }, 'payment changed');
+    }
+    return applied.payment;
+  }
+
+  private async reload(payment: Payment): Promise<Payment> {
+    const fresh = await this.deps.store.payments.findById(payment.storeId, payment.id);
+    if (!fresh) throw new Error(`payment ${payment.impUid} vanished`);
+    return fresh;
+  }
+
+  private now(): Date {
+    return this.deps.clock.now();
+  }
+}
