@@ -1,3 +1,4 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
@@ -49,10 +50,9 @@ export async function registerCheckout(app: FastifyInstance, ctx: CheckoutContex
       return reply.status(204).send();
     });
 
-    checkout.post('/checkout/sessions', { bodyLimit: 64 * 1024 }, async (request, reply) => {
+    checkout.post<{ Body: SessionBody }>('/checkout/sessions', { bodyLimit: 64 * 1024, schema: { body: SessionBody } }, async (request, reply) => {
       corsHeaders(request, reply);
-      const input = readSessionRequest(request, (request.body ?? {}) as Record<string, unknown>);
-      const opened = await ctx.services.checkout.openSession(input);
+      const opened = await ctx.services.checkout.openSession(sessionCommand(request, request.body));
       return {
         code: 0,
         message: null,
@@ -83,20 +83,24 @@ export async function registerCheckout(app: FastifyInstance, ctx: CheckoutContex
   });
 }
 
-function readSessionRequest(request: FastifyRequest, body: Record<string, unknown>): OpenSessionCommand {
-  const violations: string[] = [];
-  if (typeof body.user_code !== 'string' || body.user_code === '') violations.push('user_code: IMP.init(가맹점 식별코드)이 필요합니다');
-  if (typeof body.params !== 'object' || body.params === null || Array.isArray(body.params)) violations.push('params: 결제 요청 파라미터 객체가 필요합니다');
-  const mode: CheckoutMode = body.mode === 'mobile' ? 'mobile' : 'pc';
-  if (body.mode !== undefined && body.mode !== 'pc' && body.mode !== 'mobile') violations.push('mode: pc 또는 mobile이어야 합니다');
-  const origin = originOf(request.headers.origin) ?? originOf(typeof body.page_url === 'string' ? body.page_url : undefined);
-  if (!origin) violations.push('page_url: 결제를 요청한 페이지의 주소(Origin)를 알 수 없습니다');
-  if (violations.length > 0) throw new AppError('INVALID_PARAMETER', { message: violations.join(' / ') });
+/** The body of POST /checkout/sessions, as the SDK sends it (docs/checkout-protocol.md §2). */
+const SessionBody = Type.Object({
+  user_code: Type.String({ minLength: 1, maxLength: 40 }),
+  params: Type.Object({}, { additionalProperties: true }),
+  mode: Type.Optional(Type.Unsafe<CheckoutMode>({ type: 'string', enum: ['pc', 'mobile'] })),
+  page_url: Type.Optional(Type.String({ maxLength: 2000 })),
+});
+type SessionBody = Static<typeof SessionBody>;
+
+/** The schema-checked body → the service's command; the merchant origin comes from the Origin header, else page_url. */
+function sessionCommand(request: FastifyRequest, body: SessionBody): OpenSessionCommand {
+  const origin = originOf(request.headers.origin) ?? originOf(body.page_url);
+  if (!origin) throw new AppError('INVALID_PARAMETER', { field: 'page_url', message: 'page_url: 결제를 요청한 페이지의 주소(Origin)를 알 수 없습니다' });
   return {
-    userCode: body.user_code as string,
+    userCode: body.user_code,
     params: body.params as Record<string, unknown>,
-    mode,
-    merchantOrigin: origin as string,
+    mode: body.mode ?? 'pc',
+    merchantOrigin: origin,
     userAgent: request.headers['user-agent'] ?? null,
   };
 }
