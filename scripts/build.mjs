@@ -37,19 +37,24 @@ export async function buildBrowserBundles() {
   );
 }
 
+/** Node bundles: the gateway (`npm start`) and the Smartro simulator alone (`npm run simulator`). */
+const NODE_BUNDLE = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
 export async function buildServer() {
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['src/main.ts'],
-    outfile: 'dist/main.js',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await build({ ...NODE_BUNDLE, entryPoints: ['src/main.ts'], outfile: 'dist/main.js' });
+}
+
+export async function buildSimulator() {
+  await build({ ...NODE_BUNDLE, entryPoints: ['src/simulators/smartro/main.ts'], outfile: 'dist/simulator.js' });
 }
 
 export function gzippedSize(file) {
@@ -58,6 +63,6 @@ export function gzippedSize(file) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const assetsOnly = process.argv.includes('--assets-only');
-  await Promise.all([buildBrowserBundles(), assetsOnly ? null : buildServer()]);
-  console.log(`built ${assetsOnly ? 'browser assets' : 'server and browser assets'}; iamport.js ${gzippedSize('iamport.js')} bytes gzipped`);
+  await Promise.all([buildBrowserBundles(), assetsOnly ? null : buildServer(), assetsOnly ? null : buildSimulator()]);
+  console.log(`built ${assetsOnly ? 'browser assets' : 'server, simulator and browser assets'}; iamport.js ${gzippedSize('iamport.js')} bytes gzipped`);
 }
