@@ -39,19 +39,24 @@ export async function buildBrowserBundles() {
   );
 }
 
+/** Node bundles: the gateway (`npm start`) and the Smartro simulator alone (`npm run simulator`). */
+const NODE_BUNDLE = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
 export async function buildServer() {
-  await build({
-    absWorkingDir: root,
-    entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' },
-    outdir: 'dist',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await build({ ...NODE_BUNDLE, entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' }, outdir: 'dist' });
+}
+
+export async function buildSimulator() {
+  await build({ ...NODE_BUNDLE, entryPoints: ['src/simulators/smartro/main.ts'], outfile: 'dist/simulator.js' });
 }
 
 export function gzippedSize(file) {
@@ -60,6 +65,6 @@ export function gzippedSize(file) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const assetsOnly = process.argv.includes('--assets-only');
-  await Promise.all([buildBrowserBundles(), assetsOnly ? null : buildServer()]);
-  console.log(`built ${assetsOnly ? 'browser assets' : 'server and browser assets'}; iamport.js ${gzippedSize('iamport.js')} bytes gzipped`);
+  await Promise.all([buildBrowserBundles(), assetsOnly ? null : buildServer(), assetsOnly ? null : buildSimulator()]);
+  console.log(`built ${assetsOnly ? 'browser assets' : 'server, simulator and browser assets'}; iamport.js ${gzippedSize('iamport.js')} bytes gzipped`);
 }

@@ -14,6 +14,8 @@ import { buildSmartroSimulator, type SmartroSimulator } from './server';
 import { authenticate } from './test-helpers';
 
 const connector = new SmartroConnector();
+/** How long the late-approval and never-answered cards hold a request in this file. */
+const HANG_MS = 1500;
 let sim: SmartroSimulator;
 let simUrl: string;
 let htmlServer: Server;
@@ -25,7 +27,7 @@ beforeAll(async () => {
   sim = buildSmartroSimulator({
     merchants: new Map([[TEST_MID, { merchantKey: TEST_MERCHANT_KEY }]]),
     assetDir: mkdtempSync(path.join(tmpdir(), 'gyeol-sim-')),
-    hangMs: 3000,
+    hangMs: HANG_MS,
   });
   await sim.listen({ port: 0, host: '127.0.0.1' });
   simUrl = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
@@ -97,7 +99,6 @@ describe('connector ↔ simulator', () => {
     ['4000 0000 0000 0002', '3051', '카드사 승인 거절'],
     ['4000 0000 0000 9995', '3052', '잔액부족 (한도초과)'],
     ['4000 0000 0000 9987', '3053', '분실/도난 신고된 카드입니다'],
-    ['4000 0000 0000 0119', '9999', '시스템에러 잠시후 재 거래'],
   ])('declines %s with %s', async (card, code, message) => {
     const { creds, input } = await pay(card);
     expect(await connector.approvePayment(ctx(), creds, input)).toEqual({ outcome: 'declined', pgTid: input.pgTid, code, message });
@@ -130,17 +131,82 @@ describe('connector ↔ simulator', () => {
     expect(f.kind).toBe('malformed');
   });
 
-  it('times out on the timeout card, with the outcome unknown; the inquiry later tells 9999', async () => {
-    const { creds, input } = await pay('4000 0000 0000 0101');
+  it('system error card: the unsigned 9999 body is no trustworthy answer; the inquiry says not approved', async () => {
+    const { creds, input } = await pay('4000 0000 0000 0119');
+    await fault(connector.approvePayment(ctx(), creds, input));
+    expect(await connector.inquireApproval(ctx(), creds, input)).toEqual({
+      outcome: 'declined',
+      pgTid: input.pgTid,
+      code: 'R006',
+      message: '승인되지 않은 거래입니다',
+    });
+  });
+
+  it('late-approval card: the connector times out, yet the inquiry already reports the approval', async () => {
+    const { creds, input } = await pay('4000 0000 0000 0101', 55_000);
     const started = Date.now();
     const f = await fault(connector.approvePayment(ctx(300), creds, input));
     expect(f.kind).toBe('timeout');
     expect(f.outcomeUnknown).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2500);
-    const during = await connector.inquireApproval(ctx(), creds, input);
-    expect(during).toMatchObject({ outcome: 'declined', code: 'R007' });
-    await new Promise((resolve) => setTimeout(resolve, 3000 - (Date.now() - started) + 100));
-    expect(await connector.inquireApproval(ctx(), creds, input)).toMatchObject({ outcome: 'declined', code: '9999' });
+    expect(Date.now() - started).toBeLessThan(HANG_MS);
+    const inquiry = await connector.inquireApproval(ctx(), creds, input);
+    expect(inquiry).toMatchObject({ outcome: 'approved', pgTid: input.pgTid, code: '3001', card: { cardNumber: '40000000****010*' } });
+  });
+
+  it('late-approval card: a caller that waits gets the signed approval after hangMs', async () => {
+    const { creds, input } = await pay('4000 0000 0000 0101');
+    const started = Date.now();
+    const result = await connector.approvePayment(ctx(HANG_MS + 3000), creds, input);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HANG_MS - 50);
+    expect(result).toMatchObject({ outcome: 'approved', code: '3001' });
+  });
+
+  it('never-answered card: no answer, the connection is dropped; the inquiry says not approved', async () => {
+    const { creds, input } = await pay('4000 0000 0000 0200');
+    const started = Date.now();
+    const f = await fault(connector.approvePayment(ctx(HANG_MS + 3000), creds, input));
+    // The request was sent and nothing came back: the outcome is unknown to the caller.
+    expect(f.outcomeUnknown).toBe(true);
+    expect(f.kind).not.toBe('timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HANG_MS - 50);
+    expect(await connector.inquireApproval(ctx(), creds, input)).toMatchObject({ outcome: 'declined', code: 'R006' });
+    // Asking again does not approve it either.
+    expect(await connector.approvePayment(ctx(), creds, input)).toMatchObject({ outcome: 'declined', code: 'R004' });
+    expect(await connector.inquireApproval(ctx(), creds, input)).toMatchObject({ outcome: 'declined', code: 'R006' });
+  });
+
+  it('closing the simulator releases held requests at once instead of waiting hangMs', async () => {
+    const other = buildSmartroSimulator({
+      merchants: new Map([[TEST_MID, { merchantKey: TEST_MERCHANT_KEY }]]),
+      assetDir: mkdtempSync(path.join(tmpdir(), 'gyeol-sim-')),
+      hangMs: 60_000,
+    });
+    await other.listen({ port: 0, host: '127.0.0.1' });
+    const otherUrl = `http://127.0.0.1:${(other.server.address() as AddressInfo).port}`;
+    const creds = credentials({ apiBaseUrl: otherUrl });
+    const held = async (card: string) => {
+      const launch = connector.buildPaymentWindow(creds, windowInput(), new Date());
+      const { Tid, TrAuthKey } = await authenticate(otherUrl, launch.fields, { number: card });
+      const input = { pgTid: Tid, authToken: TrAuthKey, expected: { merchantUid: 'order20260115001', amount: 1004 } };
+      return connector.approvePayment(ctx(60_000), creds, input).then(
+        (result): { result?: unknown; error?: unknown } => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+    };
+    const late = held('4000 0000 0000 0101');
+    const never = held('4000 0000 0000 0200');
+    // Both requests are in the simulator's hands once their transactions are settled.
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${otherUrl}/sim/transactions?mid=${TEST_MID}`);
+        return ((await res.json()) as { transactions: { approval: string }[] }).transactions.map((t) => t.approval).sort();
+      })
+      .toEqual(['approved', 'not-approved']);
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await late).toMatchObject({ result: { outcome: 'approved' } });
+    expect((await never).error).toBeInstanceOf(ConnectorFault);
   });
 
   it('faults as network (never sent) when nothing listens', async () => {

@@ -166,6 +166,15 @@ describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
       expected: { merchantUid, amount: 1004 },
     });
     expect(approval).toMatchObject({ outcome: 'approved', card: { cardCode: '361', cardName: 'BC' } });
+
+    // The buyer opens the receipt Smartro's URL form points at.
+    await tab.goto(`${simUrl}/issue/IssueLoader.jsp?TID=${back.pgTid}&type=0`);
+    await expect.poll(() => tab.getByRole('heading', { name: '신용카드 매출전표' }).count()).toBe(1);
+    const receipt = (await tab.locator('main').innerText()).replace(/\s+/g, ' ');
+    expect(receipt).toContain('카드사 BC카드');
+    expect(receipt).toContain('카드번호 42424242****424*');
+    expect(receipt).toContain('합계 1,004원');
+    await tab.screenshot({ path: artifactPath('smartro-sim-receipt.png'), fullPage: true });
     await context.close();
   });
 });

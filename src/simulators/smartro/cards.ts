@@ -4,12 +4,19 @@
  * and the decline codes are the simulator's own choice, documented in README.md.
  */
 
-export type CardScenario = 'approve' | 'card-company-decline' | 'insufficient-balance' | 'lost-or-stolen' | 'system-error' | 'timeout';
+export type CardScenario =
+  | 'approve'
+  | 'card-company-decline'
+  | 'insufficient-balance'
+  | 'lost-or-stolen'
+  | 'system-error'
+  | 'late-approval'
+  | 'never-answered';
 
 export interface TestCard {
   number: string;
   scenario: CardScenario;
-  /** The ResultCode `urlCallApproval.do` answers. */
+  /** The ResultCode the transaction ends with (for `never-answered`, none is ever sent). */
   resultCode: string;
   resultMsg: string;
 }
@@ -22,13 +29,23 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: '4000000000000002', scenario: 'card-company-decline', resultCode: '3051', resultMsg: '카드사 승인 거절' },
   { number: '4000000000009995', scenario: 'insufficient-balance', resultCode: '3052', resultMsg: '잔액부족 (한도초과)' },
   { number: '4000000000009987', scenario: 'lost-or-stolen', resultCode: '3053', resultMsg: '분실/도난 신고된 카드입니다' },
+  // Smartro's only public error body, unsigned; nothing is approved.
   { number: '4000000000000119', scenario: 'system-error', ...SYSTEM_ERROR },
-  { number: '4000000000000101', scenario: 'timeout', ...SYSTEM_ERROR },
+  // Approved and stored at once (money taken), but the answer arrives after gyeol's PG timeout.
+  { number: '4000000000000101', scenario: 'late-approval', ...APPROVED },
+  // The request is swallowed: no approval, no answer, the connection is dropped after hangMs.
+  { number: '4000000000000200', scenario: 'never-answered', resultCode: '', resultMsg: '' },
 ];
 
 /** What a card number leads to; any other valid number is approved. */
 export function testCardFor(digits: string): TestCard {
   return TEST_CARDS.find((c) => c.number === digits) ?? { number: digits, scenario: 'approve', ...APPROVED };
+}
+
+/** The result a scenario ends with (the first test card of that scenario). */
+export function resultOf(scenario: CardScenario): Pick<TestCard, 'resultCode' | 'resultMsg'> {
+  const card = TEST_CARDS.find((c) => c.scenario === scenario);
+  return card ? { resultCode: card.resultCode, resultMsg: card.resultMsg } : APPROVED;
 }
 
 /** The Luhn check digit test every card number passes. */

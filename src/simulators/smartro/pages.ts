@@ -69,12 +69,13 @@ const SCENARIO_LABEL: Record<CardScenario, string> = {
   'insufficient-balance': '잔액부족',
   'lost-or-stolen': '분실/도난 카드',
   'system-error': '시스템 오류',
-  timeout: '승인 응답 지연(타임아웃)',
+  'late-approval': '승인되지만 응답이 늦게 도착(타임아웃)',
+  'never-answered': '승인되지 않고 응답 없음(연결 끊김)',
 };
 
 function testCardHelp(): string {
   const rows = TEST_CARDS.map(
-    (c) => `<tr><td>${c.number.replace(/(\d{4})(?=\d)/g, '$1 ')}</td><td>${SCENARIO_LABEL[c.scenario]} (${c.resultCode})</td></tr>`,
+    (c) => `<tr><td>${c.number.replace(/(\d{4})(?=\d)/g, '$1 ')}</td><td>${SCENARIO_LABEL[c.scenario]}${c.resultCode ? ` (${c.resultCode})` : ''}</td></tr>`,
   ).join('');
   return `<details><summary>테스트 카드 안내</summary><table><tr><th>카드번호</th><th>결과</th></tr>${rows}</table>
 <p class="note">그 밖의 올바른 카드번호(Luhn 검사 통과)는 승인됩니다. 유효기간은 지나지 않은 아무 날짜나 입력하세요.</p></details>`;
@@ -228,4 +229,83 @@ export function authErrorPage(view: AuthErrorView): string {
   ${ending}
 </section>`;
   return layout('결제 오류', body);
+}
+
+/** A Korean "not found" page for pages that are not part of a payment flow (e.g. receipts). */
+export function notFoundPage(title: string, message: string): string {
+  const body = `
+<header><h1>${escapeHtml(title)}</h1></header>
+<section class="card" role="alert">
+  <p>${escapeHtml(message)}</p>
+  <p class="note">오류 코드: 404</p>
+</section>`;
+  return layout(title, body);
+}
+
+export interface ReceiptView {
+  companyName: string;
+  goodsName: string;
+  tid: string;
+  moid: string;
+  authCode: string;
+  /** `yyMMddHHmmss`, Korea time (Smartro's AuthDate). */
+  approvedAt: string;
+  cardName: string;
+  maskedCardNumber: string;
+  /** Installment months; 0 = lump sum. */
+  quota: number;
+  amount: number;
+  taxAmt: number | null;
+  taxFreeAmt: number | null;
+  vatAmt: number | null;
+}
+
+/**
+ * Splits an amount into 과세 (supply value), 면세 and 부가세. Fields the merchant sent are used
+ * as sent; the rest follows the usual Korean rule (VAT = 1/11 of the taxable part, rounded).
+ */
+export function receiptAmounts(view: Pick<ReceiptView, 'amount' | 'taxAmt' | 'taxFreeAmt' | 'vatAmt'>): { taxable: number; taxFree: number; vat: number } {
+  const taxFree = view.taxFreeAmt ?? 0;
+  const vat = view.vatAmt ?? Math.round((view.amount - taxFree) / 11);
+  const taxable = view.taxAmt ?? view.amount - taxFree - vat;
+  return { taxable, taxFree, vat };
+}
+
+function kstDateTime(yyMMddHHmmss: string): string {
+  const d = yyMMddHHmmss;
+  return `20${d.slice(0, 2)}-${d.slice(2, 4)}-${d.slice(4, 6)} ${d.slice(6, 8)}:${d.slice(8, 10)}:${d.slice(10, 12)}`;
+}
+
+/** The card receipt (신용카드 매출전표) of an approved transaction, as Smartro's IssueLoader.jsp shows one. */
+export function receiptPage(view: ReceiptView): string {
+  const { taxable, taxFree, vat } = receiptAmounts(view);
+  const body = `
+<header><h1>신용카드 매출전표</h1><span class="badge">시뮬레이터 영수증</span></header>
+<section class="card" aria-label="거래 정보">
+  <dl>
+    <dt>상호</dt><dd>${escapeHtml(view.companyName)}</dd>
+    <dt>상품명</dt><dd>${escapeHtml(view.goodsName)}</dd>
+    <dt>주문번호</dt><dd>${escapeHtml(view.moid)}</dd>
+    <dt>거래번호</dt><dd>${escapeHtml(view.tid)}</dd>
+  </dl>
+</section>
+<section class="card" aria-label="승인 정보">
+  <dl>
+    <dt>승인번호</dt><dd>${escapeHtml(view.authCode)}</dd>
+    <dt>승인일시</dt><dd>${escapeHtml(kstDateTime(view.approvedAt))}</dd>
+    <dt>카드사</dt><dd>${escapeHtml(view.cardName)}카드</dd>
+    <dt>카드번호</dt><dd>${escapeHtml(view.maskedCardNumber)}</dd>
+    <dt>할부</dt><dd>${view.quota === 0 ? '일시불' : `${view.quota}개월`}</dd>
+  </dl>
+</section>
+<section class="card" aria-label="금액">
+  <dl>
+    <dt>과세금액</dt><dd>${formatWon(taxable)}</dd>
+    <dt>면세금액</dt><dd>${formatWon(taxFree)}</dd>
+    <dt>부가세</dt><dd>${formatWon(vat)}</dd>
+    <dt>합계</dt><dd class="amount">${formatWon(view.amount)}</dd>
+  </dl>
+</section>
+<p class="note">스마트로 시뮬레이터가 발급한 테스트 영수증입니다. 실제 매출전표가 아닙니다.</p>`;
+  return layout('신용카드 매출전표', body);
 }

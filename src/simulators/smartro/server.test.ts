@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -8,7 +8,8 @@ import { ManualClock } from '../../domain/clock';
 import { buildPaymentWindow } from '../../connectors/smartro/client';
 import { aesDecrypt, signValue } from '../../connectors/smartro/crypto';
 import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
-import { buildSmartroSimulator, registerSmartroMerchant, type SmartroSimulator } from './server';
+import { buildSmartroSimulator, registerSmartroMerchant, SIMULATOR_ERRORS, type SmartroSimulator } from './server';
+import type { TransactionSummary } from './store';
 import { hiddenFields } from './test-helpers';
 import { maskCardNumber, passesLuhn, expiryProblem } from './cards';
 
@@ -23,7 +24,7 @@ afterEach(async () => {
   app = null;
 });
 
-function simulator(extra: { logLines?: string[]; clock?: ManualClock } = {}): SmartroSimulator {
+function simulator(extra: { logLines?: string[]; clock?: ManualClock; hangMs?: number; dataFile?: string } = {}): SmartroSimulator {
   const logger = extra.logLines
     ? pino(
         { level: 'trace' },
@@ -39,6 +40,8 @@ function simulator(extra: { logLines?: string[]; clock?: ManualClock } = {}): Sm
     merchants: new Map([[TEST_MID, { merchantKey: TEST_MERCHANT_KEY }]]),
     assetDir,
     clock: extra.clock ?? new ManualClock(NOW),
+    hangMs: extra.hangMs,
+    dataFile: extra.dataFile,
     logger,
   });
   return app;
@@ -63,6 +66,25 @@ async function submitCard(sim: SmartroSimulator, authId: string, card: Record<st
     url: '/payment/auth/card',
     ...form({ AuthId: authId, Action: 'pay', CardCompany: '12', CardNo: '4242 4242 4242 4242', Expiry: '12/30', Quota: '00', ...card }),
   });
+}
+
+async function approve(sim: SmartroSimulator, Tid: string, TrAuthKey: string): Promise<Record<string, string>> {
+  return (await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid, TrAuthKey } })).json();
+}
+
+async function inquire(sim: SmartroSimulator, Tid: string, TrAuthKey: string): Promise<Record<string, string>> {
+  return (await sim.inject({ method: 'POST', url: '/payment/approval/approvalInquiry.do', payload: { Tid, TrAuthKey } })).json();
+}
+
+async function listTransactions(sim: SmartroSimulator, query: Record<string, string>): Promise<TransactionSummary[]> {
+  const res = await sim.inject({ method: 'GET', url: `/sim/transactions?${new URLSearchParams(query).toString()}` });
+  expect(res.statusCode).toBe(200);
+  return res.json().transactions;
+}
+
+async function authenticated(sim: SmartroSimulator, card = '4242 4242 4242 4242', overrides = {}) {
+  const { authId } = await openWindow(sim, tranMgr(overrides));
+  return hiddenFields((await submitCard(sim, authId, { CardNo: card })).body);
 }
 
 describe('card helpers', () => {
@@ -160,6 +182,45 @@ describe('POST /payment/auth', () => {
     }
   });
 
+  it.each([
+    ['order-2026-01', 'Moid: 영문과 숫자만, 40자 이내'],
+    ['주문20260115', 'Moid: 영문과 숫자만, 40자 이내'],
+    ['a'.repeat(41), 'Moid: 영문과 숫자만, 40자 이내'],
+  ])('refuses Moid %j: letters and digits only, at most 40', async (moid, detail) => {
+    const { res } = await openWindow(simulator(), { ...tranMgr(), Moid: moid });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(`결제 요청 정보가 올바르지 않습니다 (${detail})`);
+    expect(res.body).toContain('"ResultCode":"P001"');
+  });
+
+  it('accepts a Moid of exactly 40 letters and digits', async () => {
+    const { res } = await openWindow(simulator(), tranMgr({ merchantUid: `A1${'b'.repeat(38)}` }));
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('refuses a window without BuyerTel', async () => {
+    const { res } = await openWindow(simulator(), { ...tranMgr(), BuyerTel: '' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('결제 요청 정보가 올바르지 않습니다 (BuyerTel 없음)');
+  });
+
+  it('accepts TaxAmt, TaxFreeAmt and VatAmt and keeps them with the transaction', async () => {
+    const sim = simulator();
+    const { authId } = await openWindow(sim, { ...tranMgr({ amount: 11_000 }), TaxAmt: '5000', TaxFreeAmt: '5500', VatAmt: '500' });
+    const { Tid } = hiddenFields((await submitCard(sim, authId, {})).body);
+    expect((await listTransactions(sim, { tid: Tid }))[0]).toMatchObject({ amount: 11_000, taxAmt: 5000, taxFreeAmt: 5500, vatAmt: 500 });
+  });
+
+  it.each([
+    [{ TaxAmt: '1,000' }, 'TaxAmt: 숫자만 12자리 이내'],
+    [{ VatAmt: '-1' }, 'VatAmt: 숫자만 12자리 이내'],
+    [{ TaxFreeAmt: '1005' }, 'TaxFreeAmt: Amt 이하'],
+  ])('refuses tax fields %j', async (fields, detail) => {
+    const { res } = await openWindow(simulator(), { ...tranMgr(), ...fields });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(`(${detail})`);
+  });
+
   it('knows merchants registered at runtime', async () => {
     const sim = simulator();
     registerSmartroMerchant(sim, 'runtime001', 'k'.repeat(40));
@@ -255,11 +316,6 @@ describe('POST /payment/auth/card', () => {
 });
 
 describe('approval host', () => {
-  async function authenticated(sim: SmartroSimulator, card = '4242 4242 4242 4242', overrides = {}) {
-    const { authId } = await openWindow(sim, tranMgr(overrides));
-    return hiddenFields((await submitCard(sim, authId, { CardNo: card })).body);
-  }
-
   it('answers an approval with the sample’s field set, signed', async () => {
     const sim = simulator();
     const { Tid, TrAuthKey } = await authenticated(sim);
@@ -295,7 +351,7 @@ describe('approval host', () => {
     expect(aesDecrypt(body.BuyerEmail, TEST_MERCHANT_KEY)).toBe('buyer@example.com');
   });
 
-  it('answers JSON, never a stack, to bad JSON or missing fields', async () => {
+  it('answers Smartro’s unsigned 9999 shape, never a stack, to bad JSON or missing fields', async () => {
     const sim = simulator();
     const bad = await sim.inject({
       method: 'POST',
@@ -303,11 +359,11 @@ describe('approval host', () => {
       headers: { 'content-type': 'application/json' },
       payload: '{"Tid": ',
     });
-    expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toEqual({ ResultCode: 'R001', ResultMsg: '요청 형식이 올바르지 않습니다' });
+    expect(bad.statusCode).toBe(200);
+    expect(bad.json()).toEqual({ ResultCode: '9999', ResultMsg: SIMULATOR_ERRORS.BAD_REQUEST.message });
     const empty = await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: {} });
-    expect(empty.statusCode).toBe(400);
-    expect(empty.json().ResultCode).toBe('R001');
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toEqual({ ResultCode: '9999', ResultMsg: SIMULATOR_ERRORS.BAD_REQUEST.message });
     const nowhere = await sim.inject({ method: 'POST', url: '/payment/approval/nothing.do', payload: {} });
     expect(nowhere.statusCode).toBe(404);
     expect(nowhere.json().ResultCode).toBe('P404');
@@ -316,34 +372,314 @@ describe('approval host', () => {
     expect(page.body).toContain('lang="ko"');
   });
 
-  it('refuses an unknown Tid and a wrong TrAuthKey, signed when the Mid is known', async () => {
+  it('takes JSON only: a form-encoded body gets the unsigned 9999 body and approves nothing', async () => {
+    const sim = simulator();
+    const { Tid, TrAuthKey } = await authenticated(sim);
+    for (const [type, payload] of [
+      ['application/x-www-form-urlencoded', new URLSearchParams({ Tid, TrAuthKey }).toString()],
+      ['text/plain', JSON.stringify({ Tid, TrAuthKey })],
+      ['application/xml', `<Tid>${Tid}</Tid>`],
+    ]) {
+      const res = await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', headers: { 'content-type': type }, payload });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ ResultCode: '9999', ResultMsg: SIMULATOR_ERRORS.NOT_JSON.message });
+    }
+    expect((await listTransactions(sim, { tid: Tid }))[0].approval).toBe('pending');
+    // The same request as JSON is approved.
+    expect((await approve(sim, Tid, TrAuthKey)).ResultCode).toBe('3001');
+  });
+
+  it('refuses an unknown Tid and a wrong TrAuthKey unsigned: nothing ties them to a transaction', async () => {
     const sim = simulator();
     const { Tid } = await authenticated(sim);
     const unknownTid = `${TEST_MID}01012601152100009999`;
-    const unknown = (await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid: unknownTid, TrAuthKey: 'x' } })).json();
-    expect(unknown).toMatchObject({ ResultCode: 'R002', Tid: unknownTid, SignValue: signValue(unknownTid, 'R002', TEST_MERCHANT_KEY) });
-    const wrong = (await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid, TrAuthKey: 'wrong' } })).json();
-    expect(wrong).toMatchObject({ ResultCode: 'R003', Tid });
-    const stranger = (await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid: 'nobody0000x', TrAuthKey: 'x' } })).json();
-    expect(stranger).toMatchObject({ ResultCode: 'R002', SignValue: '' });
+    const unknown = await approve(sim, unknownTid, 'x');
+    expect(unknown).toEqual({ ResultCode: '9999', ResultMsg: SIMULATOR_ERRORS.UNKNOWN_TID.message });
+    const wrong = await approve(sim, Tid, 'wrong');
+    expect(wrong).toEqual({ ResultCode: '9999', ResultMsg: SIMULATOR_ERRORS.WRONG_AUTH_KEY.message });
+    const inquiry = await inquire(sim, Tid, 'wrong');
+    expect(inquiry).toEqual({ ResultCode: '9999', ResultMsg: SIMULATOR_ERRORS.WRONG_AUTH_KEY.message });
+    expect((await listTransactions(sim, { tid: Tid }))[0].approval).toBe('pending');
   });
 
-  it('expires a TrAuthKey after 15 minutes', async () => {
+  it('refuses a second approval of one Tid, signed', async () => {
+    const sim = simulator();
+    const { Tid, TrAuthKey } = await authenticated(sim);
+    expect((await approve(sim, Tid, TrAuthKey)).ResultCode).toBe('3001');
+    const again = await approve(sim, Tid, TrAuthKey);
+    expect(again).toMatchObject({ ResultCode: 'R004', Tid, Mid: TEST_MID, SignValue: signValue(Tid, 'R004', TEST_MERCHANT_KEY) });
+    const listed = await listTransactions(sim, { tid: Tid });
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ approval: 'approved', resultCode: '3001' });
+  });
+
+  it('expires a TrAuthKey after 15 minutes with a signed decline', async () => {
     const clock = new ManualClock(NOW);
     const sim = simulator({ clock });
     const { Tid, TrAuthKey } = await authenticated(sim);
     clock.advance(16 * 60 * 1000);
-    const res = (await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid, TrAuthKey } })).json();
-    expect(res.ResultCode).toBe('R005');
+    const res = await approve(sim, Tid, TrAuthKey);
+    expect(res).toMatchObject({ ResultCode: 'R005', Tid, SignValue: signValue(Tid, 'R005', TEST_MERCHANT_KEY) });
+    expect(await inquire(sim, Tid, TrAuthKey)).toEqual(res);
   });
 
-  it('answers approvalInquiry.do with the stored result', async () => {
+  it('answers approvalInquiry.do with the stored result, and a signed R006 before any approval', async () => {
     const sim = simulator();
     const { Tid, TrAuthKey } = await authenticated(sim);
-    const before = (await sim.inject({ method: 'POST', url: '/payment/approval/approvalInquiry.do', payload: { Tid, TrAuthKey } })).json();
-    expect(before.ResultCode).toBe('R006');
-    const approved = (await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid, TrAuthKey } })).json();
-    const after = (await sim.inject({ method: 'POST', url: '/payment/approval/approvalInquiry.do', payload: { Tid, TrAuthKey } })).json();
-    expect(after).toEqual(approved);
+    const before = await inquire(sim, Tid, TrAuthKey);
+    expect(before).toEqual({
+      ResultCode: 'R006',
+      ResultMsg: SIMULATOR_ERRORS.NOT_APPROVED.message,
+      Tid,
+      Mid: TEST_MID,
+      SignValue: signValue(Tid, 'R006', TEST_MERCHANT_KEY),
+    });
+    const approved = await approve(sim, Tid, TrAuthKey);
+    expect(await inquire(sim, Tid, TrAuthKey)).toEqual(approved);
+  });
+
+  it.each([
+    ['4000 0000 0000 0002', '3051'],
+    ['4000 0000 0000 9995', '3052'],
+    ['4000 0000 0000 9987', '3053'],
+  ])('declines %s with a signed %s that the inquiry repeats', async (card, code) => {
+    const sim = simulator();
+    const { Tid, TrAuthKey } = await authenticated(sim, card);
+    const declined = await approve(sim, Tid, TrAuthKey);
+    expect(declined).toMatchObject({ ResultCode: code, Tid, Moid: 'order20260115001', Amt: '1004', SignValue: signValue(Tid, code, TEST_MERCHANT_KEY) });
+    expect(await inquire(sim, Tid, TrAuthKey)).toEqual(declined);
+    expect((await listTransactions(sim, { tid: Tid }))[0]).toMatchObject({ approval: 'declined', resultCode: code, approvedAt: null });
+  });
+
+  it('system error card: exactly Smartro’s public 9999 body, unsigned; nothing approved; inquiry says not approved', async () => {
+    const sim = simulator();
+    const { Tid, TrAuthKey } = await authenticated(sim, '4000 0000 0000 0119');
+    const res = await sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid, TrAuthKey } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('{"ResultCode":"9999","ResultMsg":"시스템에러 잠시후 재 거래"}');
+    const inquiry = await inquire(sim, Tid, TrAuthKey);
+    expect(inquiry).toMatchObject({ ResultCode: 'R006', Tid, SignValue: signValue(Tid, 'R006', TEST_MERCHANT_KEY) });
+    expect((await listTransactions(sim, { tid: Tid }))[0]).toMatchObject({ approval: 'not-approved', resultCode: '9999', approvedAt: null });
+  });
+
+  it('late-approval card: approved and stored at once, the answer held; inquiry already says 3001', async () => {
+    const sim = simulator({ hangMs: 60_000 });
+    const { Tid, TrAuthKey } = await authenticated(sim, '4000 0000 0000 0101');
+    let answered = false;
+    const pending = sim.inject({ method: 'POST', url: '/payment/approval/urlCallApproval.do', payload: { Tid, TrAuthKey } }).then((res) => {
+      answered = true;
+      return res;
+    });
+    await expect.poll(async () => (await listTransactions(sim, { tid: Tid }))[0].approval).toBe('approved');
+    const inquiry = await inquire(sim, Tid, TrAuthKey);
+    expect(inquiry).toMatchObject({ ResultCode: '3001', Tid, SignValue: signValue(Tid, '3001', TEST_MERCHANT_KEY) });
+    expect(answered).toBe(false);
+    // A retry of the approval does not approve twice.
+    expect((await approve(sim, Tid, TrAuthKey)).ResultCode).toBe('R004');
+
+    // Closing releases the held answer at once: close() never waits hangMs.
+    const started = Date.now();
+    await sim.close();
+    app = null;
+    expect(Date.now() - started).toBeLessThan(2000);
+    const res = await pending;
+    expect(res.json()).toEqual(inquiry);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps merchants and approvals across a close and reopen of the same data file', async () => {
+    const dataFile = path.join(mkdtempSync(path.join(tmpdir(), 'gyeol-sim-data-')), 'smartro-sim.sqlite');
+    let sim = simulator({ dataFile });
+    registerSmartroMerchant(sim, 'persisted1', 'p'.repeat(40), '계속 상점');
+    const { Tid, TrAuthKey } = await authenticated(sim);
+    const approved = await approve(sim, Tid, TrAuthKey);
+    expect(approved.ResultCode).toBe('3001');
+    const declined = await authenticated(sim, '4000 0000 0000 0002');
+    await sim.close();
+    app = null;
+
+    sim = simulator({ dataFile });
+    // What was approved is still approved, and still only once.
+    expect(await inquire(sim, Tid, TrAuthKey)).toEqual(approved);
+    expect((await approve(sim, Tid, TrAuthKey)).ResultCode).toBe('R004');
+    // A Tid authenticated before the restart can still be sent for approval once.
+    expect((await approve(sim, declined.Tid, declined.TrAuthKey)).ResultCode).toBe('3051');
+    // The merchant registered before the restart is known without registering again.
+    const fields = buildPaymentWindow(credentials({ mid: 'persisted1', merchantKey: 'p'.repeat(40) }), windowInput(), NOW).fields;
+    expect((await openWindow(sim, fields)).res.statusCode).toBe(200);
+  });
+
+  it('stores neither the full card number nor the TrAuthKey', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gyeol-sim-data-'));
+    const dataFile = path.join(dir, 'smartro-sim.sqlite');
+    const sim = simulator({ dataFile });
+    const { Tid, TrAuthKey } = await authenticated(sim, '4000 0566 5566 5556');
+    await approve(sim, Tid, TrAuthKey);
+    await sim.close();
+    app = null;
+    const bytes = readdirSync(dir)
+      .map((name) => readFileSync(path.join(dir, name)).toString('latin1'))
+      .join('');
+    expect(bytes).toContain(Tid);
+    expect(bytes).toContain('40000566****555*');
+    expect(bytes).not.toContain('4000056655665556');
+    expect(bytes).not.toContain(TrAuthKey);
+  });
+});
+
+describe('control API (test-only)', () => {
+  it('PUT /sim/merchants/:mid registers, then replaces, a merchant a gateway in another process can use', async () => {
+    const sim = simulator();
+    const created = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점' } });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점' });
+    const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40) } });
+    expect(replaced.statusCode).toBe(200);
+    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null });
+
+    // The old key no longer signs a window; the new one does, and answers are signed with it.
+    const oldKey = buildPaymentWindow(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput(), NOW).fields;
+    expect((await openWindow(sim, oldKey)).res.statusCode).toBe(400);
+    const newKey = buildPaymentWindow(credentials({ mid: 'remotemid1', merchantKey: 's'.repeat(40) }), windowInput(), NOW).fields;
+    const { authId } = await openWindow(sim, newKey);
+    const { Tid, TrAuthKey } = hiddenFields((await submitCard(sim, authId, {})).body);
+    expect((await approve(sim, Tid, TrAuthKey)).SignValue).toBe(signValue(Tid, '3001', 's'.repeat(40)));
+  });
+
+  it.each([
+    ['short', { merchantKey: 'k'.repeat(40) }, 'mid'],
+    ['remotemid1', { merchantKey: 'short' }, 'merchantKey'],
+    ['remotemid1', {}, 'merchantKey'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), companyName: 7 }, 'companyName'],
+  ])('PUT /sim/merchants/%s refuses %j naming %s', async (mid, body, field) => {
+    const sim = simulator();
+    const res = await sim.inject({ method: 'PUT', url: `/sim/merchants/${mid}`, payload: body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().field).toBe(field);
+    expect(res.json().message).toMatch(/\S/);
+  });
+
+  it('GET /sim/transactions lists by moid and tid, without card numbers or keys', async () => {
+    const sim = simulator();
+    const first = await authenticated(sim, '4000 0000 0000 0002');
+    await approve(sim, first.Tid, first.TrAuthKey);
+    const second = await authenticated(sim);
+    await approve(sim, second.Tid, second.TrAuthKey);
+    await authenticated(sim, '4242 4242 4242 4242', { merchantUid: 'otherorder1' });
+
+    const res = await sim.inject('/sim/transactions?moid=order20260115001');
+    expect(res.statusCode).toBe(200);
+    const listed: TransactionSummary[] = res.json().transactions;
+    expect(listed.map((t) => [t.tid, t.approval, t.resultCode]).sort()).toEqual(
+      [
+        [first.Tid, 'declined', '3051'],
+        [second.Tid, 'approved', '3001'],
+      ].sort(),
+    );
+    const approvedOne = listed.find((t) => t.tid === second.Tid);
+    expect(approvedOne).toEqual({
+      tid: second.Tid,
+      mid: TEST_MID,
+      moid: 'order20260115001',
+      amount: 1004,
+      taxAmt: null,
+      taxFreeAmt: null,
+      vatAmt: null,
+      approval: 'approved',
+      resultCode: '3001',
+      resultMsg: '카드 결제 성공',
+      authenticatedAt: NOW.toISOString(),
+      approvedAt: NOW.toISOString(),
+    });
+    // "Nothing approved twice": one approved transaction for the order.
+    expect(listed.filter((t) => t.approval === 'approved')).toHaveLength(1);
+    expect(res.body).not.toContain('4242424242424242');
+    expect(res.body).not.toContain('****');
+    expect(res.body).not.toContain(second.TrAuthKey);
+    expect(res.body).not.toContain(TEST_MERCHANT_KEY);
+
+    expect(await listTransactions(sim, { tid: first.Tid })).toHaveLength(1);
+    expect(await listTransactions(sim, { moid: 'nosuchorder' })).toEqual([]);
+    const unfiltered = await sim.inject('/sim/transactions');
+    expect(unfiltered.statusCode).toBe(400);
+    expect(unfiltered.json().message).toContain('tid, moid, mid');
+  });
+});
+
+describe('GET /issue/IssueLoader.jsp (receipt)', () => {
+  it('shows a Korean card receipt for an approved transaction', async () => {
+    const sim = simulator();
+    registerSmartroMerchant(sim, 'receipt001', 'q'.repeat(40), '결 커피');
+    const fields = buildPaymentWindow(
+      credentials({ mid: 'receipt001', merchantKey: 'q'.repeat(40) }),
+      windowInput({ request: paymentRequest({ amount: 60_000 }) }),
+      NOW,
+    ).fields;
+    const { authId } = await openWindow(sim, { ...fields, TaxFreeAmt: '5000' });
+    const { Tid, TrAuthKey } = hiddenFields((await submitCard(sim, authId, { CardCompany: '06', Quota: '03' })).body);
+    const approved = await approve(sim, Tid, TrAuthKey);
+
+    const res = await sim.inject(`/issue/IssueLoader.jsp?TID=${Tid}&type=0`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    const text = res.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('신용카드 매출전표');
+    expect(text).toContain('상호 결 커피');
+    expect(text).toContain('상품명 결 머그컵');
+    expect(text).toContain(`승인번호 ${approved.AuthCode}`);
+    expect(text).toContain('승인일시 2026-01-15 21:00:00');
+    expect(text).toContain('카드사 신한카드');
+    expect(text).toContain('카드번호 42424242****424*');
+    expect(text).toContain('할부 3개월');
+    // 55,000 taxable incl. VAT: 50,000 supply + 5,000 VAT; 5,000 tax-free.
+    expect(text).toContain('과세금액 50,000원');
+    expect(text).toContain('면세금액 5,000원');
+    expect(text).toContain('부가세 5,000원');
+    expect(text).toContain('합계 60,000원');
+    expect(res.body).not.toContain('4242424242424242');
+  });
+
+  it('uses the TaxAmt and VatAmt the merchant sent', async () => {
+    const sim = simulator();
+    const { authId } = await openWindow(sim, { ...tranMgr(), TaxAmt: '900', VatAmt: '104', TaxFreeAmt: '0' });
+    const { Tid, TrAuthKey } = hiddenFields((await submitCard(sim, authId, {})).body);
+    await approve(sim, Tid, TrAuthKey);
+    const text = (await sim.inject(`/issue/IssueLoader.jsp?TID=${Tid}&type=0`)).body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('과세금액 900원');
+    expect(text).toContain('부가세 104원');
+    expect(text).toContain('면세금액 0원');
+    expect(text).toContain('합계 1,004원');
+  });
+
+  it('answers a Korean 404 page for a declined, unapproved or unknown Tid, or another type', async () => {
+    const sim = simulator();
+    const declined = await authenticated(sim, '4000 0000 0000 0002');
+    await approve(sim, declined.Tid, declined.TrAuthKey);
+    const pending = await authenticated(sim);
+    const approved = await authenticated(sim);
+    await approve(sim, approved.Tid, approved.TrAuthKey);
+    for (const query of [`TID=${declined.Tid}&type=0`, `TID=${pending.Tid}&type=0`, 'TID=nosuchtid&type=0', '', `TID=${approved.Tid}&type=2`]) {
+      const res = await sim.inject(`/issue/IssueLoader.jsp?${query}`);
+      expect(res.statusCode).toBe(404);
+      expect(res.body).toContain('lang="ko"');
+      expect(res.body).toContain('영수증을 찾을 수 없습니다');
+    }
+  });
+});
+
+describe('request log', () => {
+  it('writes one line per request and none for the browser library', async () => {
+    const logLines: string[] = [];
+    const sim = simulator({ logLines });
+    await sim.inject('/asset/js/SmartroPAY-1.0.min.js');
+    expect(logLines).toEqual([]);
+    await openWindow(sim, tranMgr());
+    await sim.inject('/nothing');
+    const lines = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((l) => [l.method, l.url, l.statusCode])).toEqual([
+      ['POST', '/payment/auth', 200],
+      ['GET', '/nothing', 404],
+    ]);
   });
 });

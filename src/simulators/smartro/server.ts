@@ -1,8 +1,9 @@
 /**
- * A stand-in for Smartro's hosts (JS host, window host and approval host on one origin), so
- * the whole payment flow runs on one machine with no Smartro contract. It speaks the wire
- * format of `connectors/smartro/wire.ts` and signs with `connectors/smartro/crypto.ts`; it
- * imports nothing else of gyeol. State is in memory: this is an external system, not ours.
+ * A stand-in for Smartro's hosts (JS host, window host, approval host and receipt host on one
+ * origin), so the whole payment flow runs on one machine with no Smartro contract. It speaks the
+ * wire format of `connectors/smartro/wire.ts` and signs with `connectors/smartro/crypto.ts`; it
+ * imports nothing else of gyeol. It is another company's system, so it keeps its own state in its
+ * own SQLite file (store.ts): what it approved survives a restart of either side.
  *
  * Request path, top to bottom:
  *   GET  /asset/js/SmartroPAY-1.0.min.js          the browser library (built from browser/)
@@ -10,11 +11,13 @@
  *   POST /payment/auth/card                       card form → Tid + TrAuthKey to the merchant
  *   POST /payment/approval/urlCallApproval.do     JSON {Tid, TrAuthKey} → signed result
  *   POST /payment/approval/approvalInquiry.do     same body → the stored result
+ *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page
+ *   PUT  /sim/merchants/:mid, GET /sim/transactions   test-only control API (not Smartro's)
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { aesEncrypt, encryptData, signValue } from '../../connectors/smartro/crypto';
 import {
@@ -26,14 +29,21 @@ import {
   SMARTRO_CARD_COMPANIES,
   SMARTRO_JS_PATH,
 } from '../../connectors/smartro/wire';
-import { systemClock, type Clock } from '../../domain/clock';
-import { expiryProblem, maskCardNumber, passesLuhn, testCardFor, type TestCard } from './cards';
-import { authErrorPage, cardWindowPage, mobileRedirectPage, pcResultPage, type CardWindowView } from './pages';
+import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCardFor } from './cards';
+import { authErrorPage, cardWindowPage, mobileRedirectPage, notFoundPage, pcResultPage, receiptPage, type CardWindowView } from './pages';
+import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction } from './store';
+
+/** The simulator's own notion of time (it shares nothing with gyeol), injectable for tests. */
+export interface Clock {
+  now(): Date;
+}
+
+const systemClock: Clock = { now: () => new Date() };
 
 /** A merchant the simulator knows: its key signs and verifies everything. */
 export interface SimulatorMerchant {
   merchantKey: string;
-  /** Shown as `CoNm` in approval answers. */
+  /** Shown as `CoNm` in approval answers and as 상호 on receipts. */
   companyName?: string;
 }
 
@@ -43,11 +53,14 @@ export interface MerchantDirectory {
 }
 
 export interface SmartroSimulatorOptions {
-  merchants: MerchantDirectory;
+  /** Merchants known without registration (read live, so the caller may add to it later). */
+  merchants?: MerchantDirectory;
   /** Directory holding the built `SmartroPAY-1.0.min.js` (normally `dist/public`). */
   assetDir: string;
+  /** The simulator's SQLite file; `':memory:'` (the default) keeps nothing after close. */
+  dataFile?: string;
   clock?: Clock;
-  /** How long `urlCallApproval.do` holds the timeout test card's request. Default 60 s. */
+  /** How long the late-approval and never-answered test cards hold their request. Default 60 s. */
   hangMs?: number;
   /** `true` for Fastify's own pino logger, or a logger to share; silent by default. */
   logger?: boolean | FastifyBaseLogger;
@@ -55,19 +68,25 @@ export interface SmartroSimulatorOptions {
 
 /** The simulator app, with a way to add merchants while it runs. */
 export type SmartroSimulator = FastifyInstance & {
-  /** Registers (or replaces) a merchant; the MID must be 10 characters, as Smartro's are. */
+  /** Registers (or replaces) a merchant, persisted; the MID must be 10 characters, as Smartro's are. */
   registerMerchant(mid: string, merchant: SimulatorMerchant): void;
 };
 
-/** Simulator-chosen result codes for requests the real Smartro would refuse in ways not published. */
+/**
+ * Result codes the simulator answers with. On the approval host, a request the simulator cannot
+ * tie to a transaction gets Smartro's only public error shape, unsigned: `{ResultCode: "9999",
+ * ResultMsg}` (the message says what was wrong). Answers about a real transaction are signed;
+ * their R-codes are the simulator's choice (Smartro's are not public). P-codes are window errors.
+ */
 export const SIMULATOR_ERRORS = {
-  BAD_REQUEST: { code: 'R001', message: '요청 형식이 올바르지 않습니다' },
-  UNKNOWN_TID: { code: 'R002', message: '존재하지 않는 거래입니다' },
-  WRONG_AUTH_KEY: { code: 'R003', message: '인증키(TrAuthKey)가 일치하지 않습니다' },
+  SYSTEM_ERROR: { code: '9999', message: '시스템에러 잠시후 재 거래' },
+  BAD_REQUEST: { code: '9999', message: '요청 형식이 올바르지 않습니다 (Tid, TrAuthKey 필요)' },
+  NOT_JSON: { code: '9999', message: '요청 본문은 JSON이어야 합니다 (Content-Type: application/json)' },
+  UNKNOWN_TID: { code: '9999', message: '존재하지 않는 거래입니다' },
+  WRONG_AUTH_KEY: { code: '9999', message: '인증키(TrAuthKey)가 일치하지 않습니다' },
   ALREADY_REQUESTED: { code: 'R004', message: '이미 승인 요청된 거래입니다' },
   AUTH_EXPIRED: { code: 'R005', message: '인증 유효시간이 지났습니다. 다시 결제해 주세요' },
-  NOT_APPROVED: { code: 'R006', message: '승인 요청되지 않은 거래입니다' },
-  IN_PROGRESS: { code: 'R007', message: '승인 처리 중인 거래입니다' },
+  NOT_APPROVED: { code: 'R006', message: '승인되지 않은 거래입니다' },
   MISSING_FIELD: { code: 'P001', message: '결제 요청 정보가 올바르지 않습니다' },
   UNKNOWN_MERCHANT: { code: 'P002', message: '등록되지 않은 가맹점(Mid)입니다' },
   BAD_ENCRYPT_DATA: { code: 'P003', message: '위변조 검증(EncryptData)에 실패했습니다' },
@@ -81,50 +100,23 @@ const USER_ABORT = { ResultCode: 'U999', ResultMsg: '사용자가 결제를 취�
 const MIN_INSTALLMENT_AMOUNT = 50_000;
 const AUTH_WINDOW_TTL_MS = 60 * 60 * 1000;
 const TR_AUTH_KEY_TTL_MS = 15 * 60 * 1000;
-const TRANSACTION_TTL_MS = 24 * 60 * 60 * 1000;
+/** Smartro: "Moid (≤40, no special characters)". */
+const MOID_PATTERN = /^[A-Za-z0-9]{1,40}$/;
+const DEFAULT_COMPANY_NAME = '결 시뮬레이터 가맹점';
 
-type Channel = 'pc' | 'mobile';
-
-/** One opened card window: what the merchant signed, kept server-side so the page cannot alter it. */
-interface AuthWindow {
-  id: string;
-  mid: string;
-  moid: string;
-  amount: number;
-  goodsName: string;
-  goodsCnt: string;
-  buyerName: string;
-  buyerTel: string;
-  buyerEmail: string;
-  mallUserId: string;
-  mallReserved: string;
-  ediDate: string;
-  escrow: boolean;
-  returnUrl: string;
-  stopUrl: string;
-  returnOrigin: string;
-  channel: Channel;
-  testMode: boolean;
-  fnCd: string | null;
-  cardQuota: string | null;
-  skinColor: string | null;
-  englishWindow: boolean;
-  openedAt: number;
-  open: boolean;
-}
-
-/** A transaction after authentication. Holds the masked card number only. */
-interface Transaction {
-  tid: string;
-  trAuthKey: string;
-  window: AuthWindow;
-  cardCompanyCode: string;
-  maskedCardNumber: string;
-  quota: string;
-  outcome: TestCard;
-  issuedAt: number;
-  approval: 'pending' | 'in-progress' | 'done';
-  answer: Record<string, string> | null;
+/**
+ * Why a merchant cannot be registered, or null.
+ * @returns `{field, message}` naming the field and the rule
+ */
+export function merchantProblem(mid: unknown, entry: { merchantKey?: unknown; companyName?: unknown }): { field: string; message: string } | null {
+  if (typeof mid !== 'string' || mid.length !== 10) return { field: 'mid', message: 'Smartro MID는 10자여야 합니다 (Smartro MIDs are 10 characters)' };
+  if (typeof entry.merchantKey !== 'string' || entry.merchantKey.length < 32) {
+    return { field: 'merchantKey', message: 'merchantKey는 32자 이상이어야 합니다 (the AES key is its first 32 characters)' };
+  }
+  if (entry.companyName !== undefined && entry.companyName !== null && (typeof entry.companyName !== 'string' || entry.companyName.length > 100)) {
+    return { field: 'companyName', message: 'companyName은 100자 이내의 문자열이어야 합니다' };
+  }
+  return null;
 }
 
 function field(body: unknown, name: string): string {
@@ -159,40 +151,68 @@ function sendHtml(reply: FastifyReply, status: number, html: string): FastifyRep
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
 }
 
+
+/** Smartro's error shape for a request it cannot tie to a transaction: no Tid, no SignValue. */
+function unsigned(problem: { code: string; message: string }): Record<string, string> {
+  return { ResultCode: problem.code, ResultMsg: problem.message };
+}
+
+/** Reads an optional amount field of the tranMgr form: absent, or 1–12 digits. */
+function optionalAmount(body: unknown, name: string): { value: number | null } | { problem: string } {
+  const text = field(body, name);
+  if (text === '') return { value: null };
+  if (!/^\d{1,12}$/.test(text)) return { problem: `${name}: 숫자만 12자리 이내` };
+  return { value: Number(text) };
+}
+
 /**
  * Builds the simulator app. Listen on it elsewhere (`app.listen({port, host})`) or use
- * `app.inject()` in tests.
+ * `app.inject()` in tests. Closing the app closes its SQLite file and releases held requests.
  * @example
- * const sim = buildSmartroSimulator({ merchants: new Map(), assetDir: 'dist/public' });
+ * const sim = buildSmartroSimulator({ assetDir: 'dist/public', dataFile: 'data/smartro-sim.sqlite' });
  * sim.registerMerchant('gyeoldemo1', { merchantKey });
  * await sim.listen({ port: 4001, host: '127.0.0.1' });
  */
 export function buildSmartroSimulator(options: SmartroSimulatorOptions): SmartroSimulator {
   const clock = options.clock ?? systemClock;
   const hangMs = options.hangMs ?? 60_000;
-  const added = new Map<string, SimulatorMerchant>();
-  const windows = new Map<string, AuthWindow>();
-  const transactions = new Map<string, Transaction>();
+  const store = new SimulatorStore(options.dataFile ?? ':memory:');
   const hangs = new Set<() => void>();
 
-  const merchant = (mid: string): SimulatorMerchant | undefined => (mid ? (added.get(mid) ?? options.merchants.get(mid)) : undefined);
+  const merchant = (mid: string): SimulatorMerchant | undefined => {
+    if (!mid) return undefined;
+    const stored = store.merchant(mid);
+    if (stored) return { merchantKey: stored.merchantKey, companyName: stored.companyName ?? undefined };
+    return options.merchants?.get(mid);
+  };
 
+  // Fastify's own two lines per request are off: the onResponse hook below writes one.
+  const common = { bodyLimit: 64 * 1024, logController: new LogController({ disableRequestLogging: true }) };
   const app: FastifyInstance =
     typeof options.logger === 'object'
-      ? Fastify({ loggerInstance: options.logger, bodyLimit: 64 * 1024 })
-      : Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 });
+      ? Fastify({ ...common, loggerInstance: options.logger })
+      : Fastify({ ...common, logger: options.logger ?? false });
   void app.register(formbody);
 
   const registerMerchant = (mid: string, entry: SimulatorMerchant): void => {
-    if (mid.length !== 10) throw new Error(`Smartro MIDs are 10 characters; got ${JSON.stringify(mid)}`);
-    if (entry.merchantKey.length < 32) throw new Error('Smartro merchant keys have at least 32 characters (the AES key)');
-    added.set(mid, entry);
+    const problem = merchantProblem(mid, entry);
+    if (problem) throw new Error(`${problem.field}: ${problem.message}`);
+    store.putMerchant({ mid, merchantKey: entry.merchantKey, companyName: entry.companyName ?? null });
   };
   app.decorate('registerMerchant', registerMerchant);
 
-  // Lets an in-flight "timeout card" request finish when the app closes, so close() never waits hangMs.
+  app.addHook('onResponse', async (req, reply) => {
+    // The browser library is fetched on every window; a line each would drown the rest.
+    if (req.url.split('?')[0] === SMARTRO_JS_PATH) return;
+    req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  // Held requests end at once when the app closes, so close() never waits hangMs.
   app.addHook('preClose', async () => {
     for (const release of [...hangs]) release();
+  });
+  app.addHook('onClose', async () => {
+    store.close();
   });
 
   function hold(ms: number): Promise<void> {
@@ -207,26 +227,30 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     });
   }
 
-  function sweep(now: number): void {
-    for (const [id, w] of windows) if (now - w.openedAt > AUTH_WINDOW_TTL_MS) windows.delete(id);
-    for (const [tid, t] of transactions) if (now - t.issuedAt > TRANSACTION_TTL_MS) transactions.delete(tid);
-  }
-
-  // ---- errors: JSON on the approval host, a Korean page elsewhere; never a stack trace ----
+  // ---- errors: JSON on the approval host and the control API, a Korean page elsewhere; never a stack ----
 
   const isApprovalHost = (req: FastifyRequest) => req.url.startsWith('/payment/approval/');
+  const isControlApi = (req: FastifyRequest) => req.url.startsWith('/sim/');
 
-  app.setErrorHandler((error: { statusCode?: number }, req, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, req, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) req.log.error({ err: error }, 'smartro simulator failure');
-    const known = status === 500 ? SIMULATOR_ERRORS.INTERNAL : SIMULATOR_ERRORS.BAD_REQUEST;
-    if (isApprovalHost(req)) return reply.code(status).send({ ResultCode: known.code, ResultMsg: known.message });
+    if (isApprovalHost(req)) {
+      // An unreadable body is a request the simulator cannot tie to a transaction.
+      if (status === 500) return reply.code(500).send(unsigned(SIMULATOR_ERRORS.INTERNAL));
+      return reply.code(200).send(unsigned(status === 415 ? SIMULATOR_ERRORS.NOT_JSON : SIMULATOR_ERRORS.BAD_REQUEST));
+    }
+    if (isControlApi(req)) {
+      return reply.code(status).send({ message: status === 500 ? SIMULATOR_ERRORS.INTERNAL.message : `요청을 읽을 수 없습니다: ${error.message ?? ''}` });
+    }
+    const known = status === 500 ? SIMULATOR_ERRORS.INTERNAL : SIMULATOR_ERRORS.MISSING_FIELD;
     return sendHtml(reply, status, authErrorPage({ code: known.code, message: known.message, pcTargetOrigin: null, stopUrl: null, channel: 'pc' }));
   });
 
   app.setNotFoundHandler((req, reply) => {
     const { code, message } = SIMULATOR_ERRORS.NOT_FOUND;
     if (isApprovalHost(req)) return reply.code(404).send({ ResultCode: code, ResultMsg: message });
+    if (isControlApi(req)) return reply.code(404).send({ message });
     return sendHtml(reply, 404, authErrorPage({ code, message, pcTargetOrigin: null, stopUrl: null, channel: 'pc' }));
   });
 
@@ -276,6 +300,15 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return sendHtml(reply, 200, mobileRedirectPage(mobileTarget, result, message));
   }
 
+  function windowClosedPage(reply: FastifyReply, w: AuthWindow | undefined) {
+    const { code, message } = SIMULATOR_ERRORS.AUTH_CLOSED;
+    return sendHtml(
+      reply,
+      409,
+      authErrorPage({ code, message, pcTargetOrigin: w?.returnOrigin ?? null, stopUrl: w ? w.stopUrl || w.returnUrl : null, channel: w?.channel ?? 'pc' }),
+    );
+  }
+
   app.post('/payment/auth', async (req, reply) => {
     const body = req.body;
     const channel: Channel = field(body, 'SimChannel') === 'pc' ? 'pc' : 'mobile';
@@ -301,10 +334,18 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const moid = field(body, 'Moid');
     const amt = field(body, 'Amt');
     const edi = field(body, 'EdiDate');
-    if (!moid) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'Moid');
-    if (!/^\d{1,12}$/.test(amt) || Number(amt) < 1) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'Amt');
-    if (!/^\d{14}$/.test(edi)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'EdiDate');
-    if (!returnOrigin) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'ReturnUrl');
+    if (!moid) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'Moid 없음');
+    if (!MOID_PATTERN.test(moid)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'Moid: 영문과 숫자만, 40자 이내');
+    if (!/^\d{1,12}$/.test(amt) || Number(amt) < 1) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'Amt: 1 이상의 숫자, 12자리 이내');
+    if (!/^\d{14}$/.test(edi)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'EdiDate: YYYYMMDDHHmmss');
+    if (!returnOrigin) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'ReturnUrl: http(s) URL');
+    if (!field(body, 'BuyerTel')) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'BuyerTel 없음');
+    const taxAmt = optionalAmount(body, 'TaxAmt');
+    const taxFreeAmt = optionalAmount(body, 'TaxFreeAmt');
+    const vatAmt = optionalAmount(body, 'VatAmt');
+    for (const parsed of [taxAmt, taxFreeAmt, vatAmt]) if ('problem' in parsed) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, parsed.problem);
+    if (!('value' in taxAmt) || !('value' in taxFreeAmt) || !('value' in vatAmt)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD);
+    if (taxFreeAmt.value !== null && taxFreeAmt.value > Number(amt)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'TaxFreeAmt: Amt 이하');
     const signature = field(body, 'EncryptData');
     if (!signature || !sameSecret(signature, encryptData(edi, mid, amt, known.merchantKey))) {
       return refuse(SIMULATOR_ERRORS.BAD_ENCRYPT_DATA);
@@ -313,12 +354,15 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const cardQuota = field(body, 'CardQuota');
 
     const now = clock.now().getTime();
-    sweep(now);
+    store.dropWindowsOpenedBefore(now - AUTH_WINDOW_TTL_MS);
     const w: AuthWindow = {
       id: randomBytes(18).toString('base64url'),
       mid,
       moid,
       amount: Number(amt),
+      taxAmt: taxAmt.value,
+      taxFreeAmt: taxFreeAmt.value,
+      vatAmt: vatAmt.value,
       goodsName: field(body, 'GoodsName') || '상품',
       goodsCnt: field(body, 'GoodsCnt') || '1',
       buyerName: field(body, 'BuyerName'),
@@ -340,24 +384,18 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       openedAt: now,
       open: true,
     };
-    windows.set(w.id, w);
+    store.insertWindow(w);
     return sendHtml(reply, 200, cardWindowPage(windowView(w, { quota: w.cardQuota ?? '00' }, [])));
   });
 
   app.post('/payment/auth/card', async (req, reply) => {
     const body = req.body;
-    const w = windows.get(field(body, 'AuthId'));
-    if (!w || !w.open) {
-      const { code, message } = SIMULATOR_ERRORS.AUTH_CLOSED;
-      return sendHtml(
-        reply,
-        409,
-        authErrorPage({ code, message, pcTargetOrigin: w?.returnOrigin ?? null, stopUrl: w ? w.stopUrl || w.returnUrl : null, channel: w?.channel ?? 'pc' }),
-      );
-    }
+    const authId = field(body, 'AuthId');
+    const w = authId ? store.window(authId) : undefined;
+    if (!w || !w.open) return windowClosedPage(reply, w);
 
     if (field(body, 'Action') === 'cancel') {
-      w.open = false;
+      if (!store.closeWindow(w.id)) return windowClosedPage(reply, w);
       return finish(reply, w, USER_ABORT, w.stopUrl || w.returnUrl, '결제를 취소했습니다.');
     }
 
@@ -384,35 +422,34 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const now = clock.now();
     let tid: string;
     do tid = `${w.mid}0101${authDate(now)}${digits(4)}`;
-    while (transactions.has(tid));
+    while (store.hasTransaction(tid));
     const trAuthKey = randomBytes(24).toString('base64url');
-    transactions.set(tid, {
-      tid,
+    const recorded = store.authenticate(
+      {
+        tid,
+        window: w,
+        cardCompanyCode: company,
+        maskedCardNumber: maskCardNumber(number),
+        quota,
+        scenario: testCardFor(number).scenario,
+        issuedAt: now.getTime(),
+      },
       trAuthKey,
-      window: w,
-      cardCompanyCode: company,
-      maskedCardNumber: maskCardNumber(number),
-      quota,
-      outcome: testCardFor(number),
-      issuedAt: now.getTime(),
-      approval: 'pending',
-      answer: null,
-    });
-    w.open = false;
+    );
+    if (!recorded) return windowClosedPage(reply, w);
     return finish(reply, w, { Tid: tid, TrAuthKey: trAuthKey }, w.returnUrl, '카드 인증이 완료되었습니다. 결제 승인을 진행합니다.');
   });
 
   // ---- the approval host ----
 
+  /** A signed answer about a real transaction: SignValue = SHA256(Tid[0:10]+ResultCode+Tid[10:15]+MerchantKey+Tid[15:]). */
   function signed(answer: Record<string, string>, mid: string): Record<string, string> {
     const key = merchant(mid)?.merchantKey;
     return { ...answer, SignValue: key ? signValue(answer.Tid, answer.ResultCode, key) : '' };
   }
 
-  function refusal(problem: { code: string; message: string }, tid: string): Record<string, string> {
-    // A Tid starts with its MID, so even a refusal about an unknown Tid can be signed.
-    const mid = tid.slice(0, 10);
-    return signed({ ResultCode: problem.code, ResultMsg: problem.message, Tid: tid, Mid: mid }, mid);
+  function refusal(problem: { code: string; message: string }, t: Transaction): Record<string, string> {
+    return signed({ ResultCode: problem.code, ResultMsg: problem.message, Tid: t.tid, Mid: t.window.mid }, t.window.mid);
   }
 
   function decline(t: Transaction, resultCode: string, resultMsg: string): Record<string, string> {
@@ -420,13 +457,14 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return signed({ Tid: t.tid, Mid: w.mid, Moid: w.moid, Amt: String(w.amount), ResultCode: resultCode, ResultMsg: resultMsg }, w.mid);
   }
 
-  function approval(t: Transaction): Record<string, string> {
+  function approval(t: Transaction, at: Date, authCode: string): Record<string, string> {
     const w = t.window;
-    const key = merchant(w.mid)?.merchantKey ?? '';
+    const known = merchant(w.mid);
+    const key = known?.merchantKey ?? '';
     const company = cardCompanyBySmartroCode(t.cardCompanyCode);
     return signed(
       {
-        CoNm: merchant(w.mid)?.companyName ?? '결 시뮬레이터 가맹점',
+        CoNm: known?.companyName ?? DEFAULT_COMPANY_NAME,
         Tid: t.tid,
         MerchantReserved: '',
         CardQuota: t.quota,
@@ -439,10 +477,10 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         UsePoint: '000000000',
         BalancePoint: '000000000',
         CardInterest: '0',
-        ResultCode: t.outcome.resultCode,
-        ResultMsg: t.outcome.resultMsg,
-        AuthDate: authDate(clock.now()),
-        AuthCode: digits(8),
+        ResultCode: APPROVED.resultCode,
+        ResultMsg: APPROVED.resultMsg,
+        AuthDate: authDate(at),
+        AuthCode: authCode,
         GoodsName: w.goodsName,
         GoodsCnt: w.goodsCnt,
         Amt: String(w.amount),
@@ -469,51 +507,154 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     );
   }
 
-  /** Finds the transaction a request is about, or the refusal to answer with. */
-  function lookup(body: unknown): { t: Transaction } | { status: number; answer: Record<string, string> } {
-    const tid = field(body, 'Tid');
-    const trAuthKey = field(body, 'TrAuthKey');
-    if (!tid || !trAuthKey) {
-      const { code, message } = SIMULATOR_ERRORS.BAD_REQUEST;
-      return { status: 400, answer: { ResultCode: code, ResultMsg: `${message} (Tid, TrAuthKey 필요)`, Tid: tid } };
-    }
-    const t = transactions.get(tid);
-    if (!t) return { status: 200, answer: refusal(SIMULATOR_ERRORS.UNKNOWN_TID, tid) };
-    if (!sameSecret(t.trAuthKey, trAuthKey)) return { status: 200, answer: refusal(SIMULATOR_ERRORS.WRONG_AUTH_KEY, tid) };
-    return { t };
+  /** Finds the transaction a request is about, or the unsigned 9999 answer to give. */
+  function lookup(req: FastifyRequest): { t: Transaction } | { refusal: Record<string, string> } {
+    // Smartro's approval host takes JSON only; a connector that sends a form gets the 9999 body.
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (mediaType !== 'application/json') return { refusal: unsigned(SIMULATOR_ERRORS.NOT_JSON) };
+    const tid = field(req.body, 'Tid');
+    const trAuthKey = field(req.body, 'TrAuthKey');
+    if (!tid || !trAuthKey) return { refusal: unsigned(SIMULATOR_ERRORS.BAD_REQUEST) };
+    const found = store.transaction(tid);
+    if (!found) return { refusal: unsigned(SIMULATOR_ERRORS.UNKNOWN_TID) };
+    if (!sameSecret(found.trAuthKeySha256, trAuthKeyHash(trAuthKey))) return { refusal: unsigned(SIMULATOR_ERRORS.WRONG_AUTH_KEY) };
+    return { t: found };
   }
 
   app.post(APPROVAL_PATH, async (req, reply) => {
-    const found = lookup(req.body);
-    if (!('t' in found)) return reply.code(found.status).send(found.answer);
+    const found = lookup(req);
+    if ('refusal' in found) return reply.send(found.refusal);
     const t = found.t;
-    // Checked and set before any await: a second call can never approve the same Tid.
-    if (t.approval !== 'pending') return reply.send(refusal(SIMULATOR_ERRORS.ALREADY_REQUESTED, t.tid));
-    t.approval = 'in-progress';
+    const alreadyRequested = () => reply.send(refusal(SIMULATOR_ERRORS.ALREADY_REQUESTED, t));
+    if (t.approval !== 'pending') return alreadyRequested();
+    const now = clock.now();
 
-    let answer: Record<string, string>;
-    if (clock.now().getTime() - t.issuedAt > TR_AUTH_KEY_TTL_MS) {
-      answer = decline(t, SIMULATOR_ERRORS.AUTH_EXPIRED.code, SIMULATOR_ERRORS.AUTH_EXPIRED.message);
-    } else if (t.outcome.scenario === 'timeout') {
-      await hold(hangMs);
-      answer = decline(t, t.outcome.resultCode, t.outcome.resultMsg);
-    } else if (t.outcome.scenario === 'approve') {
-      answer = approval(t);
-    } else {
-      answer = decline(t, t.outcome.resultCode, t.outcome.resultMsg);
+    if (now.getTime() - t.issuedAt > TR_AUTH_KEY_TTL_MS) {
+      const { code, message } = SIMULATOR_ERRORS.AUTH_EXPIRED;
+      const answer = decline(t, code, message);
+      const settled = store.settle(t.tid, { approval: 'declined', resultCode: code, resultMsg: message, approvedAt: null, authCode: null, answer });
+      return settled ? reply.send(answer) : alreadyRequested();
     }
-    t.answer = answer;
-    t.approval = 'done';
-    return reply.send(answer);
+
+    switch (t.scenario) {
+      case 'approve':
+      case 'late-approval': {
+        const authCode = digits(8);
+        const answer = approval(t, now, authCode);
+        // Stored before the answer leaves: from here on the money is taken, whatever the network does.
+        const settled = store.settle(t.tid, {
+          approval: 'approved',
+          resultCode: answer.ResultCode,
+          resultMsg: answer.ResultMsg,
+          approvedAt: now.getTime(),
+          authCode,
+          answer,
+        });
+        if (!settled) return alreadyRequested();
+        if (t.scenario === 'late-approval') {
+          req.log.info({ tid: t.tid, hangMs }, 'approved; holding the answer (test card: late approval)');
+          await hold(hangMs);
+        }
+        return reply.send(answer);
+      }
+      case 'system-error': {
+        const { code, message } = SIMULATOR_ERRORS.SYSTEM_ERROR;
+        const settled = store.settle(t.tid, { approval: 'not-approved', resultCode: code, resultMsg: message, approvedAt: null, authCode: null, answer: null });
+        return settled ? reply.send(unsigned(SIMULATOR_ERRORS.SYSTEM_ERROR)) : alreadyRequested();
+      }
+      case 'never-answered': {
+        const settled = store.settle(t.tid, { approval: 'not-approved', resultCode: null, resultMsg: null, approvedAt: null, authCode: null, answer: null });
+        if (!settled) return alreadyRequested();
+        req.log.info({ tid: t.tid, hangMs }, 'holding, then dropping the connection with no answer (test card: never answered)');
+        reply.hijack();
+        await hold(hangMs);
+        req.raw.socket?.destroy();
+        return reply;
+      }
+      case 'card-company-decline':
+      case 'insufficient-balance':
+      case 'lost-or-stolen': {
+        const declined = resultOf(t.scenario);
+        const answer = decline(t, declined.resultCode, declined.resultMsg);
+        const settled = store.settle(t.tid, {
+          approval: 'declined',
+          resultCode: declined.resultCode,
+          resultMsg: declined.resultMsg,
+          approvedAt: null,
+          authCode: null,
+          answer,
+        });
+        return settled ? reply.send(answer) : alreadyRequested();
+      }
+      default: {
+        const unreachable: never = t.scenario;
+        throw new Error(`unknown scenario ${String(unreachable)}`);
+      }
+    }
   });
 
   app.post(APPROVAL_INQUIRY_PATH, async (req, reply) => {
-    const found = lookup(req.body);
-    if (!('t' in found)) return reply.code(found.status).send(found.answer);
+    const found = lookup(req);
+    if ('refusal' in found) return reply.send(found.refusal);
     const t = found.t;
     if (t.answer) return reply.send(t.answer);
-    const problem = t.approval === 'in-progress' ? SIMULATOR_ERRORS.IN_PROGRESS : SIMULATOR_ERRORS.NOT_APPROVED;
-    return reply.send(refusal(problem, t.tid));
+    return reply.send(refusal(SIMULATOR_ERRORS.NOT_APPROVED, t));
+  });
+
+  // ---- the receipt host ----
+
+  app.get('/issue/IssueLoader.jsp', async (req, reply) => {
+    const query = req.query as Record<string, unknown>;
+    const tid = typeof query.TID === 'string' ? query.TID : '';
+    const t = tid && query.type === '0' ? store.transaction(tid) : undefined;
+    if (!t || t.approval !== 'approved' || !t.answer || t.approvedAt === null) {
+      return sendHtml(reply, 404, notFoundPage('영수증을 찾을 수 없습니다', '승인된 카드 거래가 아니거나 존재하지 않는 거래번호(TID)입니다.'));
+    }
+    const w = t.window;
+    return sendHtml(
+      reply,
+      200,
+      receiptPage({
+        companyName: t.answer.CoNm || DEFAULT_COMPANY_NAME,
+        goodsName: w.goodsName,
+        tid: t.tid,
+        moid: w.moid,
+        authCode: t.authCode ?? '',
+        approvedAt: authDate(new Date(t.approvedAt)),
+        cardName: cardCompanyBySmartroCode(t.cardCompanyCode)?.name ?? '',
+        maskedCardNumber: t.maskedCardNumber,
+        quota: Number(t.quota),
+        amount: w.amount,
+        taxAmt: w.taxAmt,
+        taxFreeAmt: w.taxFreeAmt,
+        vatAmt: w.vatAmt,
+      }),
+    );
+  });
+
+  // ---- the control API (test-only; the real Smartro has nothing like it) ----
+
+  app.put<{ Params: { mid: string } }>('/sim/merchants/:mid', async (req, reply) => {
+    const body = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return reply.code(400).send({ field: 'body', message: '본문은 JSON 객체 {merchantKey, companyName?} 이어야 합니다' });
+    }
+    const entry = body as { merchantKey?: unknown; companyName?: unknown };
+    const problem = merchantProblem(req.params.mid, entry);
+    if (problem) return reply.code(400).send(problem);
+    const companyName = typeof entry.companyName === 'string' ? entry.companyName : null;
+    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName });
+    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName });
+  });
+
+  app.get('/sim/transactions', async (req, reply) => {
+    const query = req.query as Record<string, unknown>;
+    const text = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined);
+    const filter = { tid: text('tid'), moid: text('moid'), mid: text('mid') };
+    if (!filter.tid && !filter.moid && !filter.mid) {
+      return reply.code(400).send({ field: 'moid', message: 'tid, moid, mid 중 하나 이상으로 조회해 주세요' });
+    }
+    return reply.send({ transactions: store.listTransactions(filter) });
   });
 
   return app as unknown as SmartroSimulator;

@@ -1,0 +1,344 @@
+/**
+ * The simulator's own storage: one SQLite file (better-sqlite3, WAL), apart from gyeol's
+ * database, because the simulator plays another company. What it approved survives a restart,
+ * so `approvalInquiry.do` can tell the truth after the gateway or the simulator went down.
+ *
+ * Never stored: a full card number (masked only) or a TrAuthKey (its SHA-256 only).
+ */
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { CardScenario } from './cards';
+
+export interface StoredMerchant {
+  mid: string;
+  merchantKey: string;
+  companyName: string | null;
+}
+
+export type Channel = 'pc' | 'mobile';
+
+/** One opened card window: what the merchant signed, kept server-side so the page cannot alter it. */
+export interface AuthWindow {
+  id: string;
+  mid: string;
+  moid: string;
+  amount: number;
+  taxAmt: number | null;
+  taxFreeAmt: number | null;
+  vatAmt: number | null;
+  goodsName: string;
+  goodsCnt: string;
+  buyerName: string;
+  buyerTel: string;
+  buyerEmail: string;
+  mallUserId: string;
+  mallReserved: string;
+  ediDate: string;
+  escrow: boolean;
+  returnUrl: string;
+  stopUrl: string;
+  returnOrigin: string;
+  channel: Channel;
+  testMode: boolean;
+  fnCd: string | null;
+  cardQuota: string | null;
+  skinColor: string | null;
+  englishWindow: boolean;
+  openedAt: number;
+  open: boolean;
+}
+
+/**
+ * Where a transaction stands with the approval host:
+ * - `pending`: authenticated, not yet sent for approval;
+ * - `approved` / `declined`: answered, the answer is stored;
+ * - `not-approved`: the approval request was taken but never approved and never answered with a
+ *   signed result (system error, lost request). Inquiry says "not approved".
+ */
+export type ApprovalState = 'pending' | 'approved' | 'declined' | 'not-approved';
+
+export interface Transaction {
+  tid: string;
+  window: AuthWindow;
+  cardCompanyCode: string;
+  maskedCardNumber: string;
+  quota: string;
+  scenario: CardScenario;
+  issuedAt: number;
+  approval: ApprovalState;
+  resultCode: string | null;
+  resultMsg: string | null;
+  approvedAt: number | null;
+  authCode: string | null;
+  /** The signed JSON answer, exactly as sent (approval or decline). */
+  answer: Record<string, string> | null;
+}
+
+/** What the control API lists: no card number, no key, no TrAuthKey. */
+export interface TransactionSummary {
+  tid: string;
+  mid: string;
+  moid: string;
+  amount: number;
+  taxAmt: number | null;
+  taxFreeAmt: number | null;
+  vatAmt: number | null;
+  approval: ApprovalState;
+  resultCode: string | null;
+  resultMsg: string | null;
+  authenticatedAt: string;
+  approvedAt: string | null;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS merchants (
+  mid TEXT PRIMARY KEY,
+  merchant_key TEXT NOT NULL,
+  company_name TEXT
+);
+CREATE TABLE IF NOT EXISTS windows (
+  id TEXT PRIMARY KEY,
+  opened_at INTEGER NOT NULL,
+  open INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS windows_opened_at ON windows (opened_at);
+CREATE TABLE IF NOT EXISTS transactions (
+  tid TEXT PRIMARY KEY,
+  tr_auth_key_sha256 TEXT NOT NULL,
+  mid TEXT NOT NULL,
+  moid TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  tax_amt INTEGER,
+  tax_free_amt INTEGER,
+  vat_amt INTEGER,
+  card_company_code TEXT NOT NULL,
+  masked_card_number TEXT NOT NULL,
+  quota TEXT NOT NULL,
+  scenario TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  approval TEXT NOT NULL,
+  result_code TEXT,
+  result_msg TEXT,
+  approved_at INTEGER,
+  auth_code TEXT,
+  answer TEXT,
+  window TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transactions_moid ON transactions (moid);
+`;
+
+interface TransactionRow {
+  tid: string;
+  tr_auth_key_sha256: string;
+  mid: string;
+  moid: string;
+  amount: number;
+  tax_amt: number | null;
+  tax_free_amt: number | null;
+  vat_amt: number | null;
+  card_company_code: string;
+  masked_card_number: string;
+  quota: string;
+  scenario: string;
+  issued_at: number;
+  approval: string;
+  result_code: string | null;
+  result_msg: string | null;
+  approved_at: number | null;
+  auth_code: string | null;
+  answer: string | null;
+  window: string;
+}
+
+/** A TrAuthKey is a bearer secret for one Tid; only its hash is kept. */
+export function trAuthKeyHash(trAuthKey: string): string {
+  return createHash('sha256').update(trAuthKey, 'utf8').digest('hex');
+}
+
+function toTransaction(row: TransactionRow): Transaction {
+  return {
+    tid: row.tid,
+    window: JSON.parse(row.window) as AuthWindow,
+    cardCompanyCode: row.card_company_code,
+    maskedCardNumber: row.masked_card_number,
+    quota: row.quota,
+    scenario: row.scenario as CardScenario,
+    issuedAt: row.issued_at,
+    approval: row.approval as ApprovalState,
+    resultCode: row.result_code,
+    resultMsg: row.result_msg,
+    approvedAt: row.approved_at,
+    authCode: row.auth_code,
+    answer: row.answer === null ? null : (JSON.parse(row.answer) as Record<string, string>),
+  };
+}
+
+function toSummary(row: TransactionRow): TransactionSummary {
+  return {
+    tid: row.tid,
+    mid: row.mid,
+    moid: row.moid,
+    amount: row.amount,
+    taxAmt: row.tax_amt,
+    taxFreeAmt: row.tax_free_amt,
+    vatAmt: row.vat_amt,
+    approval: row.approval as ApprovalState,
+    resultCode: row.result_code,
+    resultMsg: row.result_msg,
+    authenticatedAt: new Date(row.issued_at).toISOString(),
+    approvedAt: row.approved_at === null ? null : new Date(row.approved_at).toISOString(),
+  };
+}
+
+/**
+ * Opens (and creates if needed) the simulator's SQLite file. Synchronous on purpose: a check
+ * and its write happen with no await between them, so one Tid can never be approved twice.
+ */
+export class SimulatorStore {
+  private readonly db: Database.Database;
+
+  constructor(dataFile: string) {
+    this.db = new Database(dataFile);
+    this.db.pragma('journal_mode = WAL');
+    // An approval is money taken: it must be on disk before the answer leaves.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${dataFile} was written by a newer simulator (schema ${version}, this one knows ${SCHEMA_VERSION})`);
+    }
+    this.db.exec(SCHEMA);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- merchants ----
+
+  putMerchant(merchant: StoredMerchant): 'created' | 'replaced' {
+    const existed = this.db.prepare('SELECT 1 FROM merchants WHERE mid = ?').get(merchant.mid) !== undefined;
+    this.db
+      .prepare(
+        `INSERT INTO merchants (mid, merchant_key, company_name) VALUES (?, ?, ?)
+         ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name`,
+      )
+      .run(merchant.mid, merchant.merchantKey, merchant.companyName);
+    return existed ? 'replaced' : 'created';
+  }
+
+  merchant(mid: string): StoredMerchant | undefined {
+    const row = this.db.prepare('SELECT mid, merchant_key, company_name FROM merchants WHERE mid = ?').get(mid) as
+      | { mid: string; merchant_key: string; company_name: string | null }
+      | undefined;
+    return row ? { mid: row.mid, merchantKey: row.merchant_key, companyName: row.company_name } : undefined;
+  }
+
+  // ---- windows ----
+
+  insertWindow(w: AuthWindow): void {
+    this.db.prepare('INSERT INTO windows (id, opened_at, open, data) VALUES (?, ?, 1, ?)').run(w.id, w.openedAt, JSON.stringify(w));
+  }
+
+  window(id: string): AuthWindow | undefined {
+    const row = this.db.prepare('SELECT open, data FROM windows WHERE id = ?').get(id) as { open: number; data: string } | undefined;
+    return row ? { ...(JSON.parse(row.data) as AuthWindow), open: row.open === 1 } : undefined;
+  }
+
+  /** Closes a window once; false when it was already closed (a double submit). */
+  closeWindow(id: string): boolean {
+    return this.db.prepare('UPDATE windows SET open = 0 WHERE id = ? AND open = 1').run(id).changes === 1;
+  }
+
+  /** Windows are only useful while the buyer has them open; old ones are dropped. */
+  dropWindowsOpenedBefore(cutoff: number): void {
+    this.db.prepare('DELETE FROM windows WHERE opened_at < ?').run(cutoff);
+  }
+
+  // ---- transactions ----
+
+  hasTransaction(tid: string): boolean {
+    return this.db.prepare('SELECT 1 FROM transactions WHERE tid = ?').get(tid) !== undefined;
+  }
+
+  /**
+   * Closes the window and records its transaction in one SQLite transaction, so a window
+   * yields at most one Tid.
+   * @returns false when the window was already closed
+   */
+  authenticate(t: Omit<Transaction, 'approval' | 'resultCode' | 'resultMsg' | 'approvedAt' | 'authCode' | 'answer'>, trAuthKey: string): boolean {
+    return this.db.transaction(() => {
+      if (!this.closeWindow(t.window.id)) return false;
+      const w = t.window;
+      this.db
+        .prepare(
+          `INSERT INTO transactions (tid, tr_auth_key_sha256, mid, moid, amount, tax_amt, tax_free_amt, vat_amt,
+             card_company_code, masked_card_number, quota, scenario, issued_at, approval, window)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+        )
+        .run(
+          t.tid,
+          trAuthKeyHash(trAuthKey),
+          w.mid,
+          w.moid,
+          w.amount,
+          w.taxAmt,
+          w.taxFreeAmt,
+          w.vatAmt,
+          t.cardCompanyCode,
+          t.maskedCardNumber,
+          t.quota,
+          t.scenario,
+          t.issuedAt,
+          JSON.stringify({ ...w, open: false }),
+        );
+      return true;
+    })();
+  }
+
+  transaction(tid: string): (Transaction & { trAuthKeySha256: string }) | undefined {
+    const row = this.db.prepare('SELECT * FROM transactions WHERE tid = ?').get(tid) as TransactionRow | undefined;
+    return row ? { ...toTransaction(row), trAuthKeySha256: row.tr_auth_key_sha256 } : undefined;
+  }
+
+  /**
+   * Records the outcome of the one approval request a Tid may have.
+   * @returns false when the Tid was not pending any more (already requested): nothing changed
+   */
+  settle(
+    tid: string,
+    outcome: { approval: Exclude<ApprovalState, 'pending'>; resultCode: string | null; resultMsg: string | null; approvedAt: number | null; authCode: string | null; answer: Record<string, string> | null },
+  ): boolean {
+    const result = this.db
+      .prepare(
+        `UPDATE transactions SET approval = ?, result_code = ?, result_msg = ?, approved_at = ?, auth_code = ?, answer = ?
+         WHERE tid = ? AND approval = 'pending'`,
+      )
+      .run(
+        outcome.approval,
+        outcome.resultCode,
+        outcome.resultMsg,
+        outcome.approvedAt,
+        outcome.authCode,
+        outcome.answer === null ? null : JSON.stringify(outcome.answer),
+        tid,
+      );
+    return result.changes === 1;
+  }
+
+  /** Lists transactions for the control API, oldest first. At least one filter is required. */
+  listTransactions(filter: { tid?: string; moid?: string; mid?: string }): TransactionSummary[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.tid) (where.push('tid = ?'), params.push(filter.tid));
+    if (filter.moid) (where.push('moid = ?'), params.push(filter.moid));
+    if (filter.mid) (where.push('mid = ?'), params.push(filter.mid));
+    if (where.length === 0) throw new Error('listTransactions needs a filter');
+    const rows = this.db.prepare(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY issued_at, tid`).all(...params) as TransactionRow[];
+    return rows.map(toSummary);
+  }
+}
