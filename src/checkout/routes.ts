@@ -3,8 +3,8 @@ import { AppError } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
 import type { Services } from '../services';
 import { CheckoutRefusal, type CheckoutMode, type CheckoutResult, type WindowDescription } from '../services/checkout';
-import { toAppError } from '../api/v1/envelope';
-import { parseFormBody } from '../api/v1/form-body';
+import { toAppError } from '../http/envelope';
+import { parseFormBody } from '../http/form-body';
 import { escapeHtml, jsonForScript, windowPage } from './html';
 import { mobileRedirectUrl, toSdkResult } from './result';
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../../domain/errors';
+import { AppError, ERRORS, type ErrorCode } from '../domain/errors';
 
 /** Every V1 REST answer: `{code, message, response}`; `code: 0` and `message: null` on success. */
 export interface V1Envelope<T> {
