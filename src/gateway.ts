@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { registerV1Api } from './api/v1';
 import { registerCheckout } from './checkout/routes';
+import { v1ErrorHandler } from './http/envelope';
+import { inputHardening } from './http/input-hardening';
 import type { Services } from './services';
 
 export interface GatewayOptions {
@@ -33,6 +35,11 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     // Reject absurd URLs and header floods before any handler runs.
     routerOptions: { maxParamLength: 200 },
   });
+
+  // Registered before every route so its JSON parser and hooks cover V1 REST and /checkout/*.
+  await app.register(inputHardening);
+  // Routes outside the V1 and checkout contexts (scripts, /health) answer errors in the envelope too.
+  app.setErrorHandler(v1ErrorHandler);
 
   const cache = new Map<string, Buffer>();
   for (const [urlPath, { file, type }] of Object.entries(SCRIPTS)) {
