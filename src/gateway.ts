@@ -4,6 +4,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { registerV1Api } from './api/v1';
 import { registerCheckout } from './checkout/routes';
+import { v1ErrorHandler } from './http/envelope';
+import { inputHardening } from './http/input-hardening';
+import { requestLog } from './http/request-log';
 import type { Services } from './services';
 
 export interface GatewayOptions {
@@ -28,6 +31,11 @@ const SCRIPTS: Record<string, { file: string; type: string }> = {
   '/assets/checkout-window.js': { file: 'checkout-window.js', type: 'application/javascript; charset=utf-8' },
 };
 
+/** Static files get no request log line: every merchant page load fetches them. */
+function isStaticAsset(urlPath: string): boolean {
+  return Object.hasOwn(SCRIPTS, urlPath) || urlPath.startsWith('/assets/');
+}
+
 /**
  * The gateway (:4000): SDK script, checkout window, V1 REST API. Built in a function so tests
  * drive it with `app.inject()`; `listen` happens in main.
@@ -36,10 +44,18 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
+    // requestLog writes one line per request instead of Fastify's two.
+    disableRequestLogging: true,
     // Reject absurd URLs and header floods before any handler runs.
     routerOptions: { maxParamLength: 200 },
     ...(options.server ? { serverFactory: attachTo(options.server) } : {}),
   });
+
+  await app.register(requestLog, { quiet: isStaticAsset });
+  // Registered before every route so its JSON parser and hooks cover V1 REST and /checkout/*.
+  await app.register(inputHardening);
+  // Routes outside the V1 and checkout contexts (scripts, /health) answer errors in the envelope too.
+  app.setErrorHandler(v1ErrorHandler);
 
   const cache = new Map<string, Buffer>();
   for (const [urlPath, { file, type }] of Object.entries(SCRIPTS)) {

@@ -4,8 +4,9 @@ import { AppError } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
 import type { Services } from '../services';
 import { CheckoutRefusal, type CheckoutMode, type CheckoutResult, type OpenSessionCommand, type WindowDescription } from '../services/checkout';
-import { toAppError } from '../api/v1/envelope';
-import { parseFormBody } from '../api/v1/form-body';
+import { corsHeaders } from '../http/cors';
+import { toAppError } from '../http/envelope';
+import { parseFormBody } from '../http/form-body';
 import { escapeHtml, jsonForScript, windowPage } from './html';
 import { mobileRedirectUrl, toSdkResult } from './result';
 
@@ -119,12 +120,6 @@ function originOf(value: string | undefined): string | null {
   } catch {
     return null;
   }
-}
-
-function corsHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  // Any merchant page may open a session; no cookies are involved, so no credentials are allowed.
-  reply.header('Access-Control-Allow-Origin', request.headers.origin ?? '*');
-  reply.header('Vary', 'Origin');
 }
 
 function stringFields(input: Record<string, unknown>): Record<string, string> {

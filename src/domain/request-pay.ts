@@ -36,6 +36,20 @@ export interface PaymentRequest {
 
 export const SUPPORTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank', 'phone'];
 
+/**
+ * Size limits, in UTF-8 bytes of the value as stored (a string as given, anything else as JSON).
+ * `custom_data` comes back in every lookup and webhook, so it stays small enough not to weigh on
+ * those; `bypass` only carries a few PG options. V1 documents no limit for either.
+ */
+export const CUSTOM_DATA_MAX_BYTES = 16 * 1024;
+export const BYPASS_MAX_BYTES = 4 * 1024;
+
+const utf8 = new TextEncoder();
+
+function sizeRule(maxBytes: number): string {
+  return `최대 ${maxBytes / 1024}KiB(${maxBytes}바이트, JSON 직렬화 기준)까지 입력할 수 있습니다`;
+}
+
 type Raw = Record<string, unknown>;
 
 function optionalString(raw: Raw, field: string, max: number, out: FieldViolation[]): string | null {
@@ -141,7 +155,9 @@ export function parseRequestPayParams(
   let customData: string | null = null;
   if (raw.custom_data !== undefined && raw.custom_data !== null) {
     customData = typeof raw.custom_data === 'string' ? raw.custom_data : JSON.stringify(raw.custom_data);
-    if (customData.length > 10_000) out.push({ field: 'custom_data', rule: '최대 10000자까지 입력할 수 있습니다' });
+    if (utf8.encode(customData).length > CUSTOM_DATA_MAX_BYTES) {
+      out.push({ field: 'custom_data', rule: sizeRule(CUSTOM_DATA_MAX_BYTES) });
+    }
   }
 
   const taxFree = optionalAmount(raw, 'tax_free', currency, out);
@@ -182,7 +198,9 @@ export function parseRequestPayParams(
   let bypass: Record<string, unknown> | null = null;
   if (raw.bypass !== undefined && raw.bypass !== null) {
     if (typeof raw.bypass !== 'object' || Array.isArray(raw.bypass)) out.push({ field: 'bypass', rule: '객체여야 합니다' });
-    else bypass = raw.bypass as Record<string, unknown>;
+    else if (utf8.encode(JSON.stringify(raw.bypass)).length > BYPASS_MAX_BYTES) {
+      out.push({ field: 'bypass', rule: sizeRule(BYPASS_MAX_BYTES) });
+    } else bypass = raw.bypass as Record<string, unknown>;
   }
 
   if (out.length > 0) return { ok: false, violations: out };

@@ -111,7 +111,9 @@ describe.skipIf(!hasChromium)('e2e checkout through the demo shop', () => {
         expect(payment.card_number).toContain('*');
         expect(payment.card_number).not.toContain('4242424242424242');
         expect(text).toContain(payment.card_number);
-        if (payment.apply_num) expect(text).toContain(payment.apply_num);
+        // The simulator's approval carries an 8-digit AuthCode; the receipt must show it.
+        expect(payment.apply_num).toMatch(/^\d{8}$/);
+        expect(text).toContain(payment.apply_num);
         expect(pageErrors(page)).toEqual([]);
       });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { V1Context } from './context';
-import { installV1ErrorHandling } from './envelope';
-import { parseFormBody } from './form-body';
+import { installV1ErrorHandling } from '../../http/envelope';
+import { parseFormBody } from '../../http/form-body';
 import { registerGyeolApprovals } from './routes/gyeol_approvals';
 import { registerV1PaymentsFindPayment } from './routes/payments_findPayment';
 import { registerV1PaymentsGetPayment } from './routes/payments_getPayment';

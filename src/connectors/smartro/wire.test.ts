@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authDate, cardCompanyByKftcCode, cardCompanyBySmartroCode, ediDate, parseAuthDate, SMARTRO_CARD_COMPANIES } from './wire';
 
@@ -15,42 +17,71 @@ describe('Korea-time stamps', () => {
     expect(parseAuthDate('250725163656')?.toISOString()).toBe('2025-07-25T07:36:56.000Z');
   });
 
+  it('round-trips every second-precision instant through AuthDate, across midnight, leap days and years', () => {
+    const start = Date.UTC(2027, 11, 31, 0, 0, 0);
+    // Every 7 h 13 min 17 s for a little over two years: all hours of the day, 2028-02-29 included.
+    const step = (7 * 3600 + 13 * 60 + 17) * 1000;
+    for (let t = start; t < start + 800 * 86_400_000; t += step) {
+      const at = new Date(t);
+      expect(parseAuthDate(authDate(at))?.getTime(), at.toISOString()).toBe(at.getTime());
+      // EdiDate is the same Korea-time stamp with a 4-digit year.
+      expect(ediDate(at).slice(2)).toBe(authDate(at));
+    }
+    expect(parseAuthDate('280229235959')?.toISOString()).toBe('2028-02-29T14:59:59.000Z');
+  });
+
   it('refuses stamps that are not dates', () => {
-    for (const bad of ['', '2507251636', '25072516365x', '250231120000', '251301000000', undefined, null]) {
+    // Short, non-digit, 31 February, month 13, hour 24, 29 February of a common year, padded.
+    for (const bad of ['', '2507251636', '25072516365x', '250231120000', '251301000000', '250725240000', '270229120000', ' 50725163656', undefined, null]) {
       expect(parseAuthDate(bad as string)).toBeNull();
     }
   });
 });
 
-describe('card company table', () => {
-  it('maps the major Korean card companies to their KFTC (PortOne V1) codes', () => {
-    const byName = Object.fromEntries(SMARTRO_CARD_COMPANIES.map((c) => [c.name, c.kftcCode]));
-    expect(byName).toMatchObject({
-      BC: '361',
-      KB국민: '381',
-      신한: '366',
-      삼성: '365',
-      현대: '367',
-      롯데: '368',
-      NH농협: '371',
-      하나: '374',
-      우리: '041',
-    });
+/** PortOne V1's card code table (`card_code`), from the shared reference. */
+function v1CardCodes(): Map<string, string> {
+  const candidates = [path.resolve('../shared/reference/codes/portone_v1_card_codes.csv'), path.resolve('../../shared/reference/codes/portone_v1_card_codes.csv')];
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (!file) throw new Error(`portone_v1_card_codes.csv not found in ${candidates.join(' or ')}`);
+  const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  return new Map(rows.filter((row) => row[2] === 'domestic').map(([code, name]) => [code, name]));
+}
+
+describe('card company lookups', () => {
+  it('finds every company by its Smartro code and by its KFTC code, and each way leads back', () => {
+    for (const company of SMARTRO_CARD_COMPANIES) {
+      const bySmartro = cardCompanyBySmartroCode(company.smartroCode);
+      const byKftc = cardCompanyByKftcCode(company.kftcCode);
+      // The same entry both ways: a duplicated code would return another company here.
+      expect(bySmartro, company.name).toBe(company);
+      expect(byKftc, company.name).toBe(company);
+      expect(cardCompanyBySmartroCode(cardCompanyByKftcCode(company.kftcCode)!.smartroCode)).toBe(company);
+      expect(cardCompanyByKftcCode(cardCompanyBySmartroCode(company.smartroCode)!.kftcCode)).toBe(company);
+    }
   });
 
-  it('has unique codes and marks only the observed NH code as confirmed', () => {
-    const smartro = SMARTRO_CARD_COMPANIES.map((c) => c.smartroCode);
-    const kftc = SMARTRO_CARD_COMPANIES.map((c) => c.kftcCode);
-    expect(new Set(smartro).size).toBe(smartro.length);
-    expect(new Set(kftc).size).toBe(kftc.length);
-    expect(smartro.every((c) => /^\d{2}$/.test(c))).toBe(true);
-    expect(SMARTRO_CARD_COMPANIES.filter((c) => c.confirmed).map((c) => c.smartroCode)).toEqual(['12']);
+  it('reports KFTC codes that are PortOne V1 card_codes of the same company', () => {
+    const v1 = v1CardCodes();
+    for (const company of SMARTRO_CARD_COMPANIES) {
+      const v1Name = v1.get(company.kftcCode);
+      expect(v1Name, `${company.name} ${company.kftcCode}`).toBeDefined();
+      // V1 names are short forms or variants ("KB" for KB국민, "하나SK" for 하나).
+      const sameCompany = company.name.startsWith(v1Name!) || v1Name!.startsWith(company.name);
+      expect(sameCompany, `${company.name} vs V1 ${v1Name}`).toBe(true);
+    }
   });
 
-  it('looks up both ways', () => {
-    expect(cardCompanyBySmartroCode('12')?.kftcCode).toBe('371');
+  it('maps the code seen in a real Smartro answer: 12 is NH농협, V1 371', () => {
+    expect(cardCompanyBySmartroCode('12')).toMatchObject({ name: 'NH농협', kftcCode: '371', confirmed: true });
     expect(cardCompanyByKftcCode('371')?.smartroCode).toBe('12');
-    expect(cardCompanyBySmartroCode('99')).toBeNull();
-    expect(cardCompanyByKftcCode(null)).toBeNull();
+  });
+
+  it('finds nothing for unknown, empty, malformed or cross-table codes', () => {
+    for (const code of ['99', '', null, undefined, '1', '012', ' 12', '12 ', '371']) {
+      expect(cardCompanyBySmartroCode(code), `smartro ${String(code)}`).toBeNull();
+    }
+    for (const code of ['999', '', null, undefined, '41', '0041', '12']) {
+      expect(cardCompanyByKftcCode(code), `kftc ${String(code)}`).toBeNull();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { unixSeconds } from '../../../domain/clock';
 import type { Payment } from '../../../domain/payment';
 import type { StrayApproval } from '../../../store/types';
 import { requireStore, type V1Context } from '../context';
-import { ok } from '../envelope';
+import { ok } from '../../../http/envelope';
 import { toV1Payment } from '../presenters';
 
 /**

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { PAYMENT_STATUSES } from '../../../domain/payment';
 import { includeSandbox, requireStore, type V1Context } from '../context';
-import { ok } from '../envelope';
+import { ok } from '../../../http/envelope';
 import { toV1Payment } from '../presenters';
 import { StringEnum } from '../schema';
 

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { unixSeconds } from '../../../domain/clock';
 import type { V1Context } from '../context';
-import { ok } from '../envelope';
+import { ok } from '../../../http/envelope';
 
 const GetTokenBody = Type.Object({
   imp_key: Type.String({ minLength: 1 }),

@@ -1,10 +1,14 @@
-/**
- * Parses `application/x-www-form-urlencoded` bodies the way V1 clients send them: repeated
- * `a[]=x&a[]=y` keys become arrays under `a`, `a[b]=x` becomes `{a: {b: x}}`; plain keys stay strings.
- */
+import { displayKey, MAX_NESTING_DEPTH, nestingTooDeep } from './limits';
+
 /** Keys that would reach Object.prototype. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * Parses `application/x-www-form-urlencoded` bodies the way V1 clients send them: repeated
+ * `a[]=x&a[]=y` keys become arrays under `a`, `a[b]=x` becomes `{a: {b: x}}`; plain keys stay strings.
+ * A key nesting deeper than MAX_NESTING_DEPTH (`a[b][c]…`, the body itself counting as one level)
+ * throws the 400 INVALID_PARAMETER AppError, as a too-deep JSON body does.
+ */
 export function parseFormBody(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [rawKey, value] of new URLSearchParams(text)) {
@@ -16,6 +20,9 @@ export function parseFormBody(text: string): Record<string, unknown> {
     }
     const keys = [path[1], ...Array.from(path[2].matchAll(/\[([^[\]]*)\]/g), (m) => m[1])];
     if (keys.some((key) => FORBIDDEN_KEYS.has(key))) continue;
+    // `a[b][c]=x` is {a: {b: {c: x}}}: with the body itself, one container per segment but the
+    // last, so the depth is the segment count (`a[]=x` likewise: body and one array).
+    if (keys.length > MAX_NESTING_DEPTH) throw nestingTooDeep(displayKey(path[1]));
     let node: Record<string, unknown> = out;
     for (let i = 0; i < keys.length - 1; i++) {
       const key = keys[i];

@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../../domain/errors';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERRORS, type ErrorCode } from '../domain/errors';
 
 /** Every V1 REST answer: `{code, message, response}`; `code: 0` and `message: null` on success. */
 export interface V1Envelope<T> {
@@ -74,12 +74,15 @@ export function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL', { cause: err });
 }
 
+/** The V1 error handler: whatever was thrown answers in the envelope; unexpected errors are logged. */
+export function v1ErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = toAppError(err);
+  if (error.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+  return sendError(reply, error);
+}
+
 /** One error handler and one not-found handler for the V1 API: always the envelope. */
 export function installV1ErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err, request, reply) => {
-    const error = toAppError(err);
-    if (error.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
-    return sendError(reply, error);
-  });
+  app.setErrorHandler(v1ErrorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, new AppError('ROUTE_NOT_FOUND')));
 }
