@@ -86,7 +86,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       registerDemoMerchant = (mid, merchantKey) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey);
     } else {
       const simulator = buildSmartroSimulator({
-        merchants: new Map(),
+        // A PG keeps its transactions: a restart of gyeol (and of the simulator) forgets nothing.
+        dataFile: path.join(config.dataDir, 'smartro-sim.sqlite'),
         assetDir,
         clock,
         hangMs: options.simulatorHangMs,

@@ -85,3 +85,8 @@ export function expiryProblem(text: string, kstYear: number, kstMonth: number): 
   if (year < kstYear || (year === kstYear && month < kstMonth)) return '유효기간이 지난 카드입니다';
   return null;
 }
+
+/** Approved at once, answered after gyeol's PG timeout (the reconciler's "money taken, answer lost"). */
+export const LATE_APPROVAL_CARD = '4000 0000 0000 0101';
+/** Never approved and never answered (the reconciler must fail it). */
+export const NEVER_ANSWERS_CARD = '4000 0000 0000 0200';
