@@ -1,10 +1,10 @@
-import { unixSeconds } from '../domain/clock';
-import { fromMinorUnits } from '../domain/money';
+import { toV1Payment } from '../http/presenters';
 import type { Payment } from '../domain/payment';
 import type { CheckoutError } from '../services/checkout';
 
 /**
- * The object `IMP.request_pay` hands to the merchant's callback (docs/checkout-protocol.md §5).
+ * The object `IMP.request_pay` hands to the merchant's callback (docs/checkout-protocol.md §5),
+ * taken from the same V1 presenter as `GET /payments/{imp_uid}`, so the two never disagree.
  * `success`/`imp_success` are true only for a paid payment; on failure `error_code`/`error_msg`
  * carry the PG's code and message, or gyeol's own code.
  */
@@ -19,28 +19,29 @@ export function toSdkResult(payment: Payment | null, error: CheckoutError | null
     error_msg: paid ? null : (error?.message ?? payment?.failReason ?? null),
   };
   if (!payment) return base;
+  const v1 = toV1Payment(payment);
   return {
     ...base,
-    status: payment.status,
-    pay_method: payment.payMethod,
-    paid_amount: paid ? fromMinorUnits(payment.amount, payment.currency) : 0,
-    currency: payment.currency,
-    name: payment.name,
-    pg_provider: payment.pgProvider,
-    pg_type: 'payment',
-    pg_tid: payment.pgTid,
-    paid_at: payment.paidAt ? unixSeconds(payment.paidAt) : 0,
-    apply_num: payment.card.applyNum,
-    card_name: payment.card.cardName,
-    card_number: payment.card.cardNumber,
-    card_quota: payment.card.cardQuota,
-    buyer_name: payment.buyerName,
-    buyer_email: payment.buyerEmail,
-    buyer_tel: payment.buyerTel,
-    buyer_addr: payment.buyerAddr,
-    buyer_postcode: payment.buyerPostcode,
-    custom_data: payment.customData,
-    receipt_url: payment.receiptUrl,
+    status: v1.status,
+    pay_method: v1.pay_method,
+    paid_amount: paid ? v1.amount : 0,
+    currency: v1.currency,
+    name: v1.name,
+    pg_provider: v1.pg_provider,
+    pg_type: 'payment' as const,
+    pg_tid: v1.pg_tid,
+    paid_at: v1.paid_at,
+    apply_num: v1.apply_num,
+    card_name: v1.card_name,
+    card_number: v1.card_number,
+    card_quota: v1.card_quota,
+    buyer_name: v1.buyer_name,
+    buyer_email: v1.buyer_email,
+    buyer_tel: v1.buyer_tel,
+    buyer_addr: v1.buyer_addr,
+    buyer_postcode: v1.buyer_postcode,
+    custom_data: v1.custom_data,
+    receipt_url: v1.receipt_url,
   };
 }
 

@@ -18,7 +18,7 @@ forEachDatabase(
         const logger = pino({ level: 'info' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
         app = await buildGateway({
           services: h.services,
-          urls: { publicUrl: 'http://gateway.test' },
+          publicUrl: 'http://gateway.test',
           assetDir: path.resolve('dist/public'),
           hideSandboxByDefault: false,
           logger,

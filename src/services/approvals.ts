@@ -13,6 +13,8 @@ import { AppError, type ErrorCode } from '../domain/errors';
 import type { Payment } from '../domain/payment';
 import { approvalOpen, decide, type PaymentEvent } from '../domain/payment-transitions';
 import type { StrayApproval } from '../store/types';
+
+export type { StrayApproval };
 import type { ChannelService, ResolvedChannel } from './channels';
 import type { ServiceDeps } from './deps';
 

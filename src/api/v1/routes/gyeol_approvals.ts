@@ -2,10 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { unixSeconds } from '../../../domain/clock';
 import type { Payment } from '../../../domain/payment';
-import type { StrayApproval } from '../../../store/types';
+import type { StrayApproval } from '../../../services/approvals';
 import { requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
-import { toV1Payment } from '../presenters';
+import { toV1Payment } from '../../../http/presenters';
 
 /**
  * gyeol's own operator routes (not V1): payments whose PG outcome is open, asking the PG about

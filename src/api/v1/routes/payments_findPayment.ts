@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { PAYMENT_STATUSES } from '../../../domain/payment';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
-import { toV1Payment } from '../presenters';
+import { toV1Payment } from '../../../http/presenters';
 import { StringEnum } from '../schema';
 
 const Status = StringEnum(PAYMENT_STATUSES);

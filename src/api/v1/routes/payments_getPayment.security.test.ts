@@ -26,7 +26,7 @@ forEachDatabase((_name, getStore) => {
 
     it('hides test-channel payments unless include_sandbox=true when configured like V1 since 2026-01-26', async () => {
       const { buildGateway } = await import('../../../gateway');
-      const strict = await buildGateway({ services: h.services, urls: { publicUrl: 'http://gateway.test' }, assetDir: 'dist/public', hideSandboxByDefault: true });
+      const strict = await buildGateway({ services: h.services, publicUrl: 'http://gateway.test', assetDir: 'dist/public', hideSandboxByDefault: true });
       try {
         const payment = await h.seedPayment({ sandbox: true });
         const token = await h.token();

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
-import { toV1Payment } from '../presenters';
+import { toV1Payment } from '../../../http/presenters';
 
 const Params = Type.Object({ imp_uid: Type.String({ minLength: 1, maxLength: 64 }) });
 const Query = Type.Object({ include_sandbox: Type.Optional(Type.Boolean()) });

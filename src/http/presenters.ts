@@ -1,6 +1,6 @@
-import { unixSeconds } from '../../domain/clock';
-import { fromMinorUnits } from '../../domain/money';
-import type { Payment } from '../../domain/payment';
+import { unixSeconds } from '../domain/clock';
+import { fromMinorUnits } from '../domain/money';
+import type { Payment } from '../domain/payment';
 
 const seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
 
@@ -13,13 +13,13 @@ export function toV1Payment(payment: Payment) {
     pay_method: payment.payMethod,
     channel: payment.channel,
     pg_provider: payment.pgProvider,
-    emb_pg_provider: null,
+    emb_pg_provider: payment.embPgProvider,
     pg_tid: payment.pgTid,
     pg_id: payment.pgId,
     escrow: payment.escrow,
     apply_num: card.applyNum,
-    bank_code: null,
-    bank_name: null,
+    bank_code: payment.bank.bankCode,
+    bank_name: payment.bank.bankName,
     card_code: card.cardCode,
     card_name: card.cardName,
     card_issuer_code: card.cardIssuerCode,
@@ -29,12 +29,12 @@ export function toV1Payment(payment: Payment) {
     card_quota: card.cardQuota,
     card_number: card.cardNumber,
     card_type: card.cardType,
-    vbank_code: null,
-    vbank_name: null,
-    vbank_num: null,
-    vbank_holder: null,
-    vbank_date: 0,
-    vbank_issued_at: 0,
+    vbank_code: payment.vbank?.vbankCode ?? null,
+    vbank_name: payment.vbank?.vbankName ?? null,
+    vbank_num: payment.vbank?.vbankNum ?? null,
+    vbank_holder: payment.vbank?.vbankHolder ?? null,
+    vbank_date: seconds(payment.vbank?.vbankDate ?? null),
+    vbank_issued_at: seconds(payment.vbank?.vbankIssuedAt ?? null),
     name: payment.name,
     amount: fromMinorUnits(payment.amount, payment.currency),
     cancel_amount: fromMinorUnits(payment.cancelAmount, payment.currency),
