@@ -7,13 +7,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { artifactPath, hasChromium, launchBrowser, MOBILE_CONTEXT } from '../../../test/support/browser';
-import { SmartroConnector } from '../../connectors/smartro/client';
+import type { ConnectorContext } from '../../connectors/contract';
+import { executeFlow } from '../../connectors/executor';
+import { approveFlow } from '../../connectors/smartro/flows';
 import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
+import { openSmartroWindow, readSmartroWindowReturn, type SmartroLaunchData } from '../../connectors/smartro/window';
 import { systemClock } from '../../domain/clock';
 import { escapeHtml } from './pages';
 import { buildSmartroSimulator, type SmartroSimulator } from './server';
 
-const connector = new SmartroConnector();
+const ctx: ConnectorContext = { fetch: globalThis.fetch, clock: systemClock, timeoutMs: 5000 };
 
 describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
   let browser: Browser;
@@ -25,31 +28,32 @@ describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
   const received: { path: string; fields: Record<string, string> }[] = [];
 
   function creds() {
-    return credentials({ jsBaseUrl: simUrl, apiBaseUrl: simUrl });
+    return credentials({ jsBaseUrl: simUrl, mobileJsBaseUrl: simUrl, apiBaseUrl: simUrl, receiptBaseUrl: simUrl });
   }
 
   function checkoutPage(mobile: boolean, amount: number): string {
     const merchantUid = `browser${Date.now()}`;
-    const launch = connector.buildPaymentWindow(
+    const launch = openSmartroWindow(
       creds(),
       windowInput({
-        request: paymentRequest({ amount, merchantUid }),
+        payment: paymentRequest({ amount, merchantUid }),
         mobile,
         returnUrl: `${pageUrl}/return`,
         stopUrl: `${pageUrl}/stop`,
       }),
       new Date(),
     );
-    const inputs = Object.entries(launch.fields)
+    const data = launch.data as SmartroLaunchData;
+    const inputs = Object.entries(data.fields)
       .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
       .join('');
     return `<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>checkout</title><script src="${launch.scriptUrl}"></script></head>
+<title>checkout</title><script src="${launch.scripts[0]}"></script></head>
 <body><h1>결제 테스트 페이지</h1><p id="uid">${merchantUid}</p>
 <form id="tranMgr" data-action="untouched">${inputs}</form>
 <button id="pay" type="button">결제</button><pre id="out"></pre>
 <script>
-  smartropay.init({ mode: ${JSON.stringify(launch.mode)} });
+  smartropay.init({ mode: ${JSON.stringify(data.mode)} });
   document.getElementById('pay').addEventListener('click', function () {
     ${
       mobile
@@ -119,14 +123,15 @@ describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
     expect(await tab.locator('#tranMgr input[name="SimChannel"]').count()).toBe(0);
     await tab.screenshot({ path: artifactPath('smartro-sim-pc-callback.png') });
 
-    const back = connector.parseWindowReturn(result);
-    if (back.kind !== 'authenticated') throw new Error('not authenticated');
-    const approval = await connector.approvePayment({ fetch: globalThis.fetch, clock: systemClock, timeoutMs: 5000 }, creds(), {
-      pgTid: back.pgTid,
-      authToken: back.authToken,
-      expected: { merchantUid: merchantUid ?? '', amount: 55_000 },
+    const back = readSmartroWindowReturn(creds(), result);
+    expect(back).toEqual({ kind: 'authenticated', pgTid: result.Tid, auth: { trAuthKey: result.TrAuthKey } });
+    const approval = await executeFlow(ctx, approveFlow, creds(), { pgTid: result.Tid, auth: { trAuthKey: result.TrAuthKey } });
+    expect(approval).toMatchObject({
+      outcome: 'approved',
+      pgTid: result.Tid,
+      order: { merchantUid, amount: 55_000, pgId: TEST_MID },
+      details: { method: 'card', card: { cardCode: '366', cardQuota: 3, cardNumber: '42424242****424*' } },
     });
-    expect(approval).toMatchObject({ outcome: 'approved', card: { cardCode: '366', cardQuota: 3, cardNumber: '42424242****424*' } });
     await context.close();
   });
 
@@ -138,7 +143,7 @@ describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
     await tab.frameLocator('iframe[title="스마트로 결제창"]').getByRole('button', { name: '취소' }).click();
     const result = await (await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result)).jsonValue();
     expect(result).toEqual({ ResultCode: 'U999', ResultMsg: '사용자가 결제를 취소하셨습니다' });
-    expect(connector.parseWindowReturn(result as Record<string, string>)).toEqual({ kind: 'aborted', code: 'U999', message: '사용자가 결제를 취소하셨습니다' });
+    expect(readSmartroWindowReturn(creds(), result as Record<string, string>)).toEqual({ kind: 'aborted', code: 'U999', message: '사용자가 결제를 취소하셨습니다' });
     await context.close();
   });
 
@@ -158,17 +163,20 @@ describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
 
     const posted = received.filter((r) => r.path === '/return').at(-1);
     expect(Object.keys(posted?.fields ?? {}).sort()).toEqual(['Tid', 'TrAuthKey']);
-    const back = connector.parseWindowReturn(posted?.fields ?? {});
-    if (back.kind !== 'authenticated') throw new Error('not authenticated');
-    const approval = await connector.approvePayment({ fetch: globalThis.fetch, clock: systemClock, timeoutMs: 5000 }, creds(), {
-      pgTid: back.pgTid,
-      authToken: back.authToken,
-      expected: { merchantUid, amount: 1004 },
+    const { Tid, TrAuthKey } = posted?.fields ?? {};
+    expect(readSmartroWindowReturn(creds(), posted?.fields ?? {})).toEqual({ kind: 'authenticated', pgTid: Tid, auth: { trAuthKey: TrAuthKey } });
+    const approval = await executeFlow(ctx, approveFlow, creds(), { pgTid: Tid, auth: { trAuthKey: TrAuthKey } });
+    const receiptUrl = `${simUrl}/issue/IssueLoader.jsp?TID=${Tid}&type=0`;
+    expect(approval).toMatchObject({
+      outcome: 'approved',
+      pgTid: Tid,
+      order: { merchantUid, amount: 1004, pgId: TEST_MID },
+      details: { method: 'card', card: { cardCode: '361', cardName: 'BC' } },
+      receiptUrl,
     });
-    expect(approval).toMatchObject({ outcome: 'approved', card: { cardCode: '361', cardName: 'BC' } });
 
-    // The buyer opens the receipt Smartro's URL form points at.
-    await tab.goto(`${simUrl}/issue/IssueLoader.jsp?TID=${back.pgTid}&type=0`);
+    // The buyer opens the receipt the approval points at.
+    await tab.goto(receiptUrl);
     await expect.poll(() => tab.getByRole('heading', { name: '신용카드 매출전표' }).count()).toBe(1);
     const receipt = (await tab.locator('main').innerText()).replace(/\s+/g, ' ');
     expect(receipt).toContain('카드사 BC카드');

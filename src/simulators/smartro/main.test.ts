@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM build script without types
 import { buildSimulator } from '../../../scripts/build.mjs';
-import { buildPaymentWindow } from '../../connectors/smartro/client';
 import { signValue } from '../../connectors/smartro/crypto';
 import { credentials, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
+import { buildTranMgrFields } from '../../connectors/smartro/window';
 import { simulatorEnv } from './env';
 import { authenticate } from './test-helpers';
 
@@ -110,8 +110,8 @@ describe('dist/simulator.js', () => {
       expect(put.status).toBe(201);
 
       expect((await fetch(`${first.url}/asset/js/SmartroPAY-1.0.min.js`)).status).toBe(200);
-      const launch = buildPaymentWindow(credentials({ jsBaseUrl: first.url, apiBaseUrl: first.url }), windowInput(), new Date());
-      ({ Tid, TrAuthKey } = await authenticate(first.url, launch.fields, { number: '4242 4242 4242 4242' }));
+      const fields = buildTranMgrFields(credentials(), windowInput(), new Date());
+      ({ Tid, TrAuthKey } = await authenticate(first.url, { ...fields } as Record<string, string>, { number: '4242 4242 4242 4242' }));
       approved = (await (await fetch(`${first.url}/payment/approval/urlCallApproval.do`, approvalBody(Tid, TrAuthKey))).json()) as Record<string, string>;
       expect(approved).toMatchObject({ ResultCode: '3001', SignValue: signValue(Tid, '3001', TEST_MERCHANT_KEY), CoNm: '결 테스트' });
     } finally {

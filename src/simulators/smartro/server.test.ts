@@ -5,9 +5,11 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../domain/clock';
-import { buildPaymentWindow } from '../../connectors/smartro/client';
+import type { PaymentWindowInput } from '../../connectors/contract';
+import type { SmartroCredentials } from '../../connectors/smartro/credentials';
 import { aesDecrypt, signValue } from '../../connectors/smartro/crypto';
 import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
+import { buildTranMgrFields } from '../../connectors/smartro/window';
 import { buildSmartroSimulator, registerSmartroMerchant, SIMULATOR_ERRORS, type SmartroSimulator } from './server';
 import type { TransactionSummary } from './store';
 import { hiddenFields } from './test-helpers';
@@ -51,8 +53,13 @@ function form(fields: Record<string, string>) {
   return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() };
 }
 
+/** The tranMgr form fields the connector signs, as the window POSTs them. */
+function signedFields(creds: SmartroCredentials, input: PaymentWindowInput): Record<string, string> {
+  return { ...buildTranMgrFields(creds, input, NOW) } as Record<string, string>;
+}
+
 function tranMgr(overrides: Parameters<typeof paymentRequest>[0] = {}, mobile = false): Record<string, string> {
-  return buildPaymentWindow(credentials(), windowInput({ request: paymentRequest(overrides), mobile }), NOW).fields;
+  return signedFields(credentials(), windowInput({ payment: paymentRequest(overrides), mobile }));
 }
 
 async function openWindow(sim: SmartroSimulator, fields: Record<string, string>, channel: 'pc' | 'mobile' = 'pc') {
@@ -224,7 +231,7 @@ describe('POST /payment/auth', () => {
   it('knows merchants registered at runtime', async () => {
     const sim = simulator();
     registerSmartroMerchant(sim, 'runtime001', 'k'.repeat(40));
-    const fields = buildPaymentWindow(credentials({ mid: 'runtime001', merchantKey: 'k'.repeat(40) }), windowInput(), NOW).fields;
+    const fields = signedFields(credentials({ mid: 'runtime001', merchantKey: 'k'.repeat(40) }), windowInput());
     const { res } = await openWindow(sim, fields);
     expect(res.statusCode).toBe(200);
     expect(() => sim.registerMerchant('short', { merchantKey: 'k'.repeat(40) })).toThrow(/10 characters/);
@@ -506,7 +513,7 @@ describe('persistence', () => {
     // A Tid authenticated before the restart can still be sent for approval once.
     expect((await approve(sim, declined.Tid, declined.TrAuthKey)).ResultCode).toBe('3051');
     // The merchant registered before the restart is known without registering again.
-    const fields = buildPaymentWindow(credentials({ mid: 'persisted1', merchantKey: 'p'.repeat(40) }), windowInput(), NOW).fields;
+    const fields = signedFields(credentials({ mid: 'persisted1', merchantKey: 'p'.repeat(40) }), windowInput());
     expect((await openWindow(sim, fields)).res.statusCode).toBe(200);
   });
 
@@ -539,9 +546,9 @@ describe('control API (test-only)', () => {
     expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null });
 
     // The old key no longer signs a window; the new one does, and answers are signed with it.
-    const oldKey = buildPaymentWindow(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput(), NOW).fields;
+    const oldKey = signedFields(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput());
     expect((await openWindow(sim, oldKey)).res.statusCode).toBe(400);
-    const newKey = buildPaymentWindow(credentials({ mid: 'remotemid1', merchantKey: 's'.repeat(40) }), windowInput(), NOW).fields;
+    const newKey = signedFields(credentials({ mid: 'remotemid1', merchantKey: 's'.repeat(40) }), windowInput());
     const { authId } = await openWindow(sim, newKey);
     const { Tid, TrAuthKey } = hiddenFields((await submitCard(sim, authId, {})).body);
     expect((await approve(sim, Tid, TrAuthKey)).SignValue).toBe(signValue(Tid, '3001', 's'.repeat(40)));
@@ -611,11 +618,7 @@ describe('GET /issue/IssueLoader.jsp (receipt)', () => {
   it('shows a Korean card receipt for an approved transaction', async () => {
     const sim = simulator();
     registerSmartroMerchant(sim, 'receipt001', 'q'.repeat(40), '결 커피');
-    const fields = buildPaymentWindow(
-      credentials({ mid: 'receipt001', merchantKey: 'q'.repeat(40) }),
-      windowInput({ request: paymentRequest({ amount: 60_000 }) }),
-      NOW,
-    ).fields;
+    const fields = signedFields(credentials({ mid: 'receipt001', merchantKey: 'q'.repeat(40) }), windowInput({ payment: paymentRequest({ amount: 60_000 }) }));
     const { authId } = await openWindow(sim, { ...fields, TaxFreeAmt: '5000' });
     const { Tid, TrAuthKey } = hiddenFields((await submitCard(sim, authId, { CardCompany: '06', Quota: '03' })).body);
     const approved = await approve(sim, Tid, TrAuthKey);
