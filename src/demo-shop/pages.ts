@@ -77,7 +77,7 @@ const PRODUCT_PAGE_SCRIPT = `
     return fetch('/api/orders/' + encodeURIComponent(order.merchant_uid) + '/verify', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: rsp.imp_uid, error_msg: rsp.error_msg || null })
+      body: JSON.stringify({ imp_uid: rsp.imp_uid, error_code: rsp.error_code || null, error_msg: rsp.error_msg || null })
     }).catch(function () { /* the receipt page shows what the server knows */ }).then(function () {
       location.href = '/order/' + encodeURIComponent(order.merchant_uid);
     });
@@ -153,8 +153,11 @@ function row(term: string, value: unknown): string {
   return `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`;
 }
 
-/** The receipt (paid) or result (not paid) page of one order. */
-export function orderPage(order: Order, nonce: string): string {
+/**
+ * The receipt (paid) or result (not paid) page of one order. `recheckUnavailable`: the last
+ * 다시 확인 could not reach the gateway.
+ */
+export function orderPage(order: Order, nonce: string, options: { recheckUnavailable?: boolean } = {}): string {
   const back = '<p><a href="/">쇼핑 계속하기</a></p>';
   const payment = order.payment;
   let body: string;
@@ -191,6 +194,24 @@ ${row('imp_uid', payment?.impUid ?? '-')}
 ${back}
 </section>`;
       break;
+    case 'confirming':
+      // Neither 완료 nor 실패: the card may have been charged; only the PG's answer can tell.
+      body = `<section class="card warn">
+<h1>결제 확인 중</h1>
+<p>카드사(PG)의 응답이 늦어 결제 결과를 확인하고 있습니다. 결제가 완료되었을 수 있으니 다시 결제하지 마시고, 잠시 후 다시 확인해 주세요.</p>
+${options.recheckUnavailable ? '<p role="alert">결제 서버에 연결하지 못했습니다. 잠시 후 다시 확인해 주세요.</p>' : ''}
+<dl>
+${row('주문번호', order.merchantUid)}
+${row('상품명', order.name)}
+${row('주문금액', formatWon(order.amount))}
+${payment ? row('imp_uid', payment.impUid) : ''}
+</dl>
+<form method="post" action="/order/${escapeHtml(encodeURIComponent(order.merchantUid))}/recheck">
+<button type="submit">다시 확인</button>
+</form>
+${back}
+</section>`;
+      break;
     case 'failed':
       body = `<section class="card fail">
 <h1>결제 실패</h1>
@@ -216,7 +237,7 @@ ${row('주문금액', formatWon(order.amount))}
 ${back}
 </section>`;
   }
-  const title = { paid: '결제 완료', amount_mismatch: '결제 금액 불일치', failed: '결제 실패', pending: '결제 대기' }[order.status];
+  const title = { paid: '결제 완료', amount_mismatch: '결제 금액 불일치', confirming: '결제 확인 중', failed: '결제 실패', pending: '결제 대기' }[order.status];
   return layout({ title, body, nonce });
 }
 

@@ -9,7 +9,10 @@
  *   verifies with `GET /payments/{imp_uid}` over the REST API (token from `/users/getToken`,
  *   cached until shortly before it expires) and marks the order paid only when the payment is
  *   this order's, `paid`, and for the order's amount.
- * - Orders live in memory (a real merchant keeps them in its database).
+ * - Orders live in the shop's own SQLite file (`ordersFile`), as a merchant's live in its own
+ *   database; they survive a restart. A payment left `ready` by a lost PG answer (PG_TIMEOUT,
+ *   PG_FAULT) shows 결제 확인 중 with a 다시 확인 button that asks the REST API again.
+ * - One log line per request (method, url, status, ms).
  * - The API secret is used only in the getToken body; it is never logged or rendered.
  */
 import formbody from '@fastify/formbody';
@@ -19,7 +22,8 @@ import { findProduct } from './catalogue';
 import { GatewayClient, type V1Payment } from './gateway-client';
 import { OrderBook, type Order } from './orders';
 import { notFoundPage, orderPage, productPage } from './pages';
-import { verifyOrderPayment } from './verify';
+import { OneLinePerRequest } from './request-log';
+import { verifyOrderPayment, type ResultHint } from './verify';
 
 export interface DemoShopCredentials {
   /** 가맹점 식별코드 for `IMP.init`. */
@@ -37,6 +41,11 @@ export interface DemoShopOptions {
   gatewayUrl: string;
   credentials: DemoShopCredentials;
   logger?: FastifyBaseLogger;
+  /**
+   * SQLite file for the shop's orders (e.g. `<dataDir>/demo-shop-orders.sqlite`), created when
+   * missing; closed with the app. Without it the orders are in memory and lost on close.
+   */
+  ordersFile?: string;
   /** Replaces the REST lookup (unit tests); defaults to a {@link GatewayClient} over real HTTP. */
   lookupPayment?: (impUid: string) => Promise<V1Payment | null>;
 }
@@ -66,24 +75,27 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 64 * 1024,
+    logController: new OneLinePerRequest(),
     routerOptions: { maxParamLength: 100 },
   });
   await app.register(formbody);
 
-  const orders = new OrderBook();
+  const orders = new OrderBook(options.ordersFile);
+  app.addHook('onClose', async () => orders.close());
   const client = new GatewayClient({ baseUrl: gatewayUrl, apiKey: credentials.apiKey, apiSecret: credentials.apiSecret });
   const lookup = options.lookupPayment ?? ((impUid: string) => client.getPayment(impUid));
 
   /** Verifies and logs; a gateway failure leaves the order as it was and is rethrown. */
-  async function verify(order: Order, impUid: string, hint: string | null): Promise<Order> {
+  async function verify(order: Order, impUid: string, hint: ResultHint): Promise<Order> {
     try {
       await verifyOrderPayment(order, impUid, lookup, hint);
     } catch (err) {
       app.log.error({ err, merchantUid: order.merchantUid, impUid }, 'demo shop: payment verification failed');
       throw err;
     }
-    app.log.info({ merchantUid: order.merchantUid, impUid, status: order.status }, 'demo shop: order verified');
-    return order;
+    const saved = orders.save(order);
+    app.log.info({ merchantUid: saved.merchantUid, impUid, status: saved.status }, 'demo shop: order verified');
+    return saved;
   }
 
   function html(reply: FastifyReply, nonce: string, body: string, status = 200) {
@@ -131,19 +143,19 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
   });
 
   // PC: the page posts the callback's imp_uid here; the server checks it with the REST API.
-  app.post<{ Params: { merchant_uid: string }; Body: { imp_uid?: unknown; error_msg?: unknown } | undefined }>(
+  app.post<{ Params: { merchant_uid: string }; Body: { imp_uid?: unknown; error_code?: unknown; error_msg?: unknown } | undefined }>(
     '/api/orders/:merchant_uid/verify',
     async (request, reply) => {
       const order = orders.get(request.params.merchant_uid);
       if (!order) return reply.status(404).send({ error: '주문을 찾을 수 없습니다' });
       const impUid = cleanString(request.body?.imp_uid, 64);
       if (!impUid || !IMP_UID.test(impUid)) return reply.status(400).send({ error: 'imp_uid가 필요합니다' });
+      const hint = { errorCode: cleanString(request.body?.error_code, 64), errorMsg: cleanString(request.body?.error_msg, 500) };
       try {
-        await verify(order, impUid, cleanString(request.body?.error_msg, 500));
+        return orderJson(await verify(order, impUid, hint));
       } catch {
         return reply.status(502).send({ error: '결제 서버에서 결제 정보를 확인하지 못했습니다', ...orderJson(order) });
       }
-      return orderJson(order);
     },
   );
 
@@ -160,22 +172,43 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
     const errorMsg = cleanString(query.error_msg, 500);
     if (impUid && IMP_UID.test(impUid)) {
       try {
-        await verify(order, impUid, errorMsg);
+        await verify(order, impUid, { errorCode: cleanString(query.error_code, 64), errorMsg });
       } catch {
         // The receipt page shows the order as still unconfirmed.
       }
     } else if (order.status === 'pending') {
       order.status = 'failed';
       order.failReason = errorMsg ?? '결제가 완료되지 않았습니다';
+      orders.save(order);
     }
     return reply.redirect(`/order/${encodeURIComponent(order.merchantUid)}`, 303);
   });
 
-  app.get<{ Params: { merchant_uid: string } }>('/order/:merchant_uid', async (request, reply) => {
+  app.get<{ Params: { merchant_uid: string }; Querystring: { recheck?: unknown } }>('/order/:merchant_uid', async (request, reply) => {
     const order = orders.get(request.params.merchant_uid);
     const n = nonce();
     if (!order) return html(reply, n, notFoundPage(n), 404);
-    return html(reply, n, orderPage(order, n));
+    return html(reply, n, orderPage(order, n, { recheckUnavailable: request.query.recheck === 'unavailable' }));
+  });
+
+  // 다시 확인 on the 결제 확인 중 page: asks the REST API again about the order's payment.
+  // A plain form post, so it works without JavaScript (mobile browsers, WebViews).
+  app.post<{ Params: { merchant_uid: string } }>('/order/:merchant_uid/recheck', async (request, reply) => {
+    const order = orders.get(request.params.merchant_uid);
+    if (!order) {
+      const n = nonce();
+      return html(reply, n, notFoundPage(n), 404);
+    }
+    let unreachable = false;
+    if (order.payment && order.status !== 'paid') {
+      try {
+        await verify(order, order.payment.impUid, {});
+      } catch {
+        // The order is unchanged (still 결제 확인 중); the page says the check did not get through.
+        unreachable = true;
+      }
+    }
+    return reply.redirect(`/order/${encodeURIComponent(order.merchantUid)}${unreachable ? '?recheck=unavailable' : ''}`, 303);
   });
 
   // V1 webhook: `{imp_uid, merchant_uid, status}`. Trusted only as a reason to look the payment up.
@@ -187,11 +220,10 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
     // Not our order (e.g. an order made by another integration of the same store): acknowledge.
     if (!order) return { status: 'ignored' };
     try {
-      await verify(order, impUid, null);
+      return { status: (await verify(order, impUid, {})).status };
     } catch {
       return reply.status(502).send({ error: 'verification failed' });
     }
-    return { status: order.status };
   });
 
   return app;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSystem, systemDatabases, type TestSystem } from '../../test/support/system';
+import { payMobile } from '../../test/integration/flow';
+import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../../test/support/system';
 import pino from 'pino';
 import { GatewayApiError, GatewayClient } from './gateway-client';
 import { buildDemoShop } from './server';
@@ -90,6 +91,17 @@ describe.each(systemDatabases())('demo shop against the real gateway (%s)', (db)
     expect(body.fail_reason).toBe('결제가 완료되지 않았습니다');
   });
 
+  it('a ready payment reported with PG_TIMEOUT by the browser is being confirmed, not failed', async () => {
+    const timedOut = await createOrder('mug');
+    const readyUid = await openSession(timedOut.merchant_uid, timedOut.amount);
+    const res = await shop(`/api/orders/${timedOut.merchant_uid}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ imp_uid: readyUid, error_code: 'PG_TIMEOUT' }),
+    });
+    expect(((await res.json()) as { status: string }).status).toBe('confirming');
+  });
+
   it("another order's payment does not pay this order", async () => {
     const mine = await createOrder('mug');
     const other = await createOrder('mug');
@@ -171,5 +183,71 @@ describe.each(systemDatabases())('demo shop logging (%s)', (db) => {
     expect(log).toContain('demo shop: payment verification failed');
     expect(log).not.toContain(system.demo.apiSecret);
     expect(log).not.toContain('wrong-secret-for-log-test');
+  });
+});
+
+/** The shop's pages after a real mobile payment through gateway and simulator. */
+describe.each(systemDatabases())('demo shop result pages after a real mobile payment (%s)', (db) => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    // A short PG timeout so the timeout card answers PG_TIMEOUT in 1.5 s instead of 5.
+    system = await startTestSystem({ db, pgTimeoutMs: 1500, simulatorHangMs: 4000 });
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  /** Orders on the shop, pays through the gateway's mobile flow, follows the redirect back to the shop. */
+  async function payOrder(card: string) {
+    const created = await fetch(`${system.shopUrl}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ product_id: 'mug' }),
+    });
+    const order = (await created.json()) as { merchant_uid: string; amount: number };
+    const result = await payMobile(system, { card, merchantUid: order.merchant_uid, amount: order.amount });
+    expect(result.redirect.origin).toBe(system.shopUrl);
+    const complete = await fetch(result.redirect, { redirect: 'manual' });
+    expect(complete.status).toBe(303);
+    const pageUrl = `${system.shopUrl}${complete.headers.get('location')}`;
+    return { merchantUid: order.merchant_uid, result, pageUrl, page: async () => (await fetch(pageUrl)).text() };
+  }
+
+  it('PG timeout: the payment is ready and the shop says 결제 확인 중, also after 다시 확인, never 결제 실패', async () => {
+    const paid = await payOrder('4000 0000 0000 0101');
+    expect(paid.result.query).toMatchObject({ imp_success: 'false', error_code: 'PG_TIMEOUT' });
+    const rest = await restClient(system);
+    expect((await rest.get(`/payments/${paid.result.impUid}?include_sandbox=true`)).body.response.status).toBe('ready');
+
+    let html = await paid.page();
+    expect(html).toContain('<h1>결제 확인 중</h1>');
+    expect(html).toContain('다시 확인');
+    expect(html).not.toContain('결제 실패');
+
+    // 다시 확인 asks GET /payments/{imp_uid} again: still ready, so still 결제 확인 중.
+    const recheck = await fetch(`${system.shopUrl}/order/${paid.merchantUid}/recheck`, { method: 'POST', redirect: 'manual' });
+    expect(recheck.status).toBe(303);
+    expect(recheck.headers.get('location')).toBe(`/order/${paid.merchantUid}`);
+    html = await paid.page();
+    expect(html).toContain('<h1>결제 확인 중</h1>');
+    expect(html).not.toContain('결제 실패');
+    const order = await (await fetch(`${system.shopUrl}/api/orders/${paid.merchantUid}`)).json();
+    expect(order).toMatchObject({ status: 'confirming', imp_uid: paid.result.impUid });
+  });
+
+  it('a declined card: 결제 실패 with the reason from the gateway', async () => {
+    const declined = await payOrder('4000 0000 0000 0002');
+    expect(declined.result.query.imp_success).toBe('false');
+    const html = await declined.page();
+    expect(html).toContain('<h1>결제 실패</h1>');
+    expect(html).not.toContain('결제 확인 중');
+  });
+
+  it('an approved card: the receipt', async () => {
+    const approved = await payOrder('4242 4242 4242 4242');
+    expect(approved.result.query.imp_success).toBe('true');
+    const html = await approved.page();
+    expect(html).toContain('<h1>결제 완료</h1>');
+    expect(html).toContain('1,004원');
   });
 });

@@ -1,4 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, formatWon } from './catalogue';
 import type { V1Payment } from './gateway-client';
@@ -83,11 +87,34 @@ describe('verifyOrderPayment', () => {
 
   it('takes the reason of a declined payment from the gateway, else from the browser', async () => {
     const o = order();
-    await verifyOrderPayment(o, 'imp_1', async () => paidPayment({ merchant_uid: o.merchantUid, status: 'failed', fail_reason: '한도초과' }), '무시');
+    await verifyOrderPayment(o, 'imp_1', async () => paidPayment({ merchant_uid: o.merchantUid, status: 'failed', fail_reason: '한도초과' }), { errorMsg: '무시' });
     expect(o).toMatchObject({ status: 'failed', failReason: '한도초과' });
     const o2 = order();
-    await verifyOrderPayment(o2, 'imp_1', async () => paidPayment({ merchant_uid: o2.merchantUid, status: 'ready' }), '사용자가 결제를 취소하셨습니다');
+    await verifyOrderPayment(o2, 'imp_1', async () => paidPayment({ merchant_uid: o2.merchantUid, status: 'ready' }), {
+      errorCode: 'USER_CANCELLED',
+      errorMsg: '사용자가 결제를 취소하셨습니다',
+    });
     expect(o2).toMatchObject({ status: 'failed', failReason: '사용자가 결제를 취소하셨습니다' });
+  });
+
+  it('a ready payment after PG_TIMEOUT or PG_FAULT is being confirmed, not failed, until the gateway knows', async () => {
+    for (const errorCode of ['PG_TIMEOUT', 'PG_FAULT']) {
+      const o = order();
+      let status = 'ready';
+      const lookup = async () => paidPayment({ merchant_uid: o.merchantUid, status, fail_reason: status === 'failed' ? '카드사 승인 거절' : null });
+      await verifyOrderPayment(o, 'imp_1', lookup, { errorCode, errorMsg: 'PG사 응답이 지연되고 있습니다.' });
+      expect(o).toMatchObject({ status: 'confirming', failReason: null });
+      // A later check without the browser's hint (다시 확인, webhook) keeps it so while still ready.
+      await verifyOrderPayment(o, 'imp_1', lookup);
+      expect(o.status).toBe('confirming');
+      status = 'failed';
+      await verifyOrderPayment(o, 'imp_1', lookup);
+      expect(o).toMatchObject({ status: 'failed', failReason: '카드사 승인 거절' });
+    }
+    const o = order();
+    await verifyOrderPayment(o, 'imp_1', async () => paidPayment({ merchant_uid: o.merchantUid, status: 'ready' }), { errorCode: 'PG_TIMEOUT' });
+    await verifyOrderPayment(o, 'imp_1', async () => paidPayment({ merchant_uid: o.merchantUid }));
+    expect(o.status).toBe('paid');
   });
 
   it('does not know an unknown imp_uid, and never downgrades a paid order', async () => {
@@ -195,5 +222,182 @@ describe('demo shop HTTP (stubbed gateway lookup)', () => {
     expect((await shop.inject({ method: 'POST', url: `/api/orders/${order.merchant_uid}/verify`, payload: { imp_uid: '<x>' } })).statusCode).toBe(400);
     expect((await shop.inject({ method: 'POST', url: '/api/orders/nope/verify', payload: { imp_uid: 'imp_1' } })).statusCode).toBe(404);
     expect((await shop.inject('/order/nope')).statusCode).toBe(404);
+  });
+});
+
+describe('demo shop: a payment whose PG outcome is being confirmed (stubbed gateway lookup)', () => {
+  let shop: FastifyInstance;
+  const payments = new Map<string, V1Payment>();
+  let gatewayDown = false;
+
+  beforeAll(async () => {
+    shop = await buildDemoShop({
+      gatewayUrl: 'http://gateway.test',
+      credentials,
+      lookupPayment: async (impUid) => {
+        if (gatewayDown) throw new Error('connect ECONNREFUSED');
+        return payments.get(impUid) ?? null;
+      },
+    });
+  });
+  afterAll(() => shop.close());
+
+  async function orderWithReadyPayment(impUid: string) {
+    const order = (await shop.inject({ method: 'POST', url: '/api/orders', payload: { product_id: 'mug' } })).json();
+    payments.set(impUid, paidPayment({ imp_uid: impUid, merchant_uid: order.merchant_uid, status: 'ready', paid_at: 0, apply_num: null }));
+    return order.merchant_uid as string;
+  }
+  const page = async (merchantUid: string, query = '') => (await shop.inject(`/order/${merchantUid}${query}`)).body;
+  const recheck = (merchantUid: string) => shop.inject({ method: 'POST', url: `/order/${merchantUid}/recheck` });
+
+  it('mobile PG_TIMEOUT: 결제 확인 중 with 다시 확인, never 결제 실패; 다시 확인 shows the receipt once paid', async () => {
+    const merchantUid = await orderWithReadyPayment('imp_000000000101');
+    const redirect = await shop.inject(
+      `/order/complete?imp_uid=imp_000000000101&merchant_uid=${merchantUid}&imp_success=false&error_code=PG_TIMEOUT&error_msg=${encodeURIComponent('PG사 응답이 지연되고 있습니다.')}`,
+    );
+    expect(redirect.statusCode).toBe(303);
+    let html = await page(merchantUid);
+    expect(html).toContain('<h1>결제 확인 중</h1>');
+    expect(html).toContain(`<form method="post" action="/order/${merchantUid}/recheck">`);
+    expect(html).toContain('<button type="submit">다시 확인</button>');
+    expect(html).not.toContain('결제 실패');
+    expect((await shop.inject(`/api/orders/${merchantUid}`)).json()).toMatchObject({ status: 'confirming', imp_uid: 'imp_000000000101' });
+
+    // Still ready at the gateway: 다시 확인 keeps saying 결제 확인 중.
+    const first = await recheck(merchantUid);
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toBe(`/order/${merchantUid}`);
+    html = await page(merchantUid);
+    expect(html).toContain('<h1>결제 확인 중</h1>');
+    expect(html).not.toContain('결제 실패');
+
+    payments.set('imp_000000000101', paidPayment({ imp_uid: 'imp_000000000101', merchant_uid: merchantUid }));
+    await recheck(merchantUid);
+    html = await page(merchantUid);
+    expect(html).toContain('<h1>결제 완료</h1>');
+    expect(html).toContain('30001234');
+    expect(html).not.toContain('다시 확인');
+  });
+
+  it('PC PG_FAULT: the callback verification answers confirming; 다시 확인 shows 결제 실패 once failed', async () => {
+    const merchantUid = await orderWithReadyPayment('imp_000000000102');
+    const verify = await shop.inject({
+      method: 'POST',
+      url: `/api/orders/${merchantUid}/verify`,
+      payload: { imp_uid: 'imp_000000000102', error_code: 'PG_FAULT', error_msg: 'PG사 응답을 확인할 수 없어 결제를 완료하지 못했습니다.' },
+    });
+    expect(verify.json()).toMatchObject({ status: 'confirming', fail_reason: null });
+    expect(await page(merchantUid)).toContain('<h1>결제 확인 중</h1>');
+
+    payments.set('imp_000000000102', paidPayment({ imp_uid: 'imp_000000000102', merchant_uid: merchantUid, status: 'failed', fail_reason: '카드사 승인 거절' }));
+    await recheck(merchantUid);
+    const html = await page(merchantUid);
+    expect(html).toContain('<h1>결제 실패</h1>');
+    expect(html).toContain('카드사 승인 거절');
+    expect(html).not.toContain('결제 확인 중');
+  });
+
+  it('다시 확인 while the gateway is unreachable keeps 결제 확인 중 and says the check did not get through', async () => {
+    const merchantUid = await orderWithReadyPayment('imp_000000000103');
+    await shop.inject({ method: 'POST', url: `/api/orders/${merchantUid}/verify`, payload: { imp_uid: 'imp_000000000103', error_code: 'PG_TIMEOUT' } });
+    gatewayDown = true;
+    try {
+      const res = await recheck(merchantUid);
+      expect(res.headers.location).toBe(`/order/${merchantUid}?recheck=unavailable`);
+    } finally {
+      gatewayDown = false;
+    }
+    const html = await page(merchantUid, '?recheck=unavailable');
+    expect(html).toContain('<h1>결제 확인 중</h1>');
+    expect(html).toContain('결제 서버에 연결하지 못했습니다');
+    expect((await recheck('nope')).statusCode).toBe(404);
+  });
+
+  it('a ready payment without PG_TIMEOUT/PG_FAULT (window left) is 결제 실패, not 결제 확인 중', async () => {
+    const merchantUid = await orderWithReadyPayment('imp_000000000104');
+    await shop.inject(`/order/complete?imp_uid=imp_000000000104&merchant_uid=${merchantUid}&imp_success=false&error_code=USER_CANCELLED`);
+    const html = await page(merchantUid);
+    expect(html).toContain('<h1>결제 실패</h1>');
+    expect(html).not.toContain('다시 확인');
+  });
+});
+
+describe('demo shop orders file', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-shop-orders-'));
+  const ordersFile = path.join(dir, 'demo-shop-orders.sqlite');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps orders, their payments and 결제 확인 중 across a restart of the shop', async () => {
+    const payments = new Map<string, V1Payment>();
+    const build = () => buildDemoShop({ gatewayUrl: 'http://gateway.test', credentials, ordersFile, lookupPayment: async (id) => payments.get(id) ?? null });
+
+    const first = await build();
+    const paid = (await first.inject({ method: 'POST', url: '/api/orders', payload: { product_id: 'tray' } })).json();
+    const confirming = (await first.inject({ method: 'POST', url: '/api/orders', payload: { product_id: 'mug' } })).json();
+    payments.set('imp_000000000201', paidPayment({ imp_uid: 'imp_000000000201', merchant_uid: paid.merchant_uid, amount: 52000 }));
+    payments.set('imp_000000000202', paidPayment({ imp_uid: 'imp_000000000202', merchant_uid: confirming.merchant_uid, status: 'ready' }));
+    await first.inject({ method: 'POST', url: `/api/orders/${paid.merchant_uid}/verify`, payload: { imp_uid: 'imp_000000000201' } });
+    await first.inject({ method: 'POST', url: `/api/orders/${confirming.merchant_uid}/verify`, payload: { imp_uid: 'imp_000000000202', error_code: 'PG_TIMEOUT' } });
+    await first.close();
+
+    const second = await build();
+    try {
+      expect((await second.inject(`/api/orders/${paid.merchant_uid}`)).json()).toMatchObject({ status: 'paid', amount: 52000, imp_uid: 'imp_000000000201' });
+      const receipt = (await second.inject(`/order/${paid.merchant_uid}`)).body;
+      expect(receipt).toContain('<h1>결제 완료</h1>');
+      expect(receipt).toContain('신한카드 424242******4242');
+      expect((await second.inject(`/order/${confirming.merchant_uid}`)).body).toContain('<h1>결제 확인 중</h1>');
+      // The re-check after the restart still knows which payment to ask about.
+      payments.set('imp_000000000202', paidPayment({ imp_uid: 'imp_000000000202', merchant_uid: confirming.merchant_uid }));
+      await second.inject({ method: 'POST', url: `/order/${confirming.merchant_uid}/recheck` });
+      expect((await second.inject(`/api/orders/${confirming.merchant_uid}`)).json().status).toBe('paid');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('without a file the orders are gone after a restart', async () => {
+    const first = await buildDemoShop({ gatewayUrl: 'http://gateway.test', credentials, lookupPayment: async () => null });
+    const order = (await first.inject({ method: 'POST', url: '/api/orders', payload: { product_id: 'mug' } })).json();
+    await first.close();
+    const second = await buildDemoShop({ gatewayUrl: 'http://gateway.test', credentials, lookupPayment: async () => null });
+    expect((await second.inject(`/api/orders/${order.merchant_uid}`)).statusCode).toBe(404);
+    await second.close();
+  });
+
+  it('a verification that read the order before it was paid cannot overwrite paid', () => {
+    const book = new OrderBook(path.join(dir, 'race.sqlite'));
+    try {
+      const created = book.create(CATALOGUE[0]);
+      const stale = book.get(created.merchantUid)!;
+      book.save({ ...created, status: 'paid' });
+      const saved = book.save({ ...stale, status: 'failed', failReason: '결제가 완료되지 않았습니다' });
+      expect(saved.status).toBe('paid');
+      expect(book.get(created.merchantUid)?.status).toBe('paid');
+    } finally {
+      book.close();
+    }
+  });
+});
+
+describe('demo shop request log', () => {
+  it('writes one line per request with method, url, status and milliseconds', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const shop = await buildDemoShop({ gatewayUrl: 'http://gateway.test', credentials, logger, lookupPayment: async () => null });
+    try {
+      await shop.inject('/');
+      await shop.inject('/order/nope');
+      await shop.inject('/favicon.ico');
+      await shop.inject({ method: 'POST', url: '/api/orders', headers: { 'content-type': 'application/json' }, payload: '{"product_id":' });
+    } finally {
+      await shop.close();
+    }
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toHaveLength(3);
+    expect(entries[0]).toMatchObject({ method: 'GET', url: '/', status: 200, msg: expect.stringMatching(/^GET \/ 200 \d+ms$/) });
+    expect(entries[1]).toMatchObject({ method: 'GET', url: '/order/nope', status: 404 });
+    expect(entries[2]).toMatchObject({ method: 'POST', url: '/api/orders', status: 400 });
+    for (const entry of entries) expect(typeof entry.ms).toBe('number');
   });
 });

@@ -2,6 +2,18 @@ import { formatWon } from './catalogue';
 import type { V1Payment } from './gateway-client';
 import type { Order } from './orders';
 
+/** What the browser's result (PC callback or mobile redirect) said; a hint, never proof. */
+export interface ResultHint {
+  errorCode?: string | null;
+  errorMsg?: string | null;
+}
+
+/**
+ * The gateway's codes for "the PG's answer was lost": the payment stays `ready` while its outcome
+ * is confirmed with the PG, and the card may have been charged.
+ */
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(['PG_TIMEOUT', 'PG_FAULT']);
+
 /**
  * Checks a payment against the order it claims to pay, as PortOne tells merchants to: the
  * browser's result is a hint; only `GET /payments/{imp_uid}` from the server is proof. The order
@@ -9,14 +21,18 @@ import type { Order } from './orders';
  * amount the order was created with.
  *
  * A paid order stays paid: a later call (another imp_uid, a replayed redirect) cannot downgrade it.
- * `hint` is the error message the browser/redirect brought, shown when the gateway has no reason.
+ * `hint` is what the browser/redirect brought: its message is shown when the gateway has no
+ * reason, and its code tells a `ready` payment whose PG outcome is being confirmed (PG_TIMEOUT,
+ * PG_FAULT: 결제 확인 중) from one whose window was simply left (결제 실패). Once an order is
+ * `confirming`, a payment that is still `ready` keeps it so, whatever a later hint says.
  */
 export async function verifyOrderPayment(
   order: Order,
   impUid: string,
   lookup: (impUid: string) => Promise<V1Payment | null>,
-  hint: string | null = null,
+  hint: ResultHint = {},
 ): Promise<Order> {
+  const hintMsg = hint.errorMsg || null;
   if (order.status === 'paid') return order;
 
   const payment = await lookup(impUid);
@@ -56,16 +72,22 @@ export async function verifyOrderPayment(
       return order;
     case 'failed':
       order.status = 'failed';
-      order.failReason = payment.fail_reason || hint || '결제에 실패했습니다';
+      order.failReason = payment.fail_reason || hintMsg || '결제에 실패했습니다';
       return order;
     case 'cancelled':
       order.status = 'failed';
-      order.failReason = payment.cancel_reason || hint || '결제가 취소되었습니다';
+      order.failReason = payment.cancel_reason || hintMsg || '결제가 취소되었습니다';
       return order;
     default:
-      // `ready`: the window was closed or left before the card was approved.
+      if (order.status === 'confirming' || (hint.errorCode && OUTCOME_UNKNOWN_CODES.has(hint.errorCode))) {
+        // The PG may have charged the card; gyeol is confirming with the PG. Not a failure yet.
+        order.status = 'confirming';
+        order.failReason = null;
+        return order;
+      }
+      // `ready` otherwise: the window was closed or left before the card was approved.
       order.status = 'failed';
-      order.failReason = hint || '결제가 완료되지 않았습니다';
+      order.failReason = hintMsg || '결제가 완료되지 않았습니다';
       return order;
   }
 }

@@ -190,8 +190,24 @@ export interface Iamport {
   deinit(): void;
 }
 
+/*
+ * The script defines `IMP` on the page, so both ways PortOne's docs use it typecheck:
+ *
+ *   const IMP = window.IMP;   // or: const { IMP } = window;
+ *   IMP.init('imp12345678');
+ *
+ *   IMP.init('imp12345678');  // the global directly
+ *
+ * `window.IMP` is typed as present (not `Iamport | undefined`): a page that calls it has loaded
+ * the script, as with PortOne's own. In a TypeScript file that is a module (it imports or exports
+ * something, as every bundler setup does) `const IMP = window.IMP` simply shadows the global; in a
+ * global script use the global `IMP` directly instead of redeclaring it.
+ */
 declare global {
   interface Window {
-    IMP?: Iamport;
+    IMP: Iamport;
   }
+  // `var` (not let/const) is what makes a global that is also a property of `window`.
+  // eslint-disable-next-line no-var
+  var IMP: Iamport;
 }

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Starts `node dist/main.js` (what `npm start` runs after building) and waits for its banner. */
 function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; banner: string }> {
@@ -105,4 +106,111 @@ describe('npm start (dist/main.js) on embedded SQLite', () => {
       rmSync(pinnedDir, { recursive: true, force: true });
     }
   });
+});
+
+/** Runs `node dist/main.js` until it exits by itself (or `timeoutMs` passes, which fails). */
+function runMain(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      env: { ...process.env, DATABASE_URL: '', GYEOL_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`main did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      // 'exit' can come before the pipes are drained.
+      setImmediate(() => resolve({ code, stdout, stderr }));
+    });
+  });
+}
+
+/** Sends `signal` and resolves with the exit code and how long the process took to exit. */
+function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  child.removeAllListeners('exit');
+  return new Promise((resolve) => {
+    const started = Date.now();
+    child.once('exit', (code, sig) => resolve({ code, signal: sig, ms: Date.now() - started }));
+    child.kill(signal);
+  });
+}
+
+describe('npm start (dist/main.js) as a supervised process', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-main-proc-'));
+  const env = { GYEOL_DATA_DIR: dataDir, GYEOL_PORT: '0', GYEOL_SIM_PORT: '0', GYEOL_SHOP_PORT: '0' };
+  let busy: net.Server;
+  let busyPort: number;
+
+  beforeAll(async () => {
+    busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => busy.close(() => resolve()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each(['GYEOL_PORT', 'GYEOL_SIM_PORT', 'GYEOL_SHOP_PORT'])(
+    'a busy %s: one line naming the variable, exit code 1, no stack trace',
+    async (variable) => {
+      const run = await runMain({ ...env, [variable]: String(busyPort) });
+      expect(run.code).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`포트 ${busyPort}`);
+      expect(lines[0]).toContain(`set ${variable}=`);
+      for (const other of ['GYEOL_PORT=', 'GYEOL_SIM_PORT=', 'GYEOL_SHOP_PORT='].filter((v) => v !== `${variable}=`)) {
+        expect(lines[0]).not.toContain(` ${other}`);
+      }
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stdout).not.toContain('test cards:');
+    },
+  );
+
+  it('an invalid port value: one line naming the variable, exit code 1', async () => {
+    const run = await runMain({ ...env, GYEOL_SHOP_PORT: 'eighty' });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual(['gyeol: 설정 오류 (configuration error): GYEOL_SHOP_PORT must be a port number (0-65535), got "eighty"']);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s: servers and database closed, exit code 0, promptly', async (signal) => {
+    const run = await startMain(env);
+    const gateway = field(run.banner, 'gateway');
+    expect((await fetch(`${gateway}/v1/iamport.js`)).status).toBe(200);
+    const stopped = await stopWith(run.child, signal);
+    expect(stopped).toMatchObject({ code: 0, signal: null });
+    expect(stopped.ms).toBeLessThan(5_000);
+    // SQLite removes the WAL file when the last connection closes: the database was closed.
+    expect(existsSync(path.join(dataDir, 'gyeol.sqlite'))).toBe(true);
+    expect(existsSync(path.join(dataDir, 'gyeol.sqlite-wal'))).toBe(false);
+    await expect(fetch(`${gateway}/v1/iamport.js`)).rejects.toThrow();
+  });
+
+  it('a shutdown held up by a client that never finishes its request ends at the 10 s deadline with exit code 1', async () => {
+    const run = await startMain(env);
+    const gateway = new URL(field(run.banner, 'gateway')!);
+    // Headers promise a body that never comes. The gateway answers (415, no content type) but the
+    // request is never complete, so the connection is not idle and closing the server waits on it.
+    const socket = net.connect(Number(gateway.port), gateway.hostname);
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const answered = new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(chunk.toString())));
+    socket.write('POST /users/getToken HTTP/1.1\r\nHost: gyeol\r\nContent-Length: 100\r\n\r\n{');
+    expect(await answered).toMatch(/^HTTP\/1\.1 415 /);
+    try {
+      const stopped = await stopWith(run.child, 'SIGTERM');
+      expect(stopped).toMatchObject({ code: 1, signal: null });
+      expect(stopped.ms).toBeGreaterThanOrEqual(9_500);
+      expect(stopped.ms).toBeLessThan(13_000);
+    } finally {
+      socket.destroy();
+    }
+  }, 30_000);
 });
