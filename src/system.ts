@@ -128,7 +128,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     apps.push(gateway);
     await gateway.ready();
 
-    const shop = await buildDemoShop({ gatewayUrl, credentials: demo.shop, logger: options.logger });
+    const shop = await buildDemoShop({
+      gatewayUrl,
+      credentials: demo.shop,
+      logger: options.logger,
+      // The shop is a merchant with its own storage: its orders survive a restart.
+      ordersFile: path.join(config.dataDir, 'demo-shop-orders.sqlite'),
+    });
     apps.push(shop);
     const shopUrl = await listen(shop, config.host, config.shopPort, config.shopPublicUrl);
 
