@@ -190,8 +190,9 @@ describe.each(systemDatabases())('demo shop logging (%s)', (db) => {
 describe.each(systemDatabases())('demo shop result pages after a real mobile payment (%s)', (db) => {
   let system: TestSystem;
   beforeAll(async () => {
-    // A short PG timeout so the timeout card answers PG_TIMEOUT in 1.5 s instead of 5.
-    system = await startTestSystem({ db, pgTimeoutMs: 1500, simulatorHangMs: 4000 });
+    // A short PG timeout so the late-approval card answers PG_TIMEOUT in 1.5 s instead of 5. The
+    // reconciler's timer is left idle: the test runs its pass when the payment should still be open.
+    system = await startTestSystem({ db, pgTimeoutMs: 1500, simulatorHangMs: 4000, env: { GYEOL_RECONCILE_INTERVAL_MS: '600000' } });
   });
   afterAll(async () => {
     await system?.close();
@@ -213,7 +214,7 @@ describe.each(systemDatabases())('demo shop result pages after a real mobile pay
     return { merchantUid: order.merchant_uid, result, pageUrl, page: async () => (await fetch(pageUrl)).text() };
   }
 
-  it('PG timeout: the payment is ready and the shop says 결제 확인 중, also after 다시 확인, never 결제 실패', async () => {
+  it('PG timeout: 결제 확인 중 (also after 다시 확인, never 결제 실패), then the receipt once the reconciler settles it', async () => {
     const paid = await payOrder('4000 0000 0000 0101');
     expect(paid.result.query).toMatchObject({ imp_success: 'false', error_code: 'PG_TIMEOUT' });
     const rest = await restClient(system);
@@ -233,6 +234,14 @@ describe.each(systemDatabases())('demo shop result pages after a real mobile pay
     expect(html).not.toContain('결제 실패');
     const order = await (await fetch(`${system.shopUrl}/api/orders/${paid.merchantUid}`)).json();
     expect(order).toMatchObject({ status: 'confirming', imp_uid: paid.result.impUid });
+
+    // The simulator approved at once (its answer was only late): the reconciler's pass finds it paid.
+    expect(await system.reconciler.runOnce()).toMatchObject({ settled: 1 });
+    expect((await rest.get(`/payments/${paid.result.impUid}`)).body.response.status).toBe('paid');
+    await fetch(`${system.shopUrl}/order/${paid.merchantUid}/recheck`, { method: 'POST', redirect: 'manual' });
+    html = await paid.page();
+    expect(html).toContain('<h1>결제 완료</h1>');
+    expect(html).not.toContain('결제 확인 중');
   });
 
   it('a declined card: 결제 실패 with the reason from the gateway', async () => {
