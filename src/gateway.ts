@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,14 +38,15 @@ function isStaticAsset(urlPath: string): boolean {
 
 /**
  * The gateway (:4000): SDK script, checkout window, V1 REST API. Built in a function so tests
- * drive it with `app.inject()`; `listen` happens in main.
+ * drive it with `app.inject()`; the composition root listens (or hands it a bound server).
  */
 export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
-    // requestLog writes one line per request instead of Fastify's two.
-    disableRequestLogging: true,
+    // requestLog writes one line per request instead of Fastify's two (logController is the
+    // non-deprecated way to turn those off in Fastify 5).
+    logController: new LogController({ disableRequestLogging: true }),
     // Reject absurd URLs and header floods before any handler runs.
     routerOptions: { maxParamLength: 200 },
     ...(options.server ? { serverFactory: attachTo(options.server) } : {}),

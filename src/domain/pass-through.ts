@@ -12,7 +12,7 @@ export function encodePassThrough(value: PaymentPassThrough): string {
 const isNullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
 const isNullableInt = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isInteger(v));
 
-/** @throws TypeError when the text is not a pass-through object of the expected shape */
+/** @throws SyntaxError when the text is not JSON, TypeError when it is not a pass-through object of the expected shape */
 export function decodePassThrough(text: string): PaymentPassThrough {
   const raw: unknown = JSON.parse(text);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('pass-through is not an object');

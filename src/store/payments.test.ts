@@ -1,10 +1,11 @@
 import { expect, it } from 'vitest';
 import { MAX_MINOR_UNITS } from '../domain/money';
-import { EMPTY_CARD, type Payment } from '../domain/payment';
+import { EMPTY_BANK, EMPTY_CARD, EMPTY_PASS_THROUGH, type MethodDetails, type Payment } from '../domain/payment';
+import type { DomainEvent } from '../domain/payment-transitions';
 import { forEachDatabase } from '../../test/support/databases';
 import { isUniqueViolation } from './dialect';
-import { SAMPLE_CARD, T0, at, newPaymentInput, seedStore } from './test-fixtures';
-import type { Store } from './types';
+import { SAMPLE_CARD, T0, accepted, applied, at, newPaymentInput, paymentEvents as ev, seedStore } from './test-fixtures';
+import type { NewPayment, Store, StrayApproval } from './types';
 
 async function setup(store: Store) {
   const a = await seedStore(store);
@@ -12,42 +13,81 @@ async function setup(store: Store) {
   return { storeId: a.store.id, channelId: a.channel.id, other: { storeId: b.store.id, channelId: b.channel.id } };
 }
 
+/** A new payment as the store must hand it back: the input plus every column's starting value. */
+function asInserted(input: NewPayment, id: number): Payment {
+  return {
+    ...input,
+    id,
+    pgTid: null,
+    cancelAmount: 0,
+    approvalState: 'none',
+    approvalRequestedAt: null,
+    approvalUnverified: false,
+    reconcileAfter: null,
+    reconcileAttempts: 0,
+    pgAuthSealed: null,
+    card: EMPTY_CARD,
+    bank: EMPTY_BANK,
+    vbank: null,
+    embPgProvider: null,
+    failReason: null,
+    failCode: null,
+    receiptUrl: null,
+    paidAt: null,
+    failedAt: null,
+    cancelledAt: null,
+    updatedAt: input.startedAt,
+  };
+}
+
+function domainEvent(payment: Payment, type: DomainEvent['type'], status: Payment['status'], occurredAt: Date): DomainEvent {
+  return { type, impUid: payment.impUid, merchantUid: payment.merchantUid, status, occurredAt };
+}
+
+/** What a payment in `requested` becomes on a PG approval with `details` at `when` (see paymentEvents.approved). */
+function approvedFrom(requested: Payment, when: Date, status: 'paid' | 'ready'): Payment {
+  return {
+    ...requested,
+    status,
+    approvalState: 'approved',
+    approvalUnverified: false,
+    reconcileAfter: null,
+    paidAt: status === 'paid' ? new Date(when.getTime() - 1_000) : null,
+    receiptUrl: `https://pg.example/receipt/${requested.pgTid}`,
+    failCode: null,
+    failReason: null,
+    failedAt: null,
+    updatedAt: when,
+  };
+}
+
 forEachDatabase((_db, getStore) => {
   it('round-trips every field of a new payment', async () => {
     const store = getStore();
     const { storeId, channelId } = await setup(store);
     const input = newPaymentInput(storeId, channelId, {
-      card: SAMPLE_CARD,
       sandbox: true,
       escrow: true,
       channel: 'mobile',
       payMethod: 'vbank',
       currency: 'USD',
       amount: 12_50,
+      taxFree: 2_50,
+      vatAmount: 91,
+      passThrough: {
+        digital: false,
+        vbankDue: '20260120235959',
+        customerId: 'member42',
+        cardDirect: { code: null, quota: 0 },
+        bypass: { smartro_v2: { OpenType: 'EN' }, nested: [1, '둘', null] },
+        language: 'en',
+      },
       startedAt: new Date(1_767_225_600_987),
     });
     const saved = await store.payments.insert(input);
-    const expected: Payment = {
-      ...input,
-      id: saved.id,
-      card: SAMPLE_CARD,
-      approvalState: 'none',
-      cancelAmount: 0,
-      pgTid: null,
-      failReason: null,
-      failCode: null,
-      receiptUrl: null,
-      paidAt: null,
-      failedAt: null,
-      cancelledAt: null,
-      updatedAt: input.startedAt,
-    };
+    const expected = asInserted(input, saved.id);
     expect(saved).toEqual(expected);
-    expect(typeof saved.id).toBe('number');
-    expect(saved.sandbox).toBe(true);
-    expect(saved.escrow).toBe(true);
     expect(saved.customData).toBe('{"b": 1,  "a": [true, null, "x"]}');
-    expect(saved.startedAt).toBeInstanceOf(Date);
     expect(await store.payments.findById(storeId, saved.id)).toEqual(expected);
     expect(await store.payments.findByImpUid(storeId, input.impUid)).toEqual(expected);
     expect(await store.payments.findByMerchantUid(storeId, input.merchantUid)).toEqual(expected);
@@ -69,47 +109,265 @@ forEachDatabase((_db, getStore) => {
       noticeUrl: null,
       userAgent: null,
       amount: 0,
+      taxFree: null,
+      vatAmount: null,
+      passThrough: EMPTY_PASS_THROUGH,
     });
-    delete (input as { card?: unknown }).card;
     const saved = await store.payments.insert(input);
-    expect(saved.card).toEqual(EMPTY_CARD);
-    expect(saved).toMatchObject({ sandbox: false, escrow: false, name: null, customData: null, amount: 0, buyerName: null });
+    expect(saved).toEqual(asInserted(input, saved.id));
     expect(await store.payments.findById(storeId, saved.id)).toEqual(saved);
+    const zeroTax = await store.payments.insert(newPaymentInput(storeId, channelId, { taxFree: 0, vatAmount: 0 }));
+    expect(await store.payments.findById(storeId, zeroTax.id)).toMatchObject({ taxFree: 0, vatAmount: 0 });
   });
 
   it('keeps amounts up to 999_999_999_999 exact', async () => {
     const store = getStore();
     const { storeId, channelId } = await setup(store);
-    const saved = await store.payments.insert(newPaymentInput(storeId, channelId, { amount: MAX_MINOR_UNITS }));
+    const saved = await store.payments.insert(newPaymentInput(storeId, channelId, { amount: MAX_MINOR_UNITS, taxFree: MAX_MINOR_UNITS - 1, vatAmount: 90_909_090_909 }));
     const found = await store.payments.findById(storeId, saved.id);
-    expect(found!.amount).toBe(999_999_999_999);
-    expect(typeof found!.amount).toBe('number');
-    expect(found!.startedAt.getTime()).toBe(T0.getTime());
+    expect(found).toMatchObject({ amount: 999_999_999_999, taxFree: 999_999_999_998, vatAmount: 90_909_090_909, startedAt: T0 });
   });
 
-  it('refuses a duplicate imp_uid and a missing channel', async () => {
+  it('refuses a duplicate imp_uid, a missing channel and a negative amount', async () => {
     const store = getStore();
     const { storeId, channelId, other } = await setup(store);
     const p = await store.payments.insert(newPaymentInput(storeId, channelId));
     const error = await store.payments.insert(newPaymentInput(other.storeId, other.channelId, { impUid: p.impUid })).catch((e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
     await expect(store.payments.insert(newPaymentInput(storeId, 999_999))).rejects.toThrow();
+    await expect(store.payments.insert(newPaymentInput(storeId, channelId, { amount: -1 }))).rejects.toThrow();
   });
 
-  it('allows many unclaimed payments for one merchant_uid (NULL claims do not collide)', async () => {
+  it('applies a card approval: every column, and its event in the same transaction', async () => {
     const store = getStore();
     const { storeId, channelId } = await setup(store);
-    for (let i = 0; i < 3; i++) await store.payments.insert(newPaymentInput(storeId, channelId, { merchantUid: 'order-1' }));
-    // Two declined payments of one order: both have their claim released (NULL) again.
-    for (let i = 0; i < 2; i++) {
-      const p = await store.payments.insert(newPaymentInput(storeId, channelId, { merchantUid: 'order-2' }));
-      expect(await store.payments.claimForApproval(storeId, p.id, `tid-${i}`, at(i))).toBe(true);
-      expect(
-        await store.payments.recordApprovalOutcome(storeId, p.id, { kind: 'declined', pgTid: null, failCode: '3011', failReason: 'declined', failedAt: at(i) }, at(i)),
-      ).not.toBeNull();
-    }
-    expect(await store.payments.findClaim(storeId, 'order-1')).toBeNull();
-    expect(await store.payments.findClaim(storeId, 'order-2')).toBeNull();
+    const fresh = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const requested = await applied(store, fresh, ev.requested('tid-1', at(1_000)));
+    const result = await store.payments.apply(storeId, fresh.id, accepted(requested, ev.approved('tid-1', at(5_000))));
+    const expected: Payment = { ...approvedFrom(requested, at(5_000), 'paid'), card: SAMPLE_CARD };
+    expect(expected.receiptUrl).toBe('https://pg.example/receipt/tid-1');
+    expect(result).toEqual({ ok: true, payment: expected, events: [domainEvent(fresh, 'payment.paid', 'paid', at(5_000))] });
+    expect(await store.payments.findById(storeId, fresh.id)).toEqual(expected);
+    expect(await store.payments.eventsOf(storeId, fresh.id)).toEqual([
+      { id: expect.any(Number), storeId, paymentId: fresh.id, ...domainEvent(fresh, 'payment.paid', 'paid', at(5_000)) },
+    ]);
+  });
+
+  const otherMethods: [string, MethodDetails, Partial<Payment>, 'paid' | 'ready'][] = [
+    ['a bank transfer', { method: 'trans', bank: { bankCode: '088', bankName: '신한은행' } }, { bank: { bankCode: '088', bankName: '신한은행' } }, 'paid'],
+    [
+      'an issued virtual account',
+      {
+        method: 'vbank',
+        vbank: { vbankCode: '004', vbankName: 'KB국민은행', vbankNum: '12345678901234', vbankHolder: '결', vbankDate: at(86_400_000), vbankIssuedAt: at(4_500) },
+      },
+      { vbank: { vbankCode: '004', vbankName: 'KB국민은행', vbankNum: '12345678901234', vbankHolder: '결', vbankDate: at(86_400_000), vbankIssuedAt: at(4_500) } },
+      'ready',
+    ],
+    [
+      'a virtual account without deadline or names',
+      { method: 'vbank', vbank: { vbankCode: null, vbankName: null, vbankNum: '1', vbankHolder: null, vbankDate: null, vbankIssuedAt: at(4_500) } },
+      { vbank: { vbankCode: null, vbankName: null, vbankNum: '1', vbankHolder: null, vbankDate: null, vbankIssuedAt: at(4_500) } },
+      'ready',
+    ],
+    ['an easy pay with its card', { method: 'easypay', embPgProvider: 'kakaopay', card: SAMPLE_CARD }, { embPgProvider: 'kakaopay', card: SAMPLE_CARD }, 'paid'],
+    ['an easy pay without a card', { method: 'easypay', embPgProvider: 'naverpay', card: null }, { embPgProvider: 'naverpay' }, 'paid'],
+    ['a phone payment', { method: 'phone' }, {}, 'paid'],
+  ];
+  for (const [what, details, columns, status] of otherMethods) {
+    it(`applies ${what}: its own columns and nothing else`, async () => {
+      const store = getStore();
+      const { storeId, channelId } = await setup(store);
+      const fresh = await store.payments.insert(newPaymentInput(storeId, channelId));
+      const requested = await applied(store, fresh, ev.requested('tid-1', at(1_000)));
+      const result = await store.payments.apply(storeId, fresh.id, accepted(requested, ev.approved('tid-1', at(5_000), details)));
+      const expected: Payment = { ...approvedFrom(requested, at(5_000), status), ...columns };
+      const event = status === 'paid' ? domainEvent(fresh, 'payment.paid', 'paid', at(5_000)) : domainEvent(fresh, 'payment.vbank_issued', 'ready', at(5_000));
+      expect(result).toEqual({ ok: true, payment: expected, events: [event] });
+      expect(await store.payments.findById(storeId, fresh.id)).toEqual(expected);
+      expect(await store.payments.eventsOf(storeId, fresh.id)).toEqual([{ id: expect.any(Number), storeId, paymentId: fresh.id, ...event }]);
+    });
+  }
+
+  it('applies a signed decline, and an unknown outcome whose note an approval clears', async () => {
+    const store = getStore();
+    const { storeId, channelId } = await setup(store);
+    const a = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const aRequested = await applied(store, a, ev.requested('tid-a', at(1_000)));
+    expect(await applied(store, aRequested, ev.declined('tid-a', at(2_000)))).toEqual({
+      ...aRequested,
+      status: 'failed',
+      approvalState: 'declined',
+      approvalUnverified: false,
+      reconcileAfter: null,
+      reconcileAttempts: 0,
+      failCode: '3051',
+      failReason: '한도초과',
+      failedAt: at(2_000),
+      updatedAt: at(2_000),
+    });
+
+    const b = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const bRequested = await applied(store, b, ev.requested('tid-b', at(1_000)));
+    const bUnknown = await applied(store, bRequested, ev.unknown(null, at(2_000)));
+    expect(bUnknown).toEqual({ ...bRequested, approvalState: 'unknown', failReason: 'approval timed out', reconcileAfter: at(17_000), updatedAt: at(2_000) });
+    const bRetry = await applied(store, bUnknown, ev.inquiryFailed(at(17_000), at(47_000), 1));
+    expect(bRetry).toEqual({ ...bUnknown, reconcileAfter: at(47_000), reconcileAttempts: 1, failReason: '조회 실패', updatedAt: at(17_000) });
+    const bPaid = await applied(store, bRetry, ev.approved('tid-b', at(47_000)));
+    expect(bPaid).toEqual({ ...approvedFrom(bRetry, at(47_000), 'paid'), card: SAMPLE_CARD });
+    expect(bPaid.failReason).toBeNull();
+  });
+
+  it('keeps an unsigned decline open for the double-check, then records each step’s events in order', async () => {
+    const store = getStore();
+    const { storeId, channelId } = await setup(store);
+    const p = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const requested = await applied(store, p, ev.requested('tid-1', at(1_000)));
+    const unverified = await applied(store, requested, ev.declined(null, at(2_000), false));
+    expect(unverified).toEqual({
+      ...requested,
+      status: 'failed',
+      approvalState: 'declined',
+      approvalUnverified: true,
+      reconcileAfter: at(2_000),
+      reconcileAttempts: 0,
+      failCode: '9999',
+      failReason: '시스템에러 잠시후 재 거래',
+      failedAt: at(2_000),
+      updatedAt: at(2_000),
+    });
+    const retried = await applied(store, unverified, ev.inquiryFailed(at(3_000), at(18_000), 1));
+    expect(retried).toEqual({ ...unverified, reconcileAfter: at(18_000), reconcileAttempts: 1, updatedAt: at(3_000) });
+    const paid = await applied(store, retried, ev.approved('tid-1', at(18_000)));
+    expect(paid).toEqual({ ...approvedFrom(retried, at(18_000), 'paid'), card: SAMPLE_CARD });
+    expect(await store.payments.eventsOf(storeId, p.id)).toEqual([
+      { id: expect.any(Number), storeId, paymentId: p.id, ...domainEvent(p, 'payment.failed', 'failed', at(2_000)) },
+      { id: expect.any(Number), storeId, paymentId: p.id, ...domainEvent(p, 'payment.paid', 'paid', at(18_000)) },
+    ]);
+  });
+
+  it('refuses a stale decision (the payment moved meanwhile) and writes none of its events', async () => {
+    const store = getStore();
+    const { storeId, channelId } = await setup(store);
+    const p = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const abandon = accepted(p, ev.abandoned(at(2_000)));
+    const requested = await applied(store, p, ev.requested('tid-1', at(1_000)));
+    expect(await store.payments.apply(storeId, p.id, abandon)).toEqual({ ok: false, reason: 'state' });
+    expect(await store.payments.findById(storeId, p.id)).toEqual(requested);
+    expect(await store.payments.eventsOf(storeId, p.id)).toEqual([]);
+
+    // Only the unverified flag differs: still stale.
+    const unverified = await applied(store, requested, ev.declined(null, at(3_000), false));
+    const confirmed = await applied(store, unverified, ev.declined('tid-1', at(4_000)));
+    expect(await store.payments.apply(storeId, p.id, accepted(unverified, ev.approved('tid-1', at(5_000))))).toEqual({ ok: false, reason: 'state' });
+    expect(await store.payments.findById(storeId, p.id)).toEqual(confirmed);
+    expect((await store.payments.eventsOf(storeId, p.id)).map((e) => e.type)).toEqual(['payment.failed']);
+  });
+
+  it('applies nothing to a missing payment or one of another store', async () => {
+    const store = getStore();
+    const { storeId, channelId, other } = await setup(store);
+    const p = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const pay = accepted(p, ev.approved('tid-x', at(1_000)));
+    expect(await store.payments.apply(storeId, 987_654, pay)).toEqual({ ok: false, reason: 'state' });
+    expect(await store.payments.apply(other.storeId, p.id, pay)).toEqual({ ok: false, reason: 'state' });
+    expect(await store.payments.findById(storeId, p.id)).toEqual(p);
+    expect(await store.payments.eventsOf(storeId, p.id)).toEqual([]);
+  });
+
+  it('rolls a change and its events back with the caller’s transaction', async () => {
+    const store = getStore();
+    const { storeId, channelId } = await setup(store);
+    const p = await store.payments.insert(newPaymentInput(storeId, channelId));
+    await expect(
+      store.transaction(async (repos) => {
+        const result = await repos.payments.apply(storeId, p.id, accepted(p, ev.abandoned(at(1_000))));
+        expect(result).toMatchObject({ ok: true, payment: { status: 'failed' } });
+        expect(await repos.payments.eventsOf(storeId, p.id)).toHaveLength(1);
+        throw new Error('later step failed');
+      }),
+    ).rejects.toThrow('later step failed');
+    expect(await store.payments.findById(storeId, p.id)).toEqual(p);
+    expect(await store.payments.eventsOf(storeId, p.id)).toEqual([]);
+  });
+
+  it('lists the payments whose reconciliation is due, of every store, longest waiting first', async () => {
+    const store = getStore();
+    const { storeId, channelId, other } = await setup(store);
+    const insert = (sid: number, cid: number) => store.payments.insert(newPaymentInput(sid, cid));
+    // ev.requested schedules the inquiry 30 s after the request.
+    const due30 = await applied(store, await insert(storeId, channelId), ev.requested('t-30', at(0)));
+    const due10 = await applied(store, await insert(storeId, channelId), ev.requested('t-10', at(-20_000)));
+    const due40 = await applied(store, await insert(storeId, channelId), ev.requested('t-40', at(10_000)));
+    const otherDue20 = await applied(store, await insert(other.storeId, other.channelId), ev.requested('t-20', at(-10_000)));
+    await insert(storeId, channelId);
+    const settled = await applied(store, await applied(store, await insert(storeId, channelId), ev.requested('t-paid', at(-30_000))), ev.approved('t-paid', at(-25_000)));
+    expect(settled.reconcileAfter).toBeNull();
+
+    expect(await store.payments.listReconcileDue(at(30_000), 10)).toEqual([due10, otherDue20, due30]);
+    expect(await store.payments.listReconcileDue(at(29_999), 10)).toEqual([due10, otherDue20]);
+    expect(await store.payments.listReconcileDue(at(30_000), 2)).toEqual([due10, otherDue20]);
+    expect(await store.payments.listReconcileDue(at(9_999), 10)).toEqual([]);
+    expect(await store.payments.listReconcileDue(at(40_000), 10)).toEqual([due10, otherDue20, due30, due40]);
+  });
+
+  it('lists a store’s payments whose PG outcome is open, by id', async () => {
+    const store = getStore();
+    const { storeId, channelId, other } = await setup(store);
+    const insert = () => store.payments.insert(newPaymentInput(storeId, channelId));
+    const requested = await applied(store, await insert(), ev.requested('t-req', at(1)));
+    const unknown = await applied(store, await applied(store, await insert(), ev.requested('t-unk', at(1))), ev.unknown(null, at(2)));
+    const unverified = await applied(store, await applied(store, await insert(), ev.requested('t-unv', at(1))), ev.declined(null, at(2), false));
+    // Not open: fresh, abandoned, paid, declined, an issued virtual account, a double-check given up.
+    await insert();
+    await applied(store, await insert(), ev.abandoned(at(1)));
+    await applied(store, await applied(store, await insert(), ev.requested('t-paid', at(1))), ev.approved('t-paid', at(2)));
+    await applied(store, await applied(store, await insert(), ev.requested('t-dec', at(1))), ev.declined('t-dec', at(2)));
+    const vbank: MethodDetails = { method: 'vbank', vbank: { vbankCode: null, vbankName: null, vbankNum: '1', vbankHolder: null, vbankDate: null, vbankIssuedAt: at(2) } };
+    await applied(store, await applied(store, await insert(), ev.requested('t-vb', at(1))), ev.approved('t-vb', at(2), vbank));
+    const givenUp = await applied(store, await applied(store, await insert(), ev.requested('t-gu', at(1))), ev.declined(null, at(2), false));
+    await applied(store, givenUp, ev.inquiryFailed(at(3), null, 3));
+    // Another store's open payment.
+    await applied(store, await store.payments.insert(newPaymentInput(other.storeId, other.channelId)), ev.requested('t-other', at(1)));
+
+    expect(await store.payments.listInApproval(storeId)).toEqual([requested, unknown, unverified]);
+  });
+
+  it('records a stray approval once per PG transaction and lists a store’s own', async () => {
+    const store = getStore();
+    const { storeId, channelId, other } = await setup(store);
+    const seenIn = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const adopter = await store.payments.insert(newPaymentInput(storeId, channelId));
+    const stray: Omit<StrayApproval, 'id'> = {
+      storeId,
+      channelId,
+      pgProvider: 'smartro_v2',
+      pgTid: 'tid-stray',
+      pgId: 't_2411011m',
+      merchantUid: 'order-elsewhere',
+      amount: 999_999_999_999,
+      approvedAt: at(1_234),
+      seenInPaymentId: seenIn.id,
+      state: 'needs_cancel',
+      paymentId: null,
+      createdAt: at(2_000),
+    };
+    const first = await store.strayApprovals.record(stray);
+    expect(first).toEqual({ ...stray, id: expect.any(Number) });
+
+    // Posted again (another window, later): the first record stands.
+    const again = await store.strayApprovals.record({ ...stray, merchantUid: 'x', amount: 1, seenInPaymentId: adopter.id, createdAt: at(9_000) });
+    expect(again).toEqual(first);
+
+    // The same Tid of another PG is another transaction.
+    const reconciled: Omit<StrayApproval, 'id'> = { ...stray, pgProvider: 'other_pg', state: 'reconciled', paymentId: adopter.id };
+    const second = await store.strayApprovals.record(reconciled);
+    expect(second).toEqual({ ...reconciled, id: expect.any(Number) });
+    expect(second.id).not.toBe(first.id);
+
+    const elsewhere = await store.payments.insert(newPaymentInput(other.storeId, other.channelId));
+    await store.strayApprovals.record({ ...stray, storeId: other.storeId, channelId: other.channelId, pgTid: 'tid-other', seenInPaymentId: elsewhere.id });
+    expect(await store.strayApprovals.list(storeId)).toEqual([first, second]);
   });
 
   it('finds by merchant_uid with every sorting and a status filter', async () => {
@@ -117,16 +375,14 @@ forEachDatabase((_db, getStore) => {
     const { storeId, channelId } = await setup(store);
     const m = 'order-sorted';
     const insert = (startedAt: Date) => store.payments.insert(newPaymentInput(storeId, channelId, { merchantUid: m, startedAt }));
-    // p1: oldest, failed late; p2: paid; p3: newest, ready; p4: same started as p3 (tie → id).
+    // p1: oldest, abandoned late; p2: paid; p3: newest, ready; p4: same started as p3 (tie → id).
     const p1 = await insert(at(1000));
     const p2 = await insert(at(2000));
     const p3 = await insert(at(3000));
     const p4 = await insert(at(3000));
-    await store.payments.markFailed(storeId, p1.id, { failCode: 'F', failReason: 'gave up', failedAt: at(9000) });
-    await store.payments.claimForApproval(storeId, p2.id, 'tid-2', at(4000));
-    await store.payments.recordApprovalOutcome(storeId, p2.id, { kind: 'approved', pgTid: 'tid-2', paidAt: at(5000), card: SAMPLE_CARD, receiptUrl: null }, at(5000));
-    const find = async (sorting?: Parameters<Store['payments']['findByMerchantUid']>[2]) =>
-      (await store.payments.findByMerchantUid(storeId, m, sorting))?.id;
+    await applied(store, p1, ev.abandoned(at(9000)));
+    await applied(store, await applied(store, p2, ev.requested('tid-2', at(4000))), ev.approved('tid-2', at(5000)));
+    const find = async (options?: Parameters<Store['payments']['findByMerchantUid']>[2]) => (await store.payments.findByMerchantUid(storeId, m, options))?.id;
 
     expect(await find()).toBe(p4.id);
     expect(await find({ sorting: '-started' })).toBe(p4.id);
@@ -141,52 +397,18 @@ forEachDatabase((_db, getStore) => {
     expect(await find({ status: 'paid', sorting: 'started' })).toBe(p2.id);
     expect(await find({ status: 'cancelled' })).toBeUndefined();
     expect(await store.payments.findByMerchantUid(storeId, 'no-such-order')).toBeNull();
-
   });
 
-  it('keeps payments apart between stores', async () => {
+  it('keeps payments and their events apart between stores', async () => {
     const store = getStore();
-    const { storeId, channelId, other } = await setup(store);
+    const { storeId, other } = await setup(store);
     const p = await store.payments.insert(newPaymentInput(other.storeId, other.channelId, { merchantUid: 'shared-order' }));
+    await applied(store, p, ev.abandoned(at(1)));
     expect(await store.payments.findById(storeId, p.id)).toBeNull();
     expect(await store.payments.findByImpUid(storeId, p.impUid)).toBeNull();
     expect(await store.payments.findByMerchantUid(storeId, 'shared-order')).toBeNull();
-    expect(await store.payments.claimForApproval(storeId, p.id, 'tid', T0)).toBe(false);
-    expect(await store.payments.markFailed(storeId, p.id, { failCode: 'F', failReason: 'r', failedAt: T0 })).toBeNull();
-    expect(await store.payments.findById(other.storeId, p.id)).toEqual(p);
-
-    // The same merchant_uid may be claimed once per store.
-    const mine = await store.payments.insert(newPaymentInput(storeId, channelId, { merchantUid: 'shared-order' }));
-    expect(await store.payments.claimForApproval(other.storeId, p.id, 'tid-b', T0)).toBe(true);
-    expect(await store.payments.claimForApproval(storeId, mine.id, 'tid-a', T0)).toBe(true);
-    expect(await store.payments.recordApprovalOutcome(storeId, p.id, { kind: 'unknown', pgTid: null, note: 'x' }, T0)).toBeNull();
-    expect((await store.payments.findClaim(storeId, 'shared-order'))?.id).toBe(mine.id);
-    expect((await store.payments.findClaim(other.storeId, 'shared-order'))?.id).toBe(p.id);
-  });
-
-  it('marks a payment failed only from ready + none', async () => {
-    const store = getStore();
-    const { storeId, channelId } = await setup(store);
-    const p = await store.payments.insert(newPaymentInput(storeId, channelId));
-    const failed = await store.payments.markFailed(storeId, p.id, { failCode: 'F001', failReason: '사용자가 결제를 취소하셨습니다', failedAt: at(60_000) });
-    expect(failed).toEqual({
-      ...p,
-      status: 'failed',
-      failCode: 'F001',
-      failReason: '사용자가 결제를 취소하셨습니다',
-      failedAt: at(60_000),
-      updatedAt: at(60_000),
-    });
-    expect(await store.payments.markFailed(storeId, p.id, { failCode: 'F', failReason: 'again', failedAt: at(1) })).toBeNull();
-
-    const claimed = await store.payments.insert(newPaymentInput(storeId, channelId));
-    await store.payments.claimForApproval(storeId, claimed.id, 'tid', T0);
-    expect(await store.payments.markFailed(storeId, claimed.id, { failCode: 'F', failReason: 'r', failedAt: T0 })).toBeNull();
-  });
-
-  it('refuses a negative amount (check constraint)', async () => {
-    const store = getStore();
-    const { storeId, channelId } = await setup(store);
-    await expect(store.payments.insert(newPaymentInput(storeId, channelId, { amount: -1 }))).rejects.toThrow();
+    expect(await store.payments.eventsOf(storeId, p.id)).toEqual([]);
+    expect(await store.payments.eventsOf(other.storeId, p.id)).toHaveLength(1);
+    expect(await store.payments.listInApproval(storeId)).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import type { Kysely, Selectable } from 'kysely';
-import { isUniqueViolation } from './dialect';
 import type { Database, StrayApprovalsTable } from './schema';
 import type { StrayApproval, StrayApprovalRepository } from './types';
 import { toDate, toMs } from './rows';
@@ -26,37 +25,33 @@ export class KyselyStrayApprovalRepository implements StrayApprovalRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async record(stray: Omit<StrayApproval, 'id'>): Promise<StrayApproval> {
-    try {
-      const row = await this.db
-        .insertInto('stray_approvals')
-        .values({
-          store_id: stray.storeId,
-          channel_id: stray.channelId,
-          pg_provider: stray.pgProvider,
-          pg_tid: stray.pgTid,
-          pg_id: stray.pgId,
-          merchant_uid: stray.merchantUid,
-          amount: stray.amount,
-          approved_at: toMs(stray.approvedAt),
-          seen_in_payment_id: stray.seenInPaymentId,
-          state: stray.state,
-          payment_id: stray.paymentId,
-          created_at: toMs(stray.createdAt),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return strayFromRow(row);
-    } catch (error) {
-      // The same PG transaction was posted again: the first record stands.
-      if (!isUniqueViolation(error)) throw error;
-      const row = await this.db
-        .selectFrom('stray_approvals')
-        .selectAll()
-        .where('pg_provider', '=', stray.pgProvider)
-        .where('pg_tid', '=', stray.pgTid)
-        .executeTakeFirstOrThrow();
-      return strayFromRow(row);
-    }
+    // `on conflict do nothing` rather than catching the unique violation: on PostgreSQL a failed
+    // statement would abort a surrounding transaction. The first record of a PG transaction stands.
+    await this.db
+      .insertInto('stray_approvals')
+      .values({
+        store_id: stray.storeId,
+        channel_id: stray.channelId,
+        pg_provider: stray.pgProvider,
+        pg_tid: stray.pgTid,
+        pg_id: stray.pgId,
+        merchant_uid: stray.merchantUid,
+        amount: stray.amount,
+        approved_at: toMs(stray.approvedAt),
+        seen_in_payment_id: stray.seenInPaymentId,
+        state: stray.state,
+        payment_id: stray.paymentId,
+        created_at: toMs(stray.createdAt),
+      })
+      .onConflict((oc) => oc.columns(['pg_provider', 'pg_tid']).doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('stray_approvals')
+      .selectAll()
+      .where('pg_provider', '=', stray.pgProvider)
+      .where('pg_tid', '=', stray.pgTid)
+      .executeTakeFirstOrThrow();
+    return strayFromRow(row);
   }
 
   async list(storeId: number): Promise<StrayApproval[]> {

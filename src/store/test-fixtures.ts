@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newApiKey, newChannelKey, newImpUid, newStoreCode } from '../domain/ids';
-import type { CardDetails } from '../domain/payment';
-import type { ChannelRecord, NewChannel, NewPayment, NewStore, Repositories, StoreRecord } from './types';
+import type { CardDetails, MethodDetails, Payment } from '../domain/payment';
+import { decide, type PaymentEvent } from '../domain/payment-transitions';
+import type { AcceptedDecision, ChannelRecord, NewChannel, NewPayment, NewStore, Repositories, StoreRecord } from './types';
 
 export const T0 = new Date(Date.UTC(2026, 0, 15, 3, 0, 0));
 
@@ -91,3 +92,60 @@ export async function seedStore(repos: Repositories, overrides: Partial<NewStore
   const channel = await repos.channels.insert(newChannelInput(store.id, { isDefault: true }));
   return { store, channel };
 }
+
+/** The state machine's decision of `event` about `payment`, for tests that apply it; throws when it is refused. */
+export function accepted(payment: Payment, event: PaymentEvent): AcceptedDecision {
+  const decision = decide(payment, event);
+  if (!decision.ok) throw new Error(decision.reason);
+  return decision;
+}
+
+/** Decides and applies `event`; throws unless both succeed. Returns the updated payment. */
+export async function applied(repos: Repositories, payment: Payment, event: PaymentEvent): Promise<Payment> {
+  const result = await repos.payments.apply(payment.storeId, payment.id, accepted(payment, event));
+  if (!result.ok) throw new Error(`apply refused (${result.reason}) for ${event.type}`);
+  return result.payment;
+}
+
+/** Payment events with test defaults; `at` is when it happens. */
+export const paymentEvents = {
+  requested: (pgTid: string, at: Date): PaymentEvent => ({
+    type: 'approval-requested',
+    pgTid,
+    pgAuthSealed: `sealed:${pgTid}`,
+    at,
+    reconcileAfter: new Date(at.getTime() + 30_000),
+  }),
+  approved: (pgTid: string, at: Date, details: MethodDetails = { method: 'card', card: SAMPLE_CARD }): PaymentEvent => ({
+    type: 'pg-approved',
+    pgTid,
+    approvedAt: new Date(at.getTime() - 1_000),
+    details,
+    receiptUrl: `https://pg.example/receipt/${pgTid}`,
+    at,
+  }),
+  declined: (pgTid: string | null, at: Date, verified = true): PaymentEvent => ({
+    type: 'pg-declined',
+    pgTid,
+    code: verified ? '3051' : '9999',
+    message: verified ? '한도초과' : '시스템에러 잠시후 재 거래',
+    verified,
+    at,
+    reconcileAfter: verified ? null : at,
+  }),
+  unknown: (pgTid: string | null, at: Date): PaymentEvent => ({
+    type: 'pg-outcome-unknown',
+    pgTid,
+    note: 'approval timed out',
+    at,
+    reconcileAfter: new Date(at.getTime() + 15_000),
+  }),
+  abandoned: (at: Date): PaymentEvent => ({ type: 'abandoned', failCode: 'U999', failReason: '사용자가 결제를 취소하셨습니다', at }),
+  inquiryFailed: (at: Date, reconcileAfter: Date | null, attempts: number): PaymentEvent => ({
+    type: 'inquiry-failed',
+    note: '조회 실패',
+    at,
+    reconcileAfter,
+    attempts,
+  }),
+};

@@ -193,11 +193,11 @@ describe('npm start (dist/main.js) as a supervised process', () => {
     await expect(fetch(`${gateway}/v1/iamport.js`)).rejects.toThrow();
   });
 
-  it('a shutdown held up by a client that never finishes its request ends at the 10 s deadline with exit code 1', async () => {
+  it('a client that never finishes its request does not hold up the shutdown: the gateway closes its connections, exit 0', async () => {
     const run = await startMain(env);
     const gateway = new URL(field(run.banner, 'gateway')!);
     // Headers promise a body that never comes. The gateway answers (415, no content type) but the
-    // request is never complete, so the connection is not idle and closing the server waits on it.
+    // request is never complete, so the connection is not idle; closing drops it instead of waiting.
     const socket = net.connect(Number(gateway.port), gateway.hostname);
     socket.on('error', () => undefined);
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
@@ -206,9 +206,9 @@ describe('npm start (dist/main.js) as a supervised process', () => {
     expect(await answered).toMatch(/^HTTP\/1\.1 415 /);
     try {
       const stopped = await stopWith(run.child, 'SIGTERM');
-      expect(stopped).toMatchObject({ code: 1, signal: null });
-      expect(stopped.ms).toBeGreaterThanOrEqual(9_500);
-      expect(stopped.ms).toBeLessThan(13_000);
+      expect(stopped).toMatchObject({ code: 0, signal: null });
+      // Well inside the 10 s hard deadline of main.ts.
+      expect(stopped.ms).toBeLessThan(5_000);
     } finally {
       socket.destroy();
     }

@@ -3,7 +3,7 @@
  * credentials the connector works with.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import type { FieldViolation } from '../../domain/errors';
 import type { ChannelConfig } from '../contract';
 
@@ -57,17 +57,46 @@ export interface SmartroCredentials {
 
 const MID = /^[A-Za-z0-9_]{10}$/;
 
+/** A schema error in Korean (what a console shows next to the field). */
+function koreanRule(error: ValueError): string {
+  const schema = error.schema as { minLength?: number; maxLength?: number; pattern?: string };
+  switch (error.type) {
+    case ValueErrorType.ObjectRequiredProperty:
+      return '필수 입력값입니다';
+    case ValueErrorType.ObjectAdditionalProperties:
+      return '알 수 없는 설정입니다';
+    case ValueErrorType.StringMinLength:
+      return `최소 ${schema.minLength}자 이상이어야 합니다`;
+    case ValueErrorType.StringMaxLength:
+      return `최대 ${schema.maxLength}자까지 입력할 수 있습니다`;
+    case ValueErrorType.StringPattern:
+      return schema.pattern === BaseUrl.pattern ? 'http(s)로 시작하는 주소여야 합니다 (쿼리 없이)' : '형식이 올바르지 않습니다';
+    case ValueErrorType.String:
+      return '문자열이어야 합니다';
+    case ValueErrorType.Object:
+      return '객체여야 합니다';
+    default:
+      return `올바르지 않은 값입니다 (${error.message})`;
+  }
+}
+
 function violations(prefix: string, schema: typeof SmartroSettingsSchema | typeof SmartroSecretsSchema, value: unknown): FieldViolation[] {
-  return [...Value.Errors(schema, value)].map((e) => ({
-    field: `${prefix}${e.path.replace(/^\//, '.').replace(/\//g, '.')}`,
-    rule: e.message,
-  }));
+  const seen = new Set<string>();
+  const out: FieldViolation[] = [];
+  for (const error of Value.Errors(schema, value)) {
+    const field = `${prefix}${error.path.replace(/^\//, '.').replace(/\//g, '.')}`;
+    // One rule per field: the first it breaks.
+    if (seen.has(field)) continue;
+    seen.add(field);
+    out.push({ field, rule: koreanRule(error) });
+  }
+  return out;
 }
 
 /** Reads and checks a channel's stored settings. */
 export function readSmartroCredentials(channel: ChannelConfig): { ok: true; credentials: SmartroCredentials } | { ok: false; violations: FieldViolation[] } {
   const problems: FieldViolation[] = [];
-  if (!MID.test(channel.pgId)) problems.push({ field: 'pg_id', rule: '스마트로 MID는 영문자·숫자 10자입니다' });
+  if (!MID.test(channel.pgId)) problems.push({ field: 'pg_id', rule: '스마트로 MID는 영문자·숫자(밑줄 포함) 10자입니다' });
   problems.push(...violations('settings', SmartroSettingsSchema, channel.settings));
   problems.push(...violations('secrets', SmartroSecretsSchema, channel.secrets));
   if (problems.length > 0) return { ok: false, violations: problems };

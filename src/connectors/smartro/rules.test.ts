@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { validatePaymentRequest } from './rules';
-import { paymentRequest } from './test-fixtures';
-import type { PaymentRequest } from '../../domain/request-pay';
+import { paymentRequest, type FlatPaymentFacts } from './test-fixtures';
 
 const pc = { mobile: false };
 
-function violations(overrides: Partial<PaymentRequest>) {
+function violations(overrides: Partial<FlatPaymentFacts>) {
   return validatePaymentRequest(paymentRequest(overrides), pc);
 }
 
-function fields(overrides: Partial<PaymentRequest>) {
+function fields(overrides: Partial<FlatPaymentFacts>) {
   return violations(overrides).map((v) => v.field);
 }
 

@@ -13,7 +13,8 @@ import type { SmartroApprovalResponse } from './wire';
 
 const TID = 'gyeoltest101012601152100001234';
 const NOW = new Date('2026-01-15T12:00:05Z');
-const question = { pgTid: TID, mid: 'gyeoltest1', expected: { merchantUid: 'order1', amount: 1004 } };
+const RECEIPT_BASE = 'https://test.smilepay.co.kr';
+const question = { pgTid: TID, mid: 'gyeoltest1', receiptBaseUrl: RECEIPT_BASE };
 
 /** Shaped like the published test answer (protocol reference §3.1), with our own values. */
 function approved(overrides: Partial<SmartroApprovalResponse> = {}): SmartroApprovalResponse {
@@ -98,16 +99,56 @@ describe('card code mapping', () => {
 });
 
 describe('readApprovalResponse', () => {
-  it('requires ResultCode, Tid and SignValue as strings', () => {
-    expect(readApprovalResponse({ ResultCode: '3001', Tid: TID, SignValue: 'x' }).Tid).toBe(TID);
-    for (const body of [null, [], 'text', { ResultCode: '3001', Tid: TID }, { ResultCode: 3001, Tid: TID, SignValue: 'x' }, { ResultCode: '9999', ResultMsg: '시스템에러 잠시후 재 거래' }]) {
+  it('reads an answer with Tid and SignValue as a signed answer, as it is', () => {
+    const body = { ResultCode: '3001', Tid: TID, SignValue: 'x', Moid: 'order1' };
+    expect(readApprovalResponse(body)).toEqual({ signed: true, response: body });
+    const decline = { ResultCode: '3051', ResultMsg: '한도초과', Tid: TID, SignValue: 'x' };
+    expect(readApprovalResponse(decline)).toEqual({ signed: true, response: decline });
+  });
+
+  it('reads Smartro’s bare error body as an unsigned decline', () => {
+    expect(readApprovalResponse({ ResultCode: '9999', ResultMsg: '시스템에러 잠시후 재 거래' })).toEqual({
+      signed: false,
+      code: '9999',
+      message: '시스템에러 잠시후 재 거래',
+    });
+    // Without a message, the table's description, or nothing for a code outside the table.
+    expect(readApprovalResponse({ ResultCode: 'U999' })).toEqual({ signed: false, code: 'U999', message: '사용자가 결제를 취소하셨습니다' });
+    expect(readApprovalResponse({ ResultCode: '3051', ResultMsg: '  ' })).toEqual({ signed: false, code: '3051', message: '' });
+    // A Tid without a SignValue (or the reverse) is not signed either.
+    expect(readApprovalResponse({ ResultCode: '3051', ResultMsg: '거절', Tid: TID })).toEqual({ signed: false, code: '3051', message: '거절' });
+    expect(readApprovalResponse({ ResultCode: '3051', ResultMsg: '거절', SignValue: 'x', Tid: '' })).toEqual({ signed: false, code: '3051', message: '거절' });
+  });
+
+  it('never reads an unsigned success as anything but malformed', () => {
+    for (const ResultCode of ['3001', '4100', '0000', '2001']) {
+      expect(faultOf(() => readApprovalResponse({ ResultCode, ResultMsg: '성공', Tid: TID })).kind).toBe('malformed');
+      expect(faultOf(() => readApprovalResponse({ ResultCode })).kind).toBe('malformed');
+    }
+  });
+
+  it('refuses what is not an answer object with a ResultCode', () => {
+    for (const body of [null, [], 'text', 42, {}, { ResultCode: 3001, Tid: TID, SignValue: 'x' }, { ResultCode: '', Tid: TID, SignValue: 'x' }]) {
       expect(faultOf(() => readApprovalResponse(body)).kind).toBe('malformed');
     }
   });
 });
 
 describe('toApprovalResult', () => {
-  it('turns 3001 into an approval with the card fields', () => {
+  const approvedCard = {
+    cardCode: '371',
+    cardName: 'NH농협',
+    cardIssuerCode: '371',
+    cardIssuerName: 'NH농협',
+    cardPublisherCode: '361',
+    cardPublisherName: 'BC',
+    cardNumber: '42424242****424*',
+    cardQuota: 3,
+    cardType: 0,
+    applyNum: '12345678',
+  };
+
+  it('turns 3001 into an approval with its order, card fields and receipt', () => {
     const result = toApprovalResult(approved({ CardQuota: '03', AcquCardCode: '01', AcquCardName: 'BC' }), question, NOW);
     expect(result).toEqual({
       outcome: 'approved',
@@ -115,30 +156,38 @@ describe('toApprovalResult', () => {
       approvedAt: new Date('2026-01-15T12:00:04Z'),
       code: '3001',
       message: '카드 결제 성공',
-      receiptUrl: null,
-      card: {
-        cardCode: '371',
-        cardName: 'NH농협',
-        cardIssuerCode: '371',
-        cardIssuerName: 'NH농협',
-        cardPublisherCode: '361',
-        cardPublisherName: 'BC',
-        cardNumber: '42424242****424*',
-        cardQuota: 3,
-        cardType: 0,
-        applyNum: '12345678',
-      },
+      order: { merchantUid: 'order1', amount: 1004, pgId: 'gyeoltest1' },
+      details: { method: 'card', card: approvedCard },
+      receiptUrl: `https://test.smilepay.co.kr/issue/IssueLoader.jsp?TID=${TID}&type=0`,
     });
   });
 
-  it('accepts a zero-padded or numeric Amt', () => {
-    expect(toApprovalResult(approved({ Amt: '000000001004' }), question, NOW).outcome).toBe('approved');
-    expect(toApprovalResult(approved({ Amt: 1004 }), question, NOW).outcome).toBe('approved');
+  it('builds the receipt URL on the channel’s receipt host', () => {
+    const result = toApprovalResult(approved(), { ...question, receiptBaseUrl: 'http://127.0.0.1:4001/' }, NOW);
+    expect(result).toMatchObject({ receiptUrl: `http://127.0.0.1:4001/issue/IssueLoader.jsp?TID=${TID}&type=0` });
+  });
+
+  it('reports the order the PG approved as it is, even another one: the services compare it', () => {
+    const result = toApprovalResult(approved({ Moid: 'order2', Amt: '1005', Mid: 'othermid01' }), question, NOW);
+    expect(result).toMatchObject({ outcome: 'approved', order: { merchantUid: 'order2', amount: 1005, pgId: 'othermid01' } });
+  });
+
+  it('reads a zero-padded or numeric Amt', () => {
+    expect(toApprovalResult(approved({ Amt: '000000001004' }), question, NOW)).toMatchObject({ order: { amount: 1004 } });
+    expect(toApprovalResult(approved({ Amt: 1004 }), question, NOW)).toMatchObject({ order: { amount: 1004 } });
   });
 
   it('falls back to now when AuthDate cannot be read', () => {
-    const result = toApprovalResult(approved({ AuthDate: 'garbage' }), question, NOW);
-    expect(result.outcome === 'approved' && result.approvedAt).toEqual(NOW);
+    for (const AuthDate of ['garbage', '260231210004', undefined]) {
+      expect(toApprovalResult(approved({ AuthDate }), question, NOW)).toMatchObject({ outcome: 'approved', approvedAt: NOW });
+    }
+  });
+
+  it('reads card quota and type only from the shapes Smartro sends', () => {
+    const card = (overrides: Partial<SmartroApprovalResponse>) => cardDetailsFrom(approved(overrides));
+    expect(card({ CardQuota: '12', CardType: '1' })).toMatchObject({ cardQuota: 12, cardType: 1 });
+    expect(card({ CardQuota: 'x', CardType: '2' })).toMatchObject({ cardQuota: 0, cardType: null });
+    expect(card({ CardQuota: undefined, CardType: undefined, AuthCode: ' ' })).toMatchObject({ cardQuota: 0, cardType: null, applyNum: null });
   });
 
   it('keeps the masked card number exactly as Smartro sent it', () => {
@@ -156,44 +205,53 @@ describe('toApprovalResult', () => {
     }
   });
 
-  it('turns any other code into a decline with Smartro’s code and message', () => {
-    for (const code of ['3051', '9999', 'U999', 'ZZ01']) {
+  it('turns any other code into a verified decline with Smartro’s code and message', () => {
+    for (const code of ['3051', '9999', 'U999', 'W034', 'ZZ01']) {
       expect(toApprovalResult({ ResultCode: code, ResultMsg: '거절', Tid: TID, SignValue: 's' }, question, NOW)).toEqual({
         outcome: 'declined',
         pgTid: TID,
         code,
         message: '거절',
+        verified: true,
       });
     }
   });
 
   it('uses the table’s description when a known code comes without a message', () => {
-    const result = toApprovalResult({ ResultCode: '9999', Tid: TID, SignValue: 's' }, question, NOW);
-    expect(result).toMatchObject({ outcome: 'declined', message: '시스템에러 잠시후 재 거래' });
+    expect(toApprovalResult({ ResultCode: '9999', Tid: TID, SignValue: 's' }, question, NOW)).toEqual({
+      outcome: 'declined',
+      pgTid: TID,
+      code: '9999',
+      message: '시스템에러 잠시후 재 거래',
+      verified: true,
+    });
   });
 
-  it('refuses answers about another Tid, merchant, order or amount', () => {
-    expect(faultOf(() => toApprovalResult(approved({ Tid: `${TID.slice(0, -1)}9` }), question, NOW)).kind).toBe('mismatch');
-    expect(faultOf(() => toApprovalResult(approved({ Mid: 'othermid01' }), question, NOW)).kind).toBe('mismatch');
-    expect(faultOf(() => toApprovalResult(approved({ Moid: 'order2' }), question, NOW)).kind).toBe('mismatch');
-    expect(faultOf(() => toApprovalResult(approved({ Amt: '1005' }), question, NOW)).kind).toBe('mismatch');
-    const decline = { ResultCode: '3051', ResultMsg: '거절', Tid: TID, SignValue: 's', Mid: 'othermid01' };
-    expect(faultOf(() => toApprovalResult(decline, question, NOW)).kind).toBe('mismatch');
+  it('does not read order fields of a decline', () => {
+    const decline = { ResultCode: '3051', ResultMsg: '거절', Tid: TID, SignValue: 's', Moid: 'x', Amt: 'not a number' };
+    expect(toApprovalResult(decline, question, NOW)).toEqual({ outcome: 'declined', pgTid: TID, code: '3051', message: '거절', verified: true });
   });
 
-  it('does not check order and amount of a decline', () => {
-    const decline = { ResultCode: '3051', ResultMsg: '거절', Tid: TID, SignValue: 's', Mid: 'gyeoltest1', Moid: 'x', Amt: '1' };
-    expect(toApprovalResult(decline, question, NOW).outcome).toBe('declined');
+  it('refuses an answer about another Tid, approval or decline', () => {
+    const other = `${TID.slice(0, -1)}9`;
+    expect(faultOf(() => toApprovalResult(approved({ Tid: other }), question, NOW)).kind).toBe('mismatch');
+    expect(faultOf(() => toApprovalResult({ ResultCode: '3051', Tid: other, SignValue: 's' }, question, NOW)).kind).toBe('mismatch');
+  });
+
+  it("refuses a decline for another MID, and accepts one that leaves Mid out or names the channel's", () => {
+    expect(faultOf(() => toApprovalResult({ ResultCode: '3051', Tid: TID, SignValue: 's', Mid: 'othermid01' }, question, NOW)).kind).toBe('mismatch');
+    expect(toApprovalResult({ ResultCode: '3051', Tid: TID, SignValue: 's', Mid: question.mid }, question, NOW).outcome).toBe('declined');
   });
 
   it('refuses a success of another kind as a mismatch', () => {
-    expect(faultOf(() => toApprovalResult(approved({ ResultCode: '4100' }), question, NOW)).kind).toBe('mismatch');
-    expect(faultOf(() => toApprovalResult(approved({ ResultCode: '2001' }), question, NOW)).kind).toBe('mismatch');
+    for (const ResultCode of ['4000', '4100', '0000', '2001', '2013']) {
+      expect(faultOf(() => toApprovalResult(approved({ ResultCode }), question, NOW)).kind).toBe('mismatch');
+    }
   });
 
   it('refuses an approval without its order fields', () => {
-    expect(faultOf(() => toApprovalResult(approved({ Moid: undefined }), question, NOW)).kind).toBe('malformed');
-    expect(faultOf(() => toApprovalResult(approved({ Amt: 'abc' }), question, NOW)).kind).toBe('malformed');
-    expect(faultOf(() => toApprovalResult(approved({ Mid: undefined }), question, NOW)).kind).toBe('malformed');
+    for (const overrides of [{ Moid: undefined }, { Amt: 'abc' }, { Amt: undefined }, { Amt: -1 }, { Amt: 10.5 }, { Mid: undefined }, { Mid: '' }]) {
+      expect(faultOf(() => toApprovalResult(approved(overrides), question, NOW)).kind).toBe('malformed');
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Turns Smartro's answers into gyeol's contract types: the result-code table, the approval
  * answer → {@link ApprovalResult}, and Smartro card codes → PortOne V1 (KFTC) card codes.
- * Signature checks happen before anything here runs (see client.ts); these functions trust
+ * Signature checks happen before anything here runs (see flows.ts); these functions trust
  * that the answer came from Smartro and check only that it is about what we asked.
  */
 import { ConnectorFault, type ApprovalResult } from '../contract';
@@ -195,6 +195,11 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
   const outcome = cardApprovalOutcome(code);
   switch (outcome) {
     case 'declined':
+      // Declines may leave Mid out; when present it must be the channel's (an approval's Mid is
+      // reported in `order` and compared by the services).
+      if (response.Mid !== undefined && response.Mid !== question.mid) {
+        throw new ConnectorFault('mismatch', `Smartro declined for MID ${String(response.Mid)}, not the channel's ${question.mid}`);
+      }
       return { outcome: 'declined', pgTid: response.Tid, code, message, verified: true };
     case 'unexpected':
       throw new ConnectorFault('mismatch', `Smartro answered a card approval with result ${code} (${message})`);

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { ChannelConfig } from '../contract';
+import { readSmartroCredentials, SMARTRO_RECEIPT_HOSTS } from './credentials';
+import { TEST_MERCHANT_KEY, TEST_MID } from './test-fixtures';
+
+function channel(overrides: Partial<ChannelConfig> = {}): ChannelConfig {
+  return {
+    pgId: TEST_MID,
+    testMode: true,
+    settings: { jsBaseUrl: 'https://js.example/', apiBaseUrl: 'https://api.example/pg//' },
+    secrets: { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '123456' },
+    ...overrides,
+  };
+}
+
+/** The fields a refused channel's violations name. */
+function refusedFields(config: ChannelConfig): string[] {
+  const read = readSmartroCredentials(config);
+  if (read.ok) throw new Error('expected the channel to be refused');
+  return read.violations.map((v) => v.field);
+}
+
+describe('readSmartroCredentials', () => {
+  it('reads a good test channel, strips trailing slashes and defaults the hosts', () => {
+    expect(readSmartroCredentials(channel())).toEqual({
+      ok: true,
+      credentials: {
+        mid: TEST_MID,
+        merchantKey: TEST_MERCHANT_KEY,
+        cancelPassword: '123456',
+        jsBaseUrl: 'https://js.example',
+        mobileJsBaseUrl: 'https://js.example',
+        apiBaseUrl: 'https://api.example/pg',
+        receiptBaseUrl: SMARTRO_RECEIPT_HOSTS.test,
+        testMode: true,
+      },
+    });
+  });
+
+  it('defaults the receipt host of a live channel to Smartro’s real one', () => {
+    const read = readSmartroCredentials(channel({ testMode: false }));
+    expect(read).toMatchObject({ ok: true, credentials: { receiptBaseUrl: 'https://www.smilepay.co.kr', testMode: false } });
+    expect(SMARTRO_RECEIPT_HOSTS).toEqual({ test: 'https://test.smilepay.co.kr', real: 'https://www.smilepay.co.kr' });
+  });
+
+  it('uses the mobile JS host and receipt host when the channel sets them', () => {
+    const read = readSmartroCredentials(
+      channel({
+        settings: {
+          jsBaseUrl: 'https://js.example',
+          mobileJsBaseUrl: 'https://m.js.example/',
+          apiBaseUrl: 'https://api.example',
+          receiptBaseUrl: 'http://127.0.0.1:4001/',
+        },
+      }),
+    );
+    expect(read).toMatchObject({
+      ok: true,
+      credentials: { jsBaseUrl: 'https://js.example', mobileJsBaseUrl: 'https://m.js.example', receiptBaseUrl: 'http://127.0.0.1:4001' },
+    });
+  });
+
+  it('names pg_id when the MID is not 10 letters or digits', () => {
+    for (const pgId of ['short', 'gyeoltest12', 'gyeol-tst1', '']) {
+      expect(readSmartroCredentials(channel({ pgId }))).toEqual({
+        ok: false,
+        violations: [{ field: 'pg_id', rule: '스마트로 MID는 영문자·숫자(밑줄 포함) 10자입니다' }],
+      });
+    }
+  });
+
+  it('names settings.jsBaseUrl when it is not an http(s) URL', () => {
+    for (const jsBaseUrl of ['not a url', 'ftp://js.example', 'https://', 'https://js.example/?q=1', 'javascript:alert(1)']) {
+      expect(refusedFields(channel({ settings: { jsBaseUrl, apiBaseUrl: 'https://api.example' } }))).toEqual(['settings.jsBaseUrl']);
+    }
+  });
+
+  it('names secrets.merchantKey when the key is shorter than 32 characters', () => {
+    const read = readSmartroCredentials(channel({ secrets: { merchantKey: 'k'.repeat(31), cancelPassword: '123456' } }));
+    expect(read).toEqual({ ok: false, violations: [{ field: 'secrets.merchantKey', rule: expect.stringContaining('32') }] });
+  });
+
+  it('names an unknown extra setting or secret', () => {
+    expect(refusedFields(channel({ settings: { jsBaseUrl: 'https://js.example', apiBaseUrl: 'https://api.example', jsHost: 'x' } }))).toEqual([
+      'settings.jsHost',
+    ]);
+    expect(refusedFields(channel({ secrets: { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '1', note: 'x' } }))).toEqual(['secrets.note']);
+  });
+
+  it('reports every problem at once', () => {
+    const fields = refusedFields({ pgId: 'bad', testMode: true, settings: { jsBaseUrl: 'https://js.example' }, secrets: { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '1234567' } });
+    expect(new Set(fields)).toEqual(new Set(['pg_id', 'settings.apiBaseUrl', 'secrets.cancelPassword']));
+  });
+
+  it('names the whole settings or secrets when they are not objects', () => {
+    expect(refusedFields(channel({ settings: null }))).toEqual(['settings']);
+    expect(refusedFields(channel({ secrets: 'key' }))).toEqual(['secrets']);
+  });
+});
