@@ -33,8 +33,12 @@ function line(p: Payment): string {
   return [p.impUid, p.merchantUid, p.status, p.approvalState + (p.approvalUnverified ? ' (unverified)' : ''), p.pgTid ?? '-', `requested ${at(p.approvalRequestedAt)}`, `next ${at(p.reconcileAfter)}`, `tries ${p.reconcileAttempts}`].join('  ');
 }
 
-export async function runCli(args: string[], out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
-  const config = loadConfig();
+export async function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; out?: (text: string) => void } = {},
+): Promise<number> {
+  const out = options.out ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const config = loadConfig(options.env ?? process.env);
   const secretFile = path.join(config.dataDir, 'instance-secret');
   const instanceSecret = config.instanceSecret ?? (existsSync(secretFile) ? (await readFile(secretFile, 'utf8')).trim() : null);
   if (!instanceSecret) {

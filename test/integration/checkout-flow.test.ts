@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli';
 import { SecretBox } from '../../src/services/secrets';
 import { startTestSystem, systemDatabases, restClient, type TestSystem } from '../support/system';
 import { v1SchemaErrors } from '../support/openapi';
@@ -118,6 +119,68 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
     expect(a.searchParams.get('imp_success')).toBe('true');
     const { body } = await rest.get(`/payments/${opened.impUid}`);
     expect(body.response.status).toBe('paid');
+  });
+
+  it('shows 결제 확인 중, never a new card form, in a window whose payment is being approved', async () => {
+    const opened = await openMobileWindow(system);
+    const auth = await authenticateCard(opened, NEVER_ANSWERS_CARD);
+    const returned = returnToGateway(auth.returnUrl, auth.fields);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const page = await (await fetch(opened.windowUrl)).text();
+    expect(page).toContain('결제 확인 중');
+    expect(page).not.toContain('gyeol-launch');
+    expect(page).toMatch(/http-equiv="refresh" content="2; url=\/checkout\//);
+    expect((await returned).searchParams.get('error_code')).toBe('PG_TIMEOUT');
+  });
+
+  it('lets operators list payments whose outcome is open and ask the PG now, over REST and from the CLI', async () => {
+    const listed = await payMobile(system, { card: NEVER_ANSWERS_CARD });
+    const asked = await payMobile(system, { card: NEVER_ANSWERS_CARD });
+    const auth = { Authorization: `Bearer ${rest.token}` };
+
+    const list = await rest.get('/gyeol/payments/in-approval');
+    expect(list.status).toBe(200);
+    const open = (list.body.response as { imp_uid: string; approval_state: string; status: string; reconcile_after: number }[]).filter((p) =>
+      [listed.impUid, asked.impUid].includes(p.imp_uid),
+    );
+    expect(open.map((p) => [p.imp_uid, p.status, p.approval_state]).sort()).toEqual(
+      [[listed.impUid, 'ready', 'unknown'], [asked.impUid, 'ready', 'unknown']].sort(),
+    );
+    expect(open.every((p) => p.reconcile_after > 0)).toBe(true);
+
+    const inquiry = await fetch(`${system.gatewayUrl}/gyeol/payments/${asked.impUid}/inquiry`, { method: 'POST', headers: auth });
+    expect(inquiry.status).toBe(200);
+    expect(((await inquiry.json()) as { response: unknown }).response).toMatchObject({ imp_uid: asked.impUid, status: 'failed', approval_state: 'declined', reconcile_after: 0 });
+    const unknown = await fetch(`${system.gatewayUrl}/gyeol/payments/imp_000000000000/inquiry`, { method: 'POST', headers: auth });
+    expect(unknown.status).toBe(404);
+    expect((await fetch(`${system.gatewayUrl}/gyeol/payments/in-approval`)).status).toBe(401);
+
+    const lines: string[] = [];
+    const out = (text: string) => lines.push(text);
+    expect(await runCli(['payments', 'in-approval', '--store', system.demo.impCode], { env: system.env, out })).toBe(0);
+    expect(lines.join('\n')).toContain(listed.impUid);
+    expect(lines.join('\n')).not.toContain(asked.impUid);
+    lines.length = 0;
+    expect(await runCli(['payments', 'inquire', listed.impUid, '--store', system.demo.impCode], { env: system.env, out })).toBe(0);
+    expect(lines.join('\n')).toMatch(new RegExp(`^${listed.impUid}\\s+${listed.merchantUid}\\s+failed\\s+declined`));
+    expect((await rest.get(`/payments/${listed.impUid}`)).body.response.status).toBe('failed');
+    lines.length = 0;
+    expect(await runCli(['payments', 'in-approval', '--store', 'imp00000000'], { env: system.env, out })).toBe(2);
+    expect(lines.join('\n')).toContain('--store');
+  });
+
+  it('refuses customer_uid until billing keys exist, before any window opens', async () => {
+    await expect(openMobileWindow(system, { params: { customer_uid: 'cust01' } })).rejects.toThrow('customer_uid');
+  });
+
+  it('sends tax_free and vat_amount to Smartro and keeps them with the payment', async () => {
+    const result = await payMobile(system, { card: '4242 4242 4242 4242', amount: 1100, params: { tax_free: 100 } });
+    expect(result.query.imp_success).toBe('true');
+    const sim = (await (await fetch(`${system.simulatorUrl}/sim/transactions?moid=${result.merchantUid}`)).json()) as { transactions: Record<string, unknown>[] };
+    // 1000 taxable: VAT 91 (1/11, rounded half up), supply value 909.
+    expect(sim.transactions).toEqual([expect.objectContaining({ amount: 1100, taxFreeAmt: 100, vatAmt: 91, taxAmt: 909, approval: 'approved' })]);
+    const store = await system.store.stores.findByImpCode(system.demo.impCode);
+    expect(await system.store.payments.findByImpUid(store!.id, result.impUid)).toMatchObject({ amount: 1100, taxFree: 100, vatAmount: null });
   });
 
   describe('with an approval host that forges SignValue', () => {

@@ -135,3 +135,47 @@ describe.each(systemDatabases())('reconciler and return-URL safety (%s)', (db) =
     return store!.id;
   }
 });
+
+describe.each(systemDatabases())('the return URL answers within a bounded time (%s)', (db) => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({
+      db,
+      pgTimeoutMs: 1500,
+      simulatorHangMs: 4000,
+      env: { GYEOL_RETURN_WAIT_MS: '300', GYEOL_RECONCILE_INTERVAL_MS: '600000' },
+    });
+  });
+  afterAll(async () => system?.close());
+
+  it('answers 결제 확인 중 while the PG is slow, and the window then reaches the result', async () => {
+    const opened = await openMobileWindow(system);
+    const auth = await authenticateCard(opened, NEVER_ANSWERS_CARD);
+    const started = Date.now();
+    const res = await fetch(auth.returnUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(auth.fields).toString(),
+      redirect: 'manual',
+    });
+    // Well before the PG timeout (1.5 s): the approval goes on in the background.
+    expect(Date.now() - started).toBeLessThan(1200);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('결제 확인 중');
+    const refresh = /http-equiv="refresh" content="2; url=([^"]+)"/.exec(page)?.[1];
+    expect(refresh).toBe(new URL(opened.windowUrl).pathname);
+
+    // Reloading the window (as the page does) ends in the merchant's m_redirect_url once the PG timed out.
+    const until = Date.now() + 8000;
+    let location: string | null = null;
+    while (!location && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const again = await fetch(opened.windowUrl, { redirect: 'manual' });
+      if (again.status === 302) location = again.headers.get('location');
+      else expect(await again.text()).toContain('결제 확인 중');
+    }
+    const redirect = new URL(location as string);
+    expect(Object.fromEntries(redirect.searchParams)).toMatchObject({ imp_uid: opened.impUid, imp_success: 'false', error_code: 'PG_TIMEOUT' });
+  });
+});

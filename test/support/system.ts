@@ -17,6 +17,8 @@ export function systemDatabases(): TestDatabase[] {
 
 export interface TestSystem extends RunningSystem {
   dataDir: string;
+  /** The environment a separate process (the CLI) needs to open this system's database. */
+  env: Record<string, string>;
 }
 
 /**
@@ -43,9 +45,16 @@ export async function startTestSystem(options: {
   });
   const pgSchema = options.db === 'postgres' ? `gyeol_sys_${randomBytes(5).toString('hex')}` : undefined;
   const system = await startSystem({ config, clock: options.clock, simulatorHangMs: options.simulatorHangMs ?? 8000, pgSchema });
+  const env: Record<string, string> = { GYEOL_DATA_DIR: dataDir, GYEOL_SECRET: 'test-instance-secret-0123456789', DATABASE_URL: '' };
+  if (pgSchema) {
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.searchParams.set('options', `-c search_path=${pgSchema}`);
+    env.DATABASE_URL = url.toString();
+  }
   return {
     ...system,
     dataDir,
+    env,
     async close() {
       await system.close();
       if (pgSchema) await dropSchema(pgSchema);

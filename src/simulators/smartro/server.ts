@@ -186,8 +186,9 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return options.merchants?.get(mid);
   };
 
-  // Fastify's own two lines per request are off: the onResponse hook below writes one.
-  const common = { bodyLimit: 64 * 1024, logController: new LogController({ disableRequestLogging: true }) };
+  // Fastify's own two lines per request are off: the onResponse hook below writes one. A closing
+  // PG drops its connections: a held or half-answered request must not keep close() waiting.
+  const common = { bodyLimit: 64 * 1024, forceCloseConnections: true, logController: new LogController({ disableRequestLogging: true }) };
   const app: FastifyInstance =
     typeof options.logger === 'object'
       ? Fastify({ ...common, loggerInstance: options.logger })

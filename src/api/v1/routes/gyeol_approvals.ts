@@ -24,6 +24,9 @@ export function toGyeolApproval(payment: Payment) {
     approval_requested_at: seconds(payment.approvalRequestedAt),
     reconcile_after: seconds(payment.reconcileAfter),
     reconcile_attempts: payment.reconcileAttempts,
+    // Sent to the PG with the approval; V1's payment object has no field for them.
+    tax_free: payment.taxFree,
+    vat_amount: payment.vatAmount,
   };
 }
 
