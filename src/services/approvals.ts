@@ -240,9 +240,8 @@ export class ApprovalService {
       'PG approved another order than the one asked about',
     );
     const error = errorOf('PG_APPROVAL_MISMATCH');
-    const failed = approvalOpen(payment)
-      ? await this.settle(payment, { type: 'pg-declined', pgTid: payment.pgTid, code: error.code, message: error.message, verified: true, at, reconcileAfter: null })
-      : payment.approvalUnverified
+    const failed =
+      approvalOpen(payment) || payment.approvalUnverified
         ? await this.settle(payment, { type: 'pg-declined', pgTid: payment.pgTid, code: error.code, message: error.message, verified: true, at, reconcileAfter: null })
         : payment;
     await this.adoptStray(failed, resolved, result);

@@ -302,41 +302,32 @@ function passThroughOf(request: PaymentRequest): PaymentPassThrough {
   };
 }
 
-/** The facts a connector checks and builds its window from, straight from the request. */
-function factsOf(request: PaymentRequest): PaymentFacts {
+/** The fields a request and a stored payment share under the same names. */
+type FactFields = Omit<PaymentFacts, 'passThrough'>;
+
+/**
+ * The facts a connector checks and builds its window from: from the request before the payment
+ * exists, from the payment's columns and pass-through afterwards — nothing kept twice.
+ */
+function factsFrom(source: FactFields, passThrough: PaymentPassThrough): PaymentFacts {
   return {
-    payMethod: request.payMethod,
-    merchantUid: request.merchantUid,
-    name: request.name,
-    amount: request.amount,
-    taxFree: request.taxFree,
-    vatAmount: request.vatAmount,
-    currency: request.currency,
-    escrow: request.escrow,
-    buyerName: request.buyerName,
-    buyerEmail: request.buyerEmail,
-    buyerTel: request.buyerTel,
-    passThrough: passThroughOf(request),
+    payMethod: source.payMethod,
+    merchantUid: source.merchantUid,
+    name: source.name,
+    amount: source.amount,
+    taxFree: source.taxFree,
+    vatAmount: source.vatAmount,
+    currency: source.currency,
+    escrow: source.escrow,
+    buyerName: source.buyerName,
+    buyerEmail: source.buyerEmail,
+    buyerTel: source.buyerTel,
+    passThrough,
   };
 }
 
-/** The same facts from a stored payment: its columns and its pass-through, nothing kept twice. */
-function factsOfPayment(payment: Payment): PaymentFacts {
-  return {
-    payMethod: payment.payMethod,
-    merchantUid: payment.merchantUid,
-    name: payment.name,
-    amount: payment.amount,
-    taxFree: payment.taxFree,
-    vatAmount: payment.vatAmount,
-    currency: payment.currency,
-    escrow: payment.escrow,
-    buyerName: payment.buyerName,
-    buyerEmail: payment.buyerEmail,
-    buyerTel: payment.buyerTel,
-    passThrough: payment.passThrough,
-  };
-}
+const factsOf = (request: PaymentRequest): PaymentFacts => factsFrom(request, passThroughOf(request));
+const factsOfPayment = (payment: Payment): PaymentFacts => factsFrom(payment, payment.passThrough);
 
 function newPaymentFor(
   merchant: StoreRecord,
