@@ -17,6 +17,8 @@ import type { Payment } from './domain/payment';
 import { createServices } from './services';
 import { SecretBox } from './services/secrets';
 import { createStore } from './store/db';
+import { createOutboundHttp } from './http/outbound';
+import { webhookSettingsOf } from './system';
 
 const USAGE = `사용법 / usage:
   gyeol payments in-approval --store <가맹점 식별코드>
@@ -57,7 +59,10 @@ export async function runCli(
       connectorContext: { fetch: globalThis.fetch, clock: systemClock, timeoutMs: config.pgTimeoutMs },
       logger: { info: noop, warn: noop, error: noop },
       publicUrl: config.gatewayPublicUrl ?? `http://${config.host}:${config.gatewayPort}`,
-      approvals: { returnWaitMs: config.returnWaitMs },
+      approvals: { returnWaitMs: config.returnWaitMs, confirmTimeoutMs: config.confirmTimeoutMs },
+      webhooks: webhookSettingsOf(config),
+      // The CLI listens on nothing: only the gateway's configured port is "itself".
+      outbound: createOutboundHttp({ selfAddresses: () => [{ host: config.host, port: config.gatewayPort }] }),
     });
     const [group, command, ...rest] = args;
     if (group === 'reconcile') {

@@ -19,12 +19,24 @@ export interface Config {
   returnWaitMs: number;
   /** How often the reconciler looks for payments whose PG outcome is open. */
   reconcileIntervalMs: number;
+  /** The confirm step's budget for the merchant's answer (V1: 10 s). */
+  confirmTimeoutMs: number;
   /**
    * `builtin`: start the Smartro simulator in this process; `external`: use the one at
    * simulatorPublicUrl (started with `npm run simulator`), so the gateway can die while the PG lives on.
    */
   simulator: 'builtin' | 'external';
   hideSandboxByDefault: boolean;
+  webhooks: {
+    /** How often the worker looks for events and due deliveries. */
+    intervalMs: number;
+    connectTimeoutMs: number;
+    readTimeoutMs: number;
+    /** The `gyeol` schedule's first retry delay (then ×4, capped at 4 h, for up to 24 h). */
+    retryBaseMs: number;
+    /** The `v1-retry` schedule's interval. */
+    v1RetryMs: number;
+  };
   logLevel: string;
   demo: {
     impCode: string | null;
@@ -71,8 +83,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgTimeoutMs,
     returnWaitMs: positiveInt(env.GYEOL_RETURN_WAIT_MS, Math.min(pgTimeoutMs + 1_000, 15_000), 'GYEOL_RETURN_WAIT_MS'),
     reconcileIntervalMs: positiveInt(env.GYEOL_RECONCILE_INTERVAL_MS, 15_000, 'GYEOL_RECONCILE_INTERVAL_MS'),
+    confirmTimeoutMs: positiveInt(env.GYEOL_CONFIRM_TIMEOUT_MS, 10_000, 'GYEOL_CONFIRM_TIMEOUT_MS'),
     simulator,
     hideSandboxByDefault: env.GYEOL_HIDE_SANDBOX_BY_DEFAULT === 'true',
+    webhooks: {
+      intervalMs: positiveInt(env.GYEOL_WEBHOOK_INTERVAL_MS, 1_000, 'GYEOL_WEBHOOK_INTERVAL_MS'),
+      connectTimeoutMs: positiveInt(env.GYEOL_WEBHOOK_CONNECT_TIMEOUT_MS, 10_000, 'GYEOL_WEBHOOK_CONNECT_TIMEOUT_MS'),
+      readTimeoutMs: positiveInt(env.GYEOL_WEBHOOK_READ_TIMEOUT_MS, 30_000, 'GYEOL_WEBHOOK_READ_TIMEOUT_MS'),
+      retryBaseMs: positiveInt(env.GYEOL_WEBHOOK_RETRY_BASE_MS, 30_000, 'GYEOL_WEBHOOK_RETRY_BASE_MS'),
+      v1RetryMs: positiveInt(env.GYEOL_WEBHOOK_V1_RETRY_MS, 60_000, 'GYEOL_WEBHOOK_V1_RETRY_MS'),
+    },
     logLevel: env.GYEOL_LOG_LEVEL ?? 'info',
     demo: {
       impCode: env.GYEOL_DEMO_IMP_CODE || null,

@@ -12,6 +12,8 @@ import { systemClock, type Clock } from './domain/clock';
 import { buildDemoShop, type DemoShopCredentials } from './demo-shop/server';
 import { buildGateway } from './gateway';
 import { startReconciler, type Reconciler } from './jobs/reconciler';
+import { startWebhookWorker, type WebhookWorker } from './jobs/webhooks';
+import { createOutboundHttp } from './http/outbound';
 import { createServices, type ServiceDeps, type Services } from './services';
 import type { Logger } from './services/deps';
 import { SecretBox } from './services/secrets';
@@ -40,6 +42,7 @@ export interface RunningSystem {
   store: Store;
   services: Services;
   reconciler: Reconciler;
+  webhookWorker: WebhookWorker;
   close(): Promise<void>;
 }
 
@@ -68,8 +71,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const apps: FastifyInstance[] = [];
   const servers: Server[] = [];
   let reconciler: Reconciler | null = null;
+  let webhookWorker: WebhookWorker | null = null;
   const closeAll = async () => {
-    await reconciler?.stop();
+    await Promise.all([reconciler?.stop(), webhookWorker?.stop()]);
     await Promise.allSettled(apps.map((app) => app.close()));
     await Promise.allSettled(servers.map(closeServer));
     await store.close();
@@ -111,7 +115,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       connectorContext: { fetch: globalThis.fetch, clock, timeoutMs: config.pgTimeoutMs },
       logger,
       publicUrl: gatewayUrl,
-      approvals: { returnWaitMs: config.returnWaitMs },
+      approvals: { returnWaitMs: config.returnWaitMs, confirmTimeoutMs: config.confirmTimeoutMs },
+      webhooks: webhookSettingsOf(config),
+      outbound: createOutboundHttp({ selfAddresses: () => [boundAddress(gatewayServer)] }),
     };
     const services = createServices(deps);
     const demo = await ensureDemo(config, services, store, simulatorUrl);
@@ -139,6 +145,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const shopUrl = await listen(shop, config.host, config.shopPort, config.shopPublicUrl);
 
     reconciler = startReconciler({ approvals: services.approvals, logger, intervalMs: config.reconcileIntervalMs });
+    webhookWorker = startWebhookWorker({ webhooks: services.webhooks, logger, intervalMs: config.webhooks.intervalMs });
 
     return {
       gatewayUrl,
@@ -148,6 +155,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       store,
       services,
       reconciler,
+      webhookWorker: webhookWorker as WebhookWorker,
       close: closeAll,
     };
   } catch (err) {
@@ -171,6 +179,21 @@ function bind(host: string, port: number): Promise<Server> {
       resolve(server);
     });
   });
+}
+
+/** Where a server listens, as the outbound client compares it with a target. */
+function boundAddress(server: Server): { host: string; port: number } {
+  const address = server.address() as AddressInfo;
+  return { host: address.address, port: address.port };
+}
+
+/** The webhook worker's settings from the configuration. */
+export function webhookSettingsOf(config: Config): ServiceDeps['webhooks'] {
+  return {
+    connectTimeoutMs: config.webhooks.connectTimeoutMs,
+    readTimeoutMs: config.webhooks.readTimeoutMs,
+    timing: { gyeolBaseMs: config.webhooks.retryBaseMs, gyeolWindowMs: 24 * 60 * 60 * 1000, v1RetryMs: config.webhooks.v1RetryMs },
+  };
 }
 
 function localUrl(host: string, server: Server): string {

@@ -26,6 +26,9 @@ export const ERRORS = {
   PG_TIMEOUT: { status: 504, v1Code: -1, message: 'PG사 응답이 지연되고 있습니다. 결제 결과를 확인 중입니다.' },
   PG_APPROVAL_MISMATCH: { status: 400, v1Code: 1, message: '결제창에 이 주문이 아닌 다른 거래의 승인 정보가 전달되어 결제를 진행하지 않았습니다.' },
   BILLING_NOT_SUPPORTED: { status: 400, v1Code: 1, message: 'customer_uid: 빌링키 결제(정기결제)는 아직 지원하지 않습니다. customer_uid 없이 일반 결제로 요청해 주세요.' },
+  WEBHOOK_NOT_FOUND: { status: 404, v1Code: -1, message: '존재하지 않는 웹훅 전송입니다.' },
+  WEBHOOK_IN_FLIGHT: { status: 409, v1Code: 1, message: '지금 전송 중인 웹훅입니다. 잠시 후 다시 시도해 주세요.' },
+  CONFIRM_REFUSED: { status: 400, v1Code: 1, message: '고객사 요청에 의해 결제를 중단합니다. (상세사유: 알 수 없음)' },
   USER_CANCELLED: { status: 400, v1Code: 1, message: '[결제포기] 사용자가 결제를 취소하셨습니다' },
   INTERNAL: { status: 500, v1Code: -1, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.' },
 } as const satisfies Record<string, { status: number; v1Code: number; message: string }>;

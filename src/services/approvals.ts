@@ -10,6 +10,7 @@
 import { ConnectorFault, type ApprovalResult } from '../connectors/contract';
 import { executeFlow } from '../connectors/executor';
 import { AppError, type ErrorCode } from '../domain/errors';
+import { fromMinorUnits } from '../domain/money';
 import type { Payment } from '../domain/payment';
 import { approvalOpen, decide, type PaymentEvent } from '../domain/payment-transitions';
 import type { StrayApproval } from '../store/types';
@@ -17,6 +18,7 @@ import type { StrayApproval } from '../store/types';
 export type { StrayApproval };
 import type { ChannelService, ResolvedChannel } from './channels';
 import type { ServiceDeps } from './deps';
+import { TIMED_OUT, withinMs } from './within';
 
 /** What a failed or unsettled attempt reports to the buyer's callback. */
 export interface AttemptError {
@@ -35,6 +37,12 @@ const INQUIRY_BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 const UNVERIFIED_CHECK_ATTEMPTS = 3;
 /** Margin after the PG timeout before a `requested` approval (left by a crash) is inquired. */
 const CRASH_MARGIN_MS = 5_000;
+/** V1's confirm_url timeout (reference §4.3). */
+const CONFIRM_TIMEOUT_MS = 10_000;
+/** A confirm answer is only read for its `reason`. */
+const CONFIRM_MAX_ANSWER_BYTES = 16 * 1024;
+/** The longest merchant reason kept in fail_reason. */
+const CONFIRM_MAX_REASON_LENGTH = 200;
 
 const errorOf = (code: ErrorCode): AttemptError => ({ code, message: new AppError(code).message });
 
@@ -51,20 +59,40 @@ export class ApprovalService {
   }
 
   /**
-   * Approves an authenticated attempt: claims the merchant_uid, asks the PG, records what it said.
+   * Approves an authenticated attempt: asks the merchant's confirm_url when the store has the
+   * confirm step on, claims the merchant_uid, asks the PG, records what it said.
    * Never throws a connector fault: a fault leaves the outcome open for the reconciler.
+   *
+   * @param progress.confirmed called once the confirm step is passed (or off), right before the
+   *   claim: until then the payment is still `ready` and unclaimed, so a caller timing the PG's
+   *   part (the checkout's return wait) starts its clock here.
    */
-  async approve(payment: Payment, resolved: ResolvedChannel, pgTid: string, auth: unknown): Promise<ApproveOutcome> {
-    const now = this.now();
+  async approve(
+    payment: Payment,
+    resolved: ResolvedChannel,
+    pgTid: string,
+    auth: unknown,
+    progress: { confirmed?: () => void } = {},
+  ): Promise<ApproveOutcome> {
     const timeoutMs = this.deps.connectorContext.timeoutMs;
-    const claim = decide(payment, {
-      type: 'approval-requested',
-      pgTid,
-      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(auth ?? null)),
-      at: now,
-      // If this process dies during the call, the reconciler asks the PG after the call could have ended.
-      reconcileAfter: new Date(now.getTime() + timeoutMs + CRASH_MARGIN_MS),
-    });
+    const claimAt = (at: Date) =>
+      decide(payment, {
+        type: 'approval-requested',
+        pgTid,
+        pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(auth ?? null)),
+        at,
+        // If this process dies during the call, the reconciler asks the PG after the call could have ended.
+        reconcileAfter: new Date(at.getTime() + timeoutMs + CRASH_MARGIN_MS),
+      });
+    // The merchant is not asked about a payment that could not be claimed anyway.
+    if (!claimAt(this.now()).ok) return { kind: 'not-claimed', payment, holder: null };
+    // Before the claim, so nothing is held while the merchant's server thinks.
+    const refused = await this.confirmWithMerchant(payment);
+    if (refused) return refused;
+    progress.confirmed?.();
+
+    const now = this.now();
+    const claim = claimAt(now);
     if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
     const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
     if (!claimed.ok) {
@@ -183,6 +211,45 @@ export class ApprovalService {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /**
+   * The confirm step (reference §4.3): with the store's confirm on, POSTs `{imp_uid, merchant_uid,
+   * amount}` to its confirm_url. HTTP 200 goes on (null). Any other answer, a timeout or a network
+   * error fails the payment without asking the PG, with the answer's `reason` in fail_reason.
+   */
+  private async confirmWithMerchant(payment: Payment): Promise<ApproveOutcome | null> {
+    const settings = await this.deps.store.webhookSettings.find(payment.storeId);
+    if (!settings?.confirmEnabled || !settings.confirmUrl) return null;
+    const budgetMs = this.deps.approvals.confirmTimeoutMs ?? CONFIRM_TIMEOUT_MS;
+    const body = JSON.stringify({ imp_uid: payment.impUid, merchant_uid: payment.merchantUid, amount: fromMinorUnits(payment.amount, payment.currency) });
+    const call = this.deps.outbound.post({
+      url: settings.confirmUrl,
+      headers: { 'content-type': 'application/json' },
+      body,
+      connectTimeoutMs: budgetMs,
+      readTimeoutMs: budgetMs,
+      maxResponseBytes: CONFIRM_MAX_ANSWER_BYTES,
+    });
+    // One budget for the whole call (connect and answer together), as V1's single 10 s timeout.
+    const result = await withinMs(call, budgetMs);
+    if (result !== TIMED_OUT && result.ok && result.status === 200) return null;
+
+    const detail = result !== TIMED_OUT && result.ok ? merchantReason(result.body) : null;
+    this.deps.logger.warn(
+      {
+        impUid: payment.impUid,
+        merchantUid: payment.merchantUid,
+        confirm: result === TIMED_OUT ? 'timeout' : result.ok ? `HTTP ${result.status}` : `${result.error}: ${result.message}`,
+      },
+      'confirm_url did not accept the payment; failing it without asking the PG',
+    );
+    const error = { code: 'CONFIRM_REFUSED', message: `고객사 요청에 의해 결제를 중단합니다. (상세사유: ${detail ?? '알 수 없음'})` };
+    const failed = await this.abandon(payment, error);
+    // Failed meanwhile by another attempt's refusal too: the same answer. Claimed or ended in
+    // another way (a double submit passed its confirm, the buyer gave up): not this attempt's to settle.
+    if (failed.status === 'failed' && failed.failCode === error.code) return { kind: 'settled', payment: failed, error: { code: error.code, message: failed.failReason ?? error.message } };
+    return { kind: 'not-claimed', payment: failed, holder: null };
+  }
 
   /** Records a trustworthy PG answer about `payment`'s Tid. */
   private async recordResult(
@@ -345,3 +412,18 @@ export class ApprovalService {
     return this.deps.clock.now();
   }
 }
+
+/** The `reason` of a confirm answer that is JSON with a non-empty string `reason`, cut to a sane length. */
+function merchantReason(body: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const reason = (parsed as { reason?: unknown }).reason;
+  if (typeof reason !== 'string' || reason.trim() === '') return null;
+  return reason.trim().slice(0, CONFIRM_MAX_REASON_LENGTH);
+}
+

@@ -8,6 +8,7 @@ import type { CheckoutSessionRecord, NewPayment, StoreRecord } from '../store/ty
 import type { ApprovalService, AttemptError } from './approvals';
 import type { ChannelService } from './channels';
 import type { ServiceDeps } from './deps';
+import { TIMED_OUT, withinMs } from './within';
 
 /** How long a window may stay open before its session is refused. */
 export const CHECKOUT_SESSION_TTL_MS = 30 * 60 * 1000;
@@ -197,7 +198,11 @@ export class CheckoutService {
       }
     }
 
-    const attempt = this.approvals.approve(payment, resolved, windowReturn.pgTid, windowReturn.auth).then(async (outcome) => {
+    let confirmed: () => void = () => undefined;
+    const pastConfirm = new Promise<void>((resolve) => {
+      confirmed = resolve;
+    });
+    const attempt = this.approvals.approve(payment, resolved, windowReturn.pgTid, windowReturn.auth, { confirmed }).then(async (outcome) => {
       if (outcome.kind === 'settled') return this.finish(session, outcome.payment, outcome.error);
       if (outcome.payment.approvalState !== 'none') return this.awaitSettlement(session);
       // Another payment of the same merchant_uid holds the claim: the PG is never asked to approve.
@@ -205,6 +210,10 @@ export class CheckoutService {
       const error = { code, message: new AppError(code).message };
       return this.finish(session, await this.approvals.abandon(outcome.payment, error), error);
     });
+    // The merchant's confirm step (bounded by its own timeout) is waited for in full: until it
+    // ends the payment is unclaimed, and a 결제 확인 중 page reloading the window would open the
+    // PG's window again. The return wait counts from the claim.
+    await Promise.race([pastConfirm, attempt]);
     const waited = await withinMs(attempt, this.deps.approvals.returnWaitMs);
     if (waited !== TIMED_OUT) return waited;
     attempt.catch((err: unknown) => {
@@ -261,20 +270,6 @@ export class CheckoutService {
   }
 }
 
-const TIMED_OUT = Symbol('timed out');
-
-/** The promise's value if it settles within `ms`, else TIMED_OUT (the promise goes on). */
-async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function dedupe(violations: FieldViolation[]): FieldViolation[] {
   const seen = new Set<string>();

@@ -5,6 +5,7 @@ import { CheckoutService } from './checkout';
 import type { ServiceDeps } from './deps';
 import { PaymentQueryService } from './payments';
 import { ProvisioningService } from './provisioning';
+import { WebhookService } from './webhooks';
 
 export interface Services {
   auth: AuthService;
@@ -13,6 +14,7 @@ export interface Services {
   approvals: ApprovalService;
   checkout: CheckoutService;
   provisioning: ProvisioningService;
+  webhooks: WebhookService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -25,6 +27,7 @@ export function createServices(deps: ServiceDeps): Services {
     approvals,
     checkout: new CheckoutService(deps, channels, approvals),
     provisioning: new ProvisioningService(deps),
+    webhooks: new WebhookService(deps),
   };
 }
 

@@ -63,19 +63,23 @@ class KyselyStore implements Store {
   readonly checkoutSessions: Repositories['checkoutSessions'];
   readonly accessTokens: Repositories['accessTokens'];
   readonly strayApprovals: Repositories['strayApprovals'];
+  readonly webhookSettings: Repositories['webhookSettings'];
+  readonly webhooks: Repositories['webhooks'];
   private closed: Promise<void> | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
   ) {
-    const repos = createRepositories(db, false);
+    const repos = createRepositories(db, false, dialect);
     this.stores = repos.stores;
     this.channels = repos.channels;
     this.payments = repos.payments;
     this.checkoutSessions = repos.checkoutSessions;
     this.accessTokens = repos.accessTokens;
     this.strayApprovals = repos.strayApprovals;
+    this.webhookSettings = repos.webhookSettings;
+    this.webhooks = repos.webhooks;
   }
 
   /**
@@ -83,7 +87,7 @@ class KyselyStore implements Store {
    * the repositories passed to it waits — so never call the Store itself from inside `work`.
    */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(createRepositories(trx, true)));
+    return this.db.transaction().execute((trx) => work(createRepositories(trx, true, this.dialect)));
   }
 
   async migrate(): Promise<void> {

@@ -6,10 +6,12 @@ import { KyselyPaymentRepository } from './payments';
 import type { Database } from './schema';
 import { KyselyStoreRepository } from './stores';
 import { KyselyStrayApprovalRepository } from './stray-approvals';
+import { KyselyWebhookRepository, KyselyWebhookSettingsRepository } from './webhooks';
+import type { StoreDialect } from './dialect';
 import type { Repositories } from './types';
 
 /** All repositories over one Kysely instance or one transaction (`inTransaction` = true). */
-export function createRepositories(db: Kysely<Database>, inTransaction: boolean): Repositories {
+export function createRepositories(db: Kysely<Database>, inTransaction: boolean, dialect: StoreDialect): Repositories {
   return {
     stores: new KyselyStoreRepository(db),
     channels: new KyselyChannelRepository(db),
@@ -17,5 +19,7 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean)
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),
+    webhookSettings: new KyselyWebhookSettingsRepository(db),
+    webhooks: new KyselyWebhookRepository(db, dialect),
   };
 }

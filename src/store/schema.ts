@@ -14,6 +14,9 @@ export interface Database {
   access_tokens: AccessTokensTable;
   payment_events: PaymentEventsTable;
   stray_approvals: StrayApprovalsTable;
+  webhook_settings: WebhookSettingsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export interface StoresTable {
@@ -133,6 +136,64 @@ export interface PaymentEventsTable {
   merchant_uid: string;
   status: string;
   occurred_at: number;
+  /** When the webhook dispatcher turned this event into deliveries; NULL until then. */
+  dispatched_at: number | null;
+}
+
+/** A store's webhook and confirm settings (one row per store, created on first use). */
+export interface WebhookSettingsTable {
+  store_id: number;
+  live_url: string | null;
+  test_url: string | null;
+  /** `json` | `form`. */
+  content_type: string;
+  /** `gyeol` (backoff up to 24 h) | `v1-once` | `v1-retry` (5 × 1 minute). */
+  schedule: string;
+  /** The signing secret (`whsec_…`), sealed with the instance secret. */
+  secret_sealed: string;
+  /** The secret before the last rotation, still signing until previous_secret_expires_at. */
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: number | null;
+  confirm_url: string | null;
+  confirm_enabled: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  store_id: number;
+  payment_id: number | null;
+  event_id: number | null;
+  /** `event` | `test`. */
+  kind: string;
+  url: string;
+  content_type: string;
+  /** The webhook body's fields (JSON), encoded per content_type when sent. */
+  payload: string;
+  schedule: string;
+  /** `pending` | `succeeded` | `failed`. */
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  /** Who is sending it now, until when; an expired lease means its sender died. */
+  lease_token: string | null;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  store_id: number;
+  attempted_at: number;
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+  response_excerpt: string | null;
 }
 
 /** A verified PG approval that reached gyeol through another order's window. */

@@ -1,5 +1,6 @@
 import type { Payment, PaymentStatus } from '../domain/payment';
 import type { Decision, DomainEvent } from '../domain/payment-transitions';
+import type { WebhookContentType, WebhookSchedule } from '../domain/webhooks';
 
 /**
  * What the services see of storage: one repository per aggregate, the same on SQLite and
@@ -156,6 +157,105 @@ export interface PaymentRepository {
   eventsOf(storeId: number, paymentId: number): Promise<StoredPaymentEvent[]>;
 }
 
+/** A store's webhook and confirm settings. */
+export interface WebhookSettingsRecord {
+  storeId: number;
+  liveUrl: string | null;
+  testUrl: string | null;
+  contentType: WebhookContentType;
+  schedule: WebhookSchedule;
+  /** Sealed `whsec_…` secrets (opaque to the store). */
+  secretSealed: string;
+  previousSecretSealed: string | null;
+  previousSecretExpiresAt: Date | null;
+  confirmUrl: string | null;
+  confirmEnabled: boolean;
+  updatedAt: Date;
+}
+
+export interface WebhookSettingsRepository {
+  find(storeId: number): Promise<WebhookSettingsRecord | null>;
+  /** Creates the row, or replaces the given fields of an existing one. */
+  upsert(record: WebhookSettingsRecord): Promise<WebhookSettingsRecord>;
+}
+
+export type WebhookDeliveryState = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDelivery {
+  id: number;
+  webhookId: string;
+  storeId: number;
+  paymentId: number | null;
+  eventId: number | null;
+  kind: 'event' | 'test';
+  url: string;
+  contentType: WebhookContentType;
+  /** The body's fields. */
+  payload: Record<string, string>;
+  schedule: WebhookSchedule;
+  state: WebhookDeliveryState;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  leaseToken: string | null;
+  leaseUntil: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewWebhookDelivery = Omit<WebhookDelivery, 'id' | 'state' | 'attempts' | 'leaseToken' | 'leaseUntil' | 'lastStatus' | 'lastError' | 'updatedAt'>;
+
+export interface WebhookAttempt {
+  id: number;
+  deliveryId: number;
+  storeId: number;
+  attemptedAt: Date;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+/** A domain event waiting to be turned into deliveries. */
+export interface UndispatchedEvent extends StoredPaymentEvent {}
+
+export interface WebhookRepository {
+  /**
+   * Events not dispatched yet, oldest first; inside a transaction on PostgreSQL they are locked
+   * (`FOR UPDATE SKIP LOCKED`) so two dispatchers never take the same event.
+   */
+  takeUndispatchedEvents(limit: number): Promise<UndispatchedEvent[]>;
+  markDispatched(eventIds: number[], now: Date): Promise<void>;
+  /** Inserts deliveries; one per (event, url) — a repeated one is ignored. */
+  insertDeliveries(deliveries: NewWebhookDelivery[]): Promise<void>;
+  /**
+   * Leases up to `limit` pending deliveries that are due and not leased by a live sender, counting
+   * the attempt. Several instances may call it at once: each delivery goes to one of them.
+   */
+  leaseDue(now: Date, limit: number, lease: { token: string; until: Date }): Promise<WebhookDelivery[]>;
+  /**
+   * Records an attempt and the delivery's next state, only while `leaseToken` still holds the
+   * lease. Returns false (nothing written) when the lease was lost.
+   */
+  recordAttempt(
+    delivery: Pick<WebhookDelivery, 'id' | 'storeId'>,
+    leaseToken: string,
+    attempt: Omit<WebhookAttempt, 'id' | 'deliveryId' | 'storeId'>,
+    next: { state: WebhookDeliveryState; nextAttemptAt: Date | null },
+  ): Promise<boolean>;
+  /** Leases one pending delivery whatever its due time (a test webhook sent at once); null when someone holds it. */
+  leaseOne(storeId: number, webhookId: string, now: Date, lease: { token: string; until: Date }): Promise<WebhookDelivery | null>;
+  findDelivery(storeId: number, webhookId: string): Promise<WebhookDelivery | null>;
+  listDeliveries(
+    storeId: number,
+    filter: { paymentId?: number; state?: WebhookDeliveryState; from?: Date; to?: Date; limit: number },
+  ): Promise<WebhookDelivery[]>;
+  attemptsOf(storeId: number, deliveryIds: number[]): Promise<WebhookAttempt[]>;
+  /** Makes a delivery due now again (a manual resend); false when it is being sent right now. */
+  resend(storeId: number, webhookId: string, now: Date): Promise<boolean>;
+}
+
 export interface StrayApprovalRepository {
   /** Records a stray approval once per PG transaction; returns the stored row (existing or new). */
   record(stray: Omit<StrayApproval, 'id'>): Promise<StrayApproval>;
@@ -186,6 +286,8 @@ export interface Repositories {
   checkoutSessions: CheckoutSessionRepository;
   accessTokens: AccessTokenRepository;
   strayApprovals: StrayApprovalRepository;
+  webhookSettings: WebhookSettingsRepository;
+  webhooks: WebhookRepository;
 }
 
 export interface Store extends Repositories {

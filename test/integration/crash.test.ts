@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATE_APPROVAL_CARD } from '../../src/simulators/smartro/cards';
 import type { RunningSystem } from '../../src/system';
+import { gatewayFromBanner, processSchema, startProcess, stopProcess as stop, until, type Started } from '../support/processes';
 import { systemDatabases } from '../support/system';
 import { authenticateCard, openMobileWindow } from './flow';
 
@@ -16,73 +15,20 @@ import { authenticateCard, openMobileWindow } from './flow';
  * reconciler asks the PG and the payment is `paid` — approved once, paid once.
  */
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** Starts a built entry point and waits until its output contains `ready`. */
-function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<Started & { match: RegExpExecArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, GYEOL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = ready.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, output: () => out, match });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
-const bannerValue = (banner: string, label: string) => new RegExp(`^[ \\t]*${label}[ \\t]+(\\S+)`, 'm').exec(banner)?.[1] ?? '';
-
-async function until<T>(what: string, probe: () => Promise<T | null>, deadlineMs: number): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe.each(systemDatabases())('kill -9 of the gateway during an approval (%s)', (db) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-crash-'));
   const simDir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-crash-sim-'));
-  const schema = `gyeol_crash_${randomBytes(5).toString('hex')}`;
   let simulator: Started;
   let simUrl: string;
   let databaseUrl = '';
+  let dropSchema = async () => {};
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     if (db === 'postgres') {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      await client.query(`create schema "${schema}"`);
-      await client.end();
-      const url = new URL(process.env.DATABASE_URL as string);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      databaseUrl = url.toString();
+      const schema = await processSchema('gyeol_crash');
+      databaseUrl = schema.databaseUrl;
+      dropSchema = schema.drop;
     }
     const sim = await startProcess('dist/simulator.js', { GYEOL_SIM_PORT: '0', GYEOL_SIM_DATA_DIR: simDir, GYEOL_SIM_HANG_MS: '20000' }, /smartro simulator (http:\/\/\S+)/);
     simulator = sim;
@@ -92,12 +38,7 @@ describe.each(systemDatabases())('kill -9 of the gateway during an approval (%s)
 
   afterAll(async () => {
     await Promise.all(children.map((child) => stop(child)));
-    if (db === 'postgres') {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    }
+    await dropSchema();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(simDir, { recursive: true, force: true });
   });
@@ -117,16 +58,7 @@ describe.each(systemDatabases())('kill -9 of the gateway during an approval (%s)
   async function startGateway() {
     const started = await startProcess('dist/main.js', gatewayEnv(), /test cards:/);
     children.push(started.child);
-    const banner = started.output();
-    return {
-      child: started.child,
-      gatewayUrl: bannerValue(banner, 'gateway'),
-      shopUrl: bannerValue(banner, 'demo shop'),
-      impCode: bannerValue(banner, '가맹점 식별코드 \\(IMP\\.init\\)'),
-      apiKey: bannerValue(banner, 'REST API key'),
-      apiSecret: bannerValue(banner, 'REST API secret'),
-      channelKey: bannerValue(banner, 'channelKey \\(smartro_v2\\)'),
-    };
+    return { child: started.child, ...gatewayFromBanner(started.output()) };
   }
 
   async function simTransactions(moid: string): Promise<{ tid: string; approval: string }[]> {

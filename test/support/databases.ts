@@ -118,6 +118,8 @@ async function wrap(
     checkoutSessions: store.checkoutSessions,
     accessTokens: store.accessTokens,
     strayApprovals: store.strayApprovals,
+    webhookSettings: store.webhookSettings,
+    webhooks: store.webhooks,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

@@ -6,6 +6,8 @@ import { newImpUid } from '../../src/domain/ids';
 import { EMPTY_PASS_THROUGH, type CardDetails, type Payment } from '../../src/domain/payment';
 import { decide, type PaymentEvent } from '../../src/domain/payment-transitions';
 import { buildGateway } from '../../src/gateway';
+import { DEFAULT_RETRY_TIMING } from '../../src/domain/webhooks';
+import { createOutboundHttp } from '../../src/http/outbound';
 import { createServices, type ServiceDeps, type Services } from '../../src/services';
 import { SecretBox } from '../../src/services/secrets';
 import type { ChannelRecord, StoreRecord } from '../../src/store/types';
@@ -53,7 +55,7 @@ const CARD: CardDetails = {
 };
 
 /** The gateway app over a given store, for `app.inject()` tests; no port is opened. */
-export async function createGatewayHarness(store: Store): Promise<GatewayHarness> {
+export async function createGatewayHarness(store: Store, options: { confirmTimeoutMs?: number } = {}): Promise<GatewayHarness> {
   const clock = new ManualClock(Date.UTC(2026, 10, 26, 3, 0, 0));
   const deps: ServiceDeps = {
     store,
@@ -63,7 +65,9 @@ export async function createGatewayHarness(store: Store): Promise<GatewayHarness
     connectorContext: { fetch: globalThis.fetch, clock, timeoutMs: 2000 },
     logger: { info() {}, warn() {}, error() {} },
     publicUrl: 'http://gateway.test',
-    approvals: { returnWaitMs: 2000 },
+    approvals: { returnWaitMs: 2000, confirmTimeoutMs: options.confirmTimeoutMs },
+    webhooks: { connectTimeoutMs: 2000, readTimeoutMs: 2000, timing: DEFAULT_RETRY_TIMING },
+    outbound: createOutboundHttp({ selfAddresses: () => [] }),
   };
   const services = createServices(deps);
   const app = await buildGateway({

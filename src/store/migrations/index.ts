@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { StoreDialect } from '../dialect';
 import { initialMigration } from './0001_initial';
 import { paymentCoreMigration } from './0002_payment_core';
+import { webhooksMigration } from './0003_webhooks';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -12,6 +13,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(dialect),
     '0002_payment_core': paymentCoreMigration(dialect),
+    '0003_webhooks': webhooksMigration(dialect),
   };
 }
 
