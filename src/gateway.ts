@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { registerV1Api } from './api/v1';
 import { registerCheckout } from './checkout/routes';
-import { v1ErrorHandler } from './http/envelope';
+import { sendError, toAppError, v1ErrorHandler } from './http/envelope';
 import { inputHardening } from './http/input-hardening';
 import { requestLog } from './http/request-log';
 import type { Services } from './services';
@@ -49,6 +49,11 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
     // Reject absurd URLs and header floods before any handler runs.
     routerOptions: { maxParamLength: 200 },
+    // Errors the router raises before any route (a path parameter too long, a bad %-encoding)
+    // answer in the V1 envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      sendError(reply, toAppError(error));
+    },
     ...(options.server ? { serverFactory: attachTo(options.server) } : {}),
   });
 

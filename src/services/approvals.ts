@@ -19,6 +19,8 @@ export type { StrayApproval };
 import type { ChannelService, ResolvedChannel } from './channels';
 import type { ServiceDeps } from './deps';
 import { TIMED_OUT, withinMs } from './within';
+import { signWebhook } from './webhooks';
+import { randomBytes } from 'node:crypto';
 
 /** What a failed or unsettled attempt reports to the buyer's callback. */
 export interface AttemptError {
@@ -214,7 +216,7 @@ export class ApprovalService {
 
   /**
    * The confirm step (reference §4.3): with the store's confirm on, POSTs `{imp_uid, merchant_uid,
-   * amount}` to its confirm_url. HTTP 200 goes on (null). Any other answer, a timeout or a network
+   * amount}` to its confirm_url, signed with the webhook secret. HTTP 200 goes on (null). Any other answer, a timeout or a network
    * error fails the payment without asking the PG, with the answer's `reason` in fail_reason.
    */
   private async confirmWithMerchant(payment: Payment): Promise<ApproveOutcome | null> {
@@ -222,9 +224,17 @@ export class ApprovalService {
     if (!settings?.confirmEnabled || !settings.confirmUrl) return null;
     const budgetMs = this.deps.approvals.confirmTimeoutMs ?? CONFIRM_TIMEOUT_MS;
     const body = JSON.stringify({ imp_uid: payment.impUid, merchant_uid: payment.merchantUid, amount: fromMinorUnits(payment.amount, payment.currency) });
+    // Signed like a webhook, so the merchant can tell the question comes from gyeol.
+    const id = `cfm_${randomBytes(18).toString('base64url')}`;
+    const timestamp = Math.floor(this.now().getTime() / 1000);
     const call = this.deps.outbound.post({
       url: settings.confirmUrl,
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(this.deps.secretBox.open(settings.secretSealed), id, timestamp, body),
+      },
       body,
       connectTimeoutMs: budgetMs,
       readTimeoutMs: budgetMs,

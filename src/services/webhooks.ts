@@ -95,10 +95,11 @@ export class WebhookService {
   // ---- settings ------------------------------------------------------------------------------
 
   /** The store's settings, created with defaults (JSON, the gyeol schedule, a new secret) on first use. */
-  async settingsRecord(storeId: number, repos: Pick<Repositories, 'webhookSettings'> = this.deps.store): Promise<WebhookSettingsRecord> {
-    const found = await repos.webhookSettings.find(storeId);
+  async settingsRecord(storeId: number, repos: Pick<Repositories, 'webhookSettings'> = this.deps.store, options: { lock?: boolean } = {}): Promise<WebhookSettingsRecord> {
+    const found = await repos.webhookSettings.find(storeId, options);
     if (found) return found;
-    return repos.webhookSettings.upsert({
+    // Two first uses at once agree on one row (and so on one secret).
+    await repos.webhookSettings.createIfAbsent({
       storeId,
       liveUrl: null,
       testUrl: null,
@@ -111,6 +112,7 @@ export class WebhookService {
       confirmEnabled: false,
       updatedAt: this.deps.clock.now(),
     });
+    return (await repos.webhookSettings.find(storeId, options)) as WebhookSettingsRecord;
   }
 
   async settings(storeId: number): Promise<WebhookSettingsView> {
@@ -138,18 +140,21 @@ export class WebhookService {
     if (patch.schedule !== undefined && !WEBHOOK_SCHEDULES.includes(patch.schedule)) {
       problems.push({ field: 'retry_schedule', rule: `${WEBHOOK_SCHEDULES.join(', ')} 중 하나여야 합니다` });
     }
-    const current = await this.settingsRecord(storeId);
-    const next = { ...current };
-    if (patch.liveUrl !== undefined) next.liveUrl = patch.liveUrl;
-    if (patch.testUrl !== undefined) next.testUrl = patch.testUrl;
-    if (patch.contentType !== undefined) next.contentType = patch.contentType;
-    if (patch.schedule !== undefined) next.schedule = patch.schedule;
-    if (patch.confirmUrl !== undefined) next.confirmUrl = patch.confirmUrl;
-    if (patch.confirmEnabled !== undefined) next.confirmEnabled = patch.confirmEnabled;
-    if (next.confirmEnabled && !next.confirmUrl) problems.push({ field: 'confirm_url', rule: 'confirm 프로세스를 켜려면 confirm_url이 필요합니다' });
-    if (problems.length > 0) throw invalidParameter(problems);
-    next.updatedAt = this.deps.clock.now();
-    return this.view(await this.deps.store.webhookSettings.upsert(next));
+    // Read, change and write under the row's lock: two concurrent changes never lose one.
+    return this.deps.store.transaction(async (repos) => {
+      const current = await this.settingsRecord(storeId, repos, { lock: true });
+      const next = { ...current };
+      if (patch.liveUrl !== undefined) next.liveUrl = patch.liveUrl;
+      if (patch.testUrl !== undefined) next.testUrl = patch.testUrl;
+      if (patch.contentType !== undefined) next.contentType = patch.contentType;
+      if (patch.schedule !== undefined) next.schedule = patch.schedule;
+      if (patch.confirmUrl !== undefined) next.confirmUrl = patch.confirmUrl;
+      if (patch.confirmEnabled !== undefined) next.confirmEnabled = patch.confirmEnabled;
+      if (next.confirmEnabled && !next.confirmUrl) problems.push({ field: 'confirm_url', rule: 'confirm 프로세스를 켜려면 confirm_url이 필요합니다' });
+      if (problems.length > 0) throw invalidParameter(problems);
+      next.updatedAt = this.deps.clock.now();
+      return this.view(await repos.webhookSettings.upsert(next));
+    });
   }
 
   /**
@@ -160,17 +165,19 @@ export class WebhookService {
     if (!Number.isInteger(overlapMs) || overlapMs < 0 || overlapMs > 7 * 24 * 60 * 60 * 1000) {
       throw invalidParameter([{ field: 'overlap_seconds', rule: '0 이상 604800(7일) 이하의 정수여야 합니다' }]);
     }
-    const current = await this.settingsRecord(storeId);
-    const now = this.deps.clock.now();
-    return this.view(
-      await this.deps.store.webhookSettings.upsert({
-        ...current,
-        secretSealed: this.deps.secretBox.seal(newWebhookSecret()),
-        previousSecretSealed: overlapMs > 0 ? current.secretSealed : null,
-        previousSecretExpiresAt: overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null,
-        updatedAt: now,
-      }),
-    );
+    return this.deps.store.transaction(async (repos) => {
+      const current = await this.settingsRecord(storeId, repos, { lock: true });
+      const now = this.deps.clock.now();
+      return this.view(
+        await repos.webhookSettings.upsert({
+          ...current,
+          secretSealed: this.deps.secretBox.seal(newWebhookSecret()),
+          previousSecretSealed: overlapMs > 0 ? current.secretSealed : null,
+          previousSecretExpiresAt: overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null,
+          updatedAt: now,
+        }),
+      );
+    });
   }
 
   // ---- the outbox ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),
-    webhookSettings: new KyselyWebhookSettingsRepository(db),
+    webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db, dialect),
   };
 }

@@ -174,7 +174,10 @@ export interface WebhookSettingsRecord {
 }
 
 export interface WebhookSettingsRepository {
-  find(storeId: number): Promise<WebhookSettingsRecord | null>;
+  /** The store's row; with `lock` (inside a transaction) it is held until the transaction ends. */
+  find(storeId: number, options?: { lock?: boolean }): Promise<WebhookSettingsRecord | null>;
+  /** Creates the row unless one exists (concurrent first uses agree on one); returns the stored row. */
+  createIfAbsent(record: WebhookSettingsRecord): Promise<WebhookSettingsRecord>;
   /** Creates the row, or replaces the given fields of an existing one. */
   upsert(record: WebhookSettingsRecord): Promise<WebhookSettingsRecord>;
 }

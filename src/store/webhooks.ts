@@ -33,11 +33,38 @@ function settingsFromRow(row: Selectable<WebhookSettingsTable>): WebhookSettings
 }
 
 export class KyselyWebhookSettingsRepository implements WebhookSettingsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StoreDialect,
+  ) {}
 
-  async find(storeId: number): Promise<WebhookSettingsRecord | null> {
-    const row = await this.db.selectFrom('webhook_settings').selectAll().where('store_id', '=', storeId).executeTakeFirst();
+  async find(storeId: number, options: { lock?: boolean } = {}): Promise<WebhookSettingsRecord | null> {
+    let query = this.db.selectFrom('webhook_settings').selectAll().where('store_id', '=', storeId);
+    // SQLite's transactions already hold the write lock (BEGIN IMMEDIATE).
+    if (options.lock && this.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
     return row ? settingsFromRow(row) : null;
+  }
+
+  async createIfAbsent(record: WebhookSettingsRecord): Promise<WebhookSettingsRecord> {
+    await this.db
+      .insertInto('webhook_settings')
+      .values({
+        store_id: record.storeId,
+        live_url: record.liveUrl,
+        test_url: record.testUrl,
+        content_type: record.contentType,
+        schedule: record.schedule,
+        secret_sealed: record.secretSealed,
+        previous_secret_sealed: record.previousSecretSealed,
+        previous_secret_expires_at: toMsOrNull(record.previousSecretExpiresAt),
+        confirm_url: record.confirmUrl,
+        confirm_enabled: fromBool(record.confirmEnabled),
+        updated_at: toMs(record.updatedAt),
+      })
+      .onConflict((oc) => oc.column('store_id').doNothing())
+      .execute();
+    return settingsFromRow(await this.db.selectFrom('webhook_settings').selectAll().where('store_id', '=', record.storeId).executeTakeFirstOrThrow());
   }
 
   async upsert(record: WebhookSettingsRecord): Promise<WebhookSettingsRecord> {

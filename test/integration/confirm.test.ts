@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { signWebhook } from '../../src/services/webhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../support/databases';
 import { createGatewayHarness } from '../support/gateway-harness';
@@ -86,6 +87,11 @@ describe.each(systemDatabases())('confirm_url over HTTP (%s)', (db) => {
     expect(receiver.calls[0].path).toBe('/shop/confirm');
     expect(receiver.calls[0].headers['content-type']).toBe('application/json');
     expect(JSON.parse(receiver.calls[0].body)).toEqual({ imp_uid: result.impUid, merchant_uid: result.merchantUid, amount: 1004 });
+    // Signed with the store's webhook secret, as webhooks are.
+    const { secret } = await system.services.webhooks.settings(storeId);
+    const { headers, body: sent } = receiver.calls[0];
+    expect(headers['webhook-id']).toMatch(/^cfm_/);
+    expect(headers['webhook-signature']).toBe(signWebhook(secret, String(headers['webhook-id']), Number(headers['webhook-timestamp']), sent));
 
     const { body } = await rest.get(`/payments/${result.impUid}`);
     expect(body.response).toMatchObject({ status: 'paid', amount: 1004, fail_reason: null });

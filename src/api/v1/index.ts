@@ -3,6 +3,7 @@ import type { V1Context } from './context';
 import { installV1ErrorHandling } from '../../http/envelope';
 import { parseFormBody } from '../../http/form-body';
 import { registerGyeolApprovals } from './routes/gyeol_approvals';
+import { registerGyeolWebhooks } from './routes/gyeol_webhooks';
 import { registerV1PaymentsFindPayment } from './routes/payments_findPayment';
 import { registerV1PaymentsGetPayment } from './routes/payments_getPayment';
 import { registerV1UsersGetToken } from './routes/users_getToken';
@@ -18,6 +19,7 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1PaymentsGetPayment(api, ctx);
     registerV1PaymentsFindPayment(api, ctx);
     registerGyeolApprovals(api, ctx);
+    registerGyeolWebhooks(api, ctx);
   });
 }
 
