@@ -14,7 +14,7 @@ import {
 } from '../domain/payment';
 import type { DomainEvent, PaymentChanges } from '../domain/payment-transitions';
 import { isUniqueViolation } from './dialect';
-import type { Database, PaymentsTable } from './schema';
+import type { Database, PaymentEventsTable, PaymentsTable } from './schema';
 import type { AcceptedDecision, ApplyResult, NewPayment, PaymentRepository, PaymentSorting, StoredPaymentEvent } from './types';
 import { fromBool, toBool, toDate, toDateOrNull, toMs, toMsOrNull } from './rows';
 
@@ -87,6 +87,19 @@ export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
     failedAt: toDateOrNull(row.failed_at),
     cancelledAt: toDateOrNull(row.cancelled_at),
     updatedAt: toDate(row.updated_at),
+  };
+}
+
+export function paymentEventFromRow(row: Selectable<PaymentEventsTable>): StoredPaymentEvent {
+  return {
+    id: Number(row.id),
+    storeId: Number(row.store_id),
+    paymentId: Number(row.payment_id),
+    type: row.type as DomainEvent['type'],
+    impUid: row.imp_uid,
+    merchantUid: row.merchant_uid,
+    status: row.status as PaymentStatus,
+    occurredAt: toDate(row.occurred_at),
   };
 }
 
@@ -359,16 +372,7 @@ export class KyselyPaymentRepository implements PaymentRepository {
       .where('payment_id', '=', paymentId)
       .orderBy('id')
       .execute();
-    return rows.map((row) => ({
-      id: Number(row.id),
-      storeId: Number(row.store_id),
-      paymentId: Number(row.payment_id),
-      type: row.type as DomainEvent['type'],
-      impUid: row.imp_uid,
-      merchantUid: row.merchant_uid,
-      status: row.status as PaymentStatus,
-      occurredAt: toDate(row.occurred_at),
-    }));
+    return rows.map(paymentEventFromRow);
   }
 
   private async inSavepoint<T>(work: () => Promise<T>): Promise<T> {

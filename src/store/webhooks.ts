@@ -1,8 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { PaymentStatus } from '../domain/payment';
-import type { DomainEvent } from '../domain/payment-transitions';
 import type { WebhookContentType, WebhookSchedule } from '../domain/webhooks';
 import type { StoreDialect } from './dialect';
+import { paymentEventFromRow } from './payments';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSettingsTable } from './schema';
 import type {
   NewWebhookDelivery,
@@ -32,6 +31,22 @@ function settingsFromRow(row: Selectable<WebhookSettingsTable>): WebhookSettings
   };
 }
 
+function settingsRow(record: WebhookSettingsRecord) {
+  return {
+    store_id: record.storeId,
+    live_url: record.liveUrl,
+    test_url: record.testUrl,
+    content_type: record.contentType,
+    schedule: record.schedule,
+    secret_sealed: record.secretSealed,
+    previous_secret_sealed: record.previousSecretSealed,
+    previous_secret_expires_at: toMsOrNull(record.previousSecretExpiresAt),
+    confirm_url: record.confirmUrl,
+    confirm_enabled: fromBool(record.confirmEnabled),
+    updated_at: toMs(record.updatedAt),
+  };
+}
+
 export class KyselyWebhookSettingsRepository implements WebhookSettingsRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -49,45 +64,24 @@ export class KyselyWebhookSettingsRepository implements WebhookSettingsRepositor
   async createIfAbsent(record: WebhookSettingsRecord): Promise<WebhookSettingsRecord> {
     await this.db
       .insertInto('webhook_settings')
-      .values({
-        store_id: record.storeId,
-        live_url: record.liveUrl,
-        test_url: record.testUrl,
-        content_type: record.contentType,
-        schedule: record.schedule,
-        secret_sealed: record.secretSealed,
-        previous_secret_sealed: record.previousSecretSealed,
-        previous_secret_expires_at: toMsOrNull(record.previousSecretExpiresAt),
-        confirm_url: record.confirmUrl,
-        confirm_enabled: fromBool(record.confirmEnabled),
-        updated_at: toMs(record.updatedAt),
-      })
+      .values(settingsRow(record))
       .onConflict((oc) => oc.column('store_id').doNothing())
       .execute();
     return settingsFromRow(await this.db.selectFrom('webhook_settings').selectAll().where('store_id', '=', record.storeId).executeTakeFirstOrThrow());
   }
 
+
   async upsert(record: WebhookSettingsRecord): Promise<WebhookSettingsRecord> {
-    const values = {
-      live_url: record.liveUrl,
-      test_url: record.testUrl,
-      content_type: record.contentType,
-      schedule: record.schedule,
-      secret_sealed: record.secretSealed,
-      previous_secret_sealed: record.previousSecretSealed,
-      previous_secret_expires_at: toMsOrNull(record.previousSecretExpiresAt),
-      confirm_url: record.confirmUrl,
-      confirm_enabled: fromBool(record.confirmEnabled),
-      updated_at: toMs(record.updatedAt),
-    };
+    const { store_id: _, ...values } = settingsRow(record);
     const row = await this.db
       .insertInto('webhook_settings')
-      .values({ store_id: record.storeId, ...values })
+      .values(settingsRow(record))
       .onConflict((oc) => oc.column('store_id').doUpdateSet(values))
       .returningAll()
       .executeTakeFirstOrThrow();
     return settingsFromRow(row);
   }
+
 }
 
 function deliveryFromRow(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
@@ -138,16 +132,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
     // Two dispatchers on PostgreSQL skip each other's events; SQLite's write lock serializes them.
     if (this.dialect === 'postgres') query = query.forUpdate().skipLocked();
     const rows = await query.execute();
-    return rows.map((row) => ({
-      id: Number(row.id),
-      storeId: Number(row.store_id),
-      paymentId: Number(row.payment_id),
-      type: row.type as DomainEvent['type'],
-      impUid: row.imp_uid,
-      merchantUid: row.merchant_uid,
-      status: row.status as PaymentStatus,
-      occurredAt: toDate(row.occurred_at),
-    }));
+    return rows.map(paymentEventFromRow);
   }
 
   async markDispatched(eventIds: number[], now: Date): Promise<void> {
