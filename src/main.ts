@@ -7,7 +7,7 @@ import { startSystem, type RunningSystem } from './system';
  *
  * Made to run under a supervisor (systemd, Docker, Kubernetes): a start that cannot work ends
  * with exit code 1 and one line saying what to change; SIGTERM or SIGINT close the servers (in-flight
- * requests finish) and the database, then exit 0; a shutdown stuck past {@link SHUTDOWN_DEADLINE_MS}
+ * requests get up to 3 s to finish) and the database, then exit 0; a shutdown stuck past {@link SHUTDOWN_DEADLINE_MS}
  * exits 1 so the supervisor is not left waiting.
  */
 

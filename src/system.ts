@@ -74,8 +74,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let webhookWorker: WebhookWorker | null = null;
   const closeAll = async () => {
     await Promise.all([reconciler?.stop(), webhookWorker?.stop()]);
-    await Promise.allSettled(apps.map((app) => app.close()));
+    // The gateway stops accepting first and lets requests in flight finish (bounded), while its
+    // app can still answer them; then the apps close.
     await Promise.allSettled(servers.map(closeServer));
+    await Promise.allSettled(apps.map((app) => app.close()));
     await store.close();
   };
   try {
@@ -201,10 +203,20 @@ function localUrl(host: string, server: Server): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }
 
+/** How long requests in flight may take to finish when the gateway stops. */
+const CLOSE_GRACE_MS = 3_000;
+
+/** Stops accepting, lets requests in flight finish for up to CLOSE_GRACE_MS, then drops what is left. */
 function closeServer(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /** Tells a simulator in another process the demo channel's MID and key (its test-only control API). */

@@ -229,6 +229,13 @@ export interface PgConnector<Credentials = unknown> {
    */
   validatePayment(payment: PaymentFacts, env: { mobile: boolean }): FieldViolation[];
 
+  /**
+   * The order id the PG knows a payment by, when it differs from the merchant's `merchant_uid`
+   * (e.g. a PG that keeps only its first 40 characters). The window sends it and the services
+   * compare a PG answer's order with it. Absent: the `merchant_uid` itself.
+   */
+  pgOrderId?(merchantUid: string): string;
+
   /** Describes the PG window for one attempt (pure: no HTTP). */
   openWindow(credentials: Credentials, input: PaymentWindowInput, now: Date): WindowLaunch;
 

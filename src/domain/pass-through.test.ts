@@ -9,6 +9,7 @@ const FULL: PaymentPassThrough = {
   cardDirect: { code: '361', quota: 3 },
   bypass: { smartro_v2: { SkinColor: 'BLUE', GoodsCnt: 2 }, other: [1, null, '한글'] },
   language: 'en',
+  period: { from: '20260101', to: '20261231' },
 };
 
 describe('pass-through codec', () => {
@@ -21,6 +22,16 @@ describe('pass-through codec', () => {
 
   it('reads missing fields as null and drops fields it does not know', () => {
     expect(decodePassThrough('{}')).toEqual(EMPTY_PASS_THROUGH);
+    // Rows written before `period` existed read as "no period".
+    expect(decodePassThrough('{"digital":true,"vbankDue":null,"customerId":null,"cardDirect":null,"bypass":null,"language":"ko"}')).toEqual({
+      ...EMPTY_PASS_THROUGH,
+      digital: true,
+      language: 'ko',
+    });
+    expect(decodePassThrough('{"period":{"from":"20260101","to":"20260131","extra":1}}')).toEqual({
+      ...EMPTY_PASS_THROUGH,
+      period: { from: '20260101', to: '20260131' },
+    });
     expect(decodePassThrough('{"customerId":"c1","pg":"smartro_v2","cardDirect":{"code":"371","quota":0,"x":1}}')).toEqual({
       ...EMPTY_PASS_THROUGH,
       customerId: 'c1',
@@ -43,6 +54,10 @@ describe('pass-through codec', () => {
       ['cardDirect', { code: '361' }],
       ['bypass', 'x'],
       ['bypass', ['a']],
+      ['period', '20260101-20261231'],
+      ['period', []],
+      ['period', { from: '20260101' }],
+      ['period', { from: 20260101, to: '20261231' }],
     ];
     for (const [field, value] of wrong) {
       const text = JSON.stringify({ ...FULL, [field]: value });

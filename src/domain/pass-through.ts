@@ -25,6 +25,10 @@ export function decodePassThrough(text: string): PaymentPassThrough {
     problems.push('cardDirect');
   }
   if (r.bypass !== null && (typeof r.bypass !== 'object' || Array.isArray(r.bypass))) problems.push('bypass');
+  const period = r.period as Record<string, unknown> | null;
+  if (period !== null && (typeof period !== 'object' || Array.isArray(period) || typeof period.from !== 'string' || typeof period.to !== 'string')) {
+    problems.push('period');
+  }
   if (problems.length > 0) throw new TypeError(`pass-through fields of the wrong type: ${problems.join(', ')}`);
   return {
     digital: r.digital as boolean | null,
@@ -33,5 +37,6 @@ export function decodePassThrough(text: string): PaymentPassThrough {
     cardDirect: direct === null ? null : { code: direct.code as string | null, quota: direct.quota as number | null },
     bypass: r.bypass as Record<string, unknown> | null,
     language: r.language as string | null,
+    period: period === null ? null : { from: period.from as string, to: period.to as string },
   };
 }

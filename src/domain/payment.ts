@@ -65,11 +65,20 @@ export type MethodDetails =
  */
 export interface PaymentPassThrough {
   digital: boolean | null;
+  /** The deposit deadline as `YYYYMMDDhhmmss`, Korea time (normalized from what the merchant sent). */
   vbankDue: string | null;
   customerId: string | null;
   cardDirect: { code: string | null; quota: number | null } | null;
   bypass: Record<string, unknown> | null;
   language: string | null;
+  /** The service period (`period: {from, to}`, both `YYYYMMDD`) shown to the buyer. */
+  period: ServicePeriod | null;
+}
+
+/** A service period as V1's `period` gives it: both ends `YYYYMMDD`, `from` ≤ `to`. */
+export interface ServicePeriod {
+  from: string;
+  to: string;
 }
 
 export interface Payment {
@@ -157,4 +166,5 @@ export const EMPTY_PASS_THROUGH: PaymentPassThrough = {
   cardDirect: null,
   bypass: null,
   language: null,
+  period: null,
 };

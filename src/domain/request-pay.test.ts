@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequestPayParams } from './request-pay';
 
+/** 2026-01-15 12:00 in Korea. */
+const NOW = new Date(Date.UTC(2026, 0, 15, 3, 0, 0));
+
 const base = { pay_method: 'card', merchant_uid: 'order1', name: '결 머그컵', amount: 1004, buyer_tel: '010-1234-5678' };
 
 function violationsOf(params: unknown): string[] {
-  const parsed = parseRequestPayParams(params);
+  const parsed = parseRequestPayParams(params, { now: NOW });
   return parsed.ok ? [] : parsed.violations.map((v) => v.field);
 }
 
 describe('parseRequestPayParams (common V1 rules)', () => {
   it('accepts a usual card request and types it', () => {
-    const parsed = parseRequestPayParams({ ...base, custom_data: { cart: [1, 2] }, notice_url: 'https://shop.example/hook' });
+    const parsed = parseRequestPayParams({ ...base, custom_data: { cart: [1, 2] }, notice_url: 'https://shop.example/hook' }, { now: NOW });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.request).toMatchObject({ payMethod: 'card', merchantUid: 'order1', amount: 1004, currency: 'KRW', buyerTel: '010-1234-5678' });
@@ -27,7 +30,7 @@ describe('parseRequestPayParams (common V1 rules)', () => {
   });
 
   it('names every broken field at once, with Korean rules', () => {
-    const parsed = parseRequestPayParams({ ...base, amount: 'x', currency: 'XYZ', m_redirect_url: 'not a url', escrow: 'yes' });
+    const parsed = parseRequestPayParams({ ...base, amount: 'x', currency: 'XYZ', m_redirect_url: 'not a url', escrow: 'yes' }, { now: NOW });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.violations.map((v) => v.field).sort()).toEqual(['amount', 'currency', 'escrow', 'm_redirect_url']);

@@ -283,7 +283,8 @@ export class ApprovalService {
       return { payment: after, error: after.status === 'paid' ? null : { code: result.code, message: result.message } };
     }
     const { order } = result;
-    const ours = order.merchantUid === payment.merchantUid && order.amount === payment.amount && order.pgId === resolved.channel.pgId;
+    // The PG knows the order by the id the connector sent (e.g. Smartro's 40-character Moid).
+    const ours = order.merchantUid === pgOrderIdOf(resolved, payment.merchantUid) && order.amount === payment.amount && order.pgId === resolved.channel.pgId;
     if (ours) {
       const after = await this.settle(payment, {
         type: 'pg-approved',
@@ -333,6 +334,7 @@ export class ApprovalService {
       const fits =
         candidate !== null &&
         candidate.id !== seenIn.id &&
+        pgOrderIdOf(resolved, candidate.merchantUid) === order.merchantUid &&
         candidate.amount === order.amount &&
         candidate.pgId === order.pgId &&
         candidate.pgProvider === resolved.channel.pgProvider &&
@@ -437,3 +439,7 @@ function merchantReason(body: string): string | null {
   return reason.trim().slice(0, CONFIRM_MAX_REASON_LENGTH);
 }
 
+/** The order id the channel's PG knows a merchant_uid by (the merchant_uid itself unless the connector says otherwise). */
+function pgOrderIdOf(resolved: ResolvedChannel, merchantUid: string): string {
+  return resolved.connector.pgOrderId?.(merchantUid) ?? merchantUid;
+}

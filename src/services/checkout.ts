@@ -95,7 +95,7 @@ export class CheckoutService {
     const merchant = await store.stores.findByImpCode(input.userCode);
     if (!merchant) throw new CheckoutRefusal('STORE_NOT_FOUND', merchantUid, { field: 'user_code' });
 
-    const parsed = parseRequestPayParams(input.params);
+    const parsed = parseRequestPayParams(input.params, { now: clock.now() });
     if (!parsed.ok) throw refusal(parsed.violations, merchantUid);
     const request = parsed.request;
     if (request.customerUid !== null) throw new CheckoutRefusal('BILLING_NOT_SUPPORTED', merchantUid, { field: 'customer_uid' });
@@ -294,6 +294,7 @@ function passThroughOf(request: PaymentRequest): PaymentPassThrough {
     cardDirect: request.cardDirect,
     bypass: request.bypass,
     language: request.language,
+    period: request.period,
   };
 }
 

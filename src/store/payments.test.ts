@@ -81,6 +81,7 @@ forEachDatabase((_db, getStore) => {
         cardDirect: { code: null, quota: 0 },
         bypass: { smartro_v2: { OpenType: 'EN' }, nested: [1, '둘', null] },
         language: 'en',
+        period: { from: '20260101', to: '20260131' },
       },
       startedAt: new Date(1_767_225_600_987),
     });

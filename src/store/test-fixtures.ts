@@ -80,7 +80,7 @@ export function newPaymentInput(storeId: number, channelId: number, overrides: P
     customData: '{"b": 1,  "a": [true, null, "x"]}',
     noticeUrl: 'https://shop.example.com/webhook',
     userAgent: 'Mozilla/5.0 (test)',
-    passThrough: { digital: true, vbankDue: null, customerId: 'cust01', cardDirect: { code: '361', quota: 3 }, bypass: { smartro_v2: { SkinColor: 'BLUE' } }, language: 'ko' },
+    passThrough: { digital: true, vbankDue: null, customerId: 'cust01', cardDirect: { code: '361', quota: 3 }, bypass: { smartro_v2: { SkinColor: 'BLUE' } }, language: 'ko', period: null },
     startedAt: T0,
     ...overrides,
   };

@@ -1,7 +1,7 @@
 import type { PgConnector } from '../contract';
 import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
 import { approveFlow, inquireFlow } from './flows';
-import { validatePaymentRequest } from './rules';
+import { smartroOrderId, validatePaymentRequest } from './rules';
 import { openSmartroWindow, readSmartroWindowReturn } from './window';
 
 /**
@@ -18,6 +18,7 @@ export const smartroConnector: PgConnector<SmartroCredentials> = {
   credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
   readCredentials: readSmartroCredentials,
   validatePayment: validatePaymentRequest,
+  pgOrderId: smartroOrderId,
   openWindow: openSmartroWindow,
   readWindowReturn: readSmartroWindowReturn,
   flows: { approve: approveFlow, inquire: inquireFlow },

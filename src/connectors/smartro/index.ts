@@ -3,7 +3,7 @@ export { smartroConnector } from './connector';
 export { readSmartroCredentials, type SmartroCredentials, type SmartroSettings, type SmartroSecrets } from './credentials';
 export { approveFlow, inquireFlow } from './flows';
 export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit, type SmartroLaunchData } from './window';
-export { validatePaymentRequest } from './rules';
+export { smartroOrderId, validatePaymentRequest } from './rules';
 export {
   SMARTRO_RESULT_CODES,
   cardApprovalOutcome,

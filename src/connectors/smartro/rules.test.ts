@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validatePaymentRequest } from './rules';
+import { smartroOrderId, validatePaymentRequest } from './rules';
 import { paymentRequest, type FlatPaymentFacts } from './test-fixtures';
 
 const pc = { mobile: false };
@@ -28,20 +28,19 @@ describe('Smartro request rules', () => {
         expect(violations({ merchantUid: uid })).toEqual([{ field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다' }]);
       }
     });
-    it('refuses more than 40 characters instead of truncating', () => {
-      const [v] = violations({ merchantUid: 'A'.repeat(41) });
-      expect(v.field).toBe('merchant_uid');
-      expect(v.rule).toContain('40자');
+    it('accepts more than 40 characters: Smartro gets the first 40 as Moid', () => {
+      expect(violations({ merchantUid: 'A'.repeat(41) })).toEqual([]);
+      expect(smartroOrderId(`${'A'.repeat(40)}tail`)).toBe('A'.repeat(40));
+      expect(smartroOrderId('short1')).toBe('short1');
     });
   });
 
   describe('currency', () => {
-    it('allows KRW only', () => {
-      for (const currency of ['USD', 'EUR', 'JPY', 'CNY'] as const) {
-        const [v] = violations({ currency });
-        expect(v.field).toBe('currency');
-        expect(v.rule).toContain('스마트로가 지원하지 않는 화폐입니다');
+    it('allows KRW only; USD is temporarily unavailable, the rest unsupported', () => {
+      for (const currency of ['EUR', 'JPY', 'CNY'] as const) {
+        expect(violations({ currency })).toEqual([{ field: 'currency', rule: '스마트로가 지원하지 않는 화폐입니다 (KRW만 가능)' }]);
       }
+      expect(violations({ currency: 'USD' })).toEqual([{ field: 'currency', rule: '스마트로의 USD 결제는 일시적으로 사용할 수 없습니다 (KRW만 가능)' }]);
     });
   });
 

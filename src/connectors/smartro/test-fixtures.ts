@@ -30,10 +30,11 @@ export function paymentRequest(overrides: Partial<FlatPaymentFacts> = {}): Payme
     cardDirect: null,
     bypass: null,
     language: null,
+    period: null,
     ...overrides,
   };
-  const { digital, vbankDue, customerId, cardDirect, bypass, language, ...facts } = flat;
-  return { ...facts, passThrough: { digital, vbankDue, customerId, cardDirect, bypass, language } };
+  const { digital, vbankDue, customerId, cardDirect, bypass, language, period, ...facts } = flat;
+  return { ...facts, passThrough: { digital, vbankDue, customerId, cardDirect, bypass, language, period } };
 }
 
 export function credentials(overrides: Partial<SmartroCredentials> = {}): SmartroCredentials {

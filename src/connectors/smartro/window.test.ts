@@ -127,6 +127,20 @@ describe('buildTranMgrFields / openSmartroWindow', () => {
     expect(fields.GoodsName).toBe('가'.repeat(40));
   });
 
+  it('sends the first 40 characters of a longer merchant_uid as Moid', () => {
+    const uid = `${'A1'.repeat(20)}overflow99`;
+    const fields = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ merchantUid: uid }) }), NOW);
+    expect(fields.Moid).toBe('A1'.repeat(20));
+    const exact = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ merchantUid: 'B'.repeat(40) }) }), NOW);
+    expect(exact.Moid).toBe('B'.repeat(40));
+  });
+
+  it('leaves the form unchanged by period: Smartro’s field for it has no documented format', () => {
+    const without = buildTranMgrFields(credentials(), windowInput(), NOW);
+    const withPeriod = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ period: { from: '20260101', to: '20261231' } }) }), NOW);
+    expect(withPeriod).toEqual(without);
+  });
+
   describe('tax split', () => {
     const taxOf = (amount: number, taxFree: number | null, vatAmount: number | null) => {
       const fields = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ amount, taxFree, vatAmount }) }), NOW);

@@ -5,6 +5,7 @@
 import type { PaymentFacts, PaymentWindowInput, WindowLaunch, WindowReturn } from '../contract';
 import type { SmartroCredentials } from './credentials';
 import { encryptData } from './crypto';
+import { smartroOrderId } from './rules';
 import { cardCompanyByKftcCode, ediDate, SMARTRO_JS_PATH, type TranMgrFields } from './wire';
 
 /** Smartro's limit on `GoodsName`. */
@@ -55,7 +56,8 @@ export function buildTranMgrFields(credentials: SmartroCredentials, input: Payme
     GoodsCnt: options.GoodsCnt !== undefined ? String(options.GoodsCnt) : '1',
     GoodsName: (payment.name ?? DEFAULT_GOODS_NAME).slice(0, MAX_GOODS_NAME_LENGTH),
     Amt: amt,
-    Moid: payment.merchantUid,
+    // A longer merchant_uid is kept whole in gyeol; Smartro gets its first 40 characters.
+    Moid: smartroOrderId(payment.merchantUid),
     Mid: credentials.mid,
     ReturnUrl: input.returnUrl,
     StopUrl: input.stopUrl,

@@ -15,7 +15,7 @@ export interface TranMgrFields {
   GoodsName: string;
   /** Integer amount as digits, at most 12. */
   Amt: string;
-  /** The merchant's order id (V1 `merchant_uid`): letters and digits, at most 40. */
+  /** The merchant's order id (V1 `merchant_uid`, cut to its first 40 characters): letters and digits. */
   Moid: string;
   /** 10 characters. */
   Mid: string;
