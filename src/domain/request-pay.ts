@@ -67,7 +67,8 @@ function amountProblem(value: number, currency: Currency): string | null {
   if (value < 0) return '0보다 큰 금액이어야 합니다';
   if (toMinorUnits(value, currency) !== null) return null;
   const decimals = currencyDecimals(currency);
-  if (value > MAX_MINOR_UNITS / 10 ** decimals) return `최대 ${MAX_MINOR_UNITS.toLocaleString('en-US')} 최소 단위까지 입력할 수 있습니다`;
+  const max = MAX_MINOR_UNITS / 10 ** decimals;
+  if (value > max) return `최대 ${max.toLocaleString('en-US', { maximumFractionDigits: decimals })}까지 입력할 수 있습니다`;
   if (decimals === 0) return `${currency}는 소수점 이하 단위가 없어 정수 금액만 입력할 수 있습니다`;
   return `소수점 이하 ${decimals}자리까지만 입력할 수 있습니다`;
 }
