@@ -125,6 +125,11 @@ export type ApprovalResult =
       order: ApprovedOrder;
       details: MethodDetails;
       receiptUrl: string | null;
+      /**
+       * Whether the PG processed it as escrow, when its answer says (a merchant without an escrow
+       * contract gets a normal payment even if escrow was asked); null when the answer is silent.
+       */
+      escrow: boolean | null;
     }
   | {
       outcome: 'declined';

@@ -366,3 +366,17 @@ describe('approvalOpen', () => {
     });
   });
 });
+
+describe('escrow as the PG processed it', () => {
+  it('takes the PG’s word when it says, and keeps the payment’s own flag when it is silent', () => {
+    const told = (escrow: boolean | null | undefined) => {
+      const decision = decide(STATES.requested, { ...EVENTS.approved, escrow });
+      expect(decision.ok).toBe(true);
+      return (decision as Extract<Decision, { ok: true }>).changes.escrow;
+    };
+    expect(told(false)).toBe(false);
+    expect(told(true)).toBe(true);
+    expect(told(null)).toBeUndefined();
+    expect(told(undefined)).toBeUndefined();
+  });
+});

@@ -13,7 +13,16 @@ export type PaymentEvent =
   /** The attempt ended before any approval was asked for (buyer gave up, window refused). */
   | { type: 'abandoned'; failCode: string; failReason: string; at: Date }
   /** The PG approved (a card charge, a transfer, an issued virtual account…). */
-  | { type: 'pg-approved'; pgTid: string; approvedAt: Date; details: MethodDetails; receiptUrl: string | null; at: Date }
+  | {
+      type: 'pg-approved';
+      pgTid: string;
+      approvedAt: Date;
+      details: MethodDetails;
+      receiptUrl: string | null;
+      /** What the PG says it processed (escrow or not); null keeps the payment's own flag. */
+      escrow?: boolean | null;
+      at: Date;
+    }
   /** The PG said no. `verified` is false when its answer carried no signature. */
   | { type: 'pg-declined'; pgTid: string | null; code: string; message: string; verified: boolean; at: Date; reconcileAfter: Date | null }
   /** No trustworthy answer: the PG may or may not have approved. */
@@ -39,6 +48,7 @@ export interface PaymentChanges {
   failReason?: string | null;
   details?: MethodDetails;
   receiptUrl?: string | null;
+  escrow?: boolean;
   updatedAt: Date;
 }
 
@@ -148,6 +158,7 @@ export function decide(payment: State, event: PaymentEvent): Decision {
           ...(vbankIssued ? {} : { paidAt: event.approvedAt }),
           details: event.details,
           receiptUrl: event.receiptUrl,
+          ...(event.escrow === true || event.escrow === false ? { escrow: event.escrow } : {}),
           // A paid payment carries no failure: drop what an unknown outcome or a bare decline left.
           failCode: null,
           failReason: null,

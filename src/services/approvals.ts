@@ -292,6 +292,7 @@ export class ApprovalService {
         approvedAt: result.approvedAt,
         details: result.details,
         receiptUrl: result.receiptUrl,
+        escrow: result.escrow,
         at,
       });
       if (after.status !== 'paid' && after.approvalState !== 'approved' && payment.approvalUnverified) {
@@ -346,6 +347,7 @@ export class ApprovalService {
           approvedAt: result.approvedAt,
           details: result.details,
           receiptUrl: result.receiptUrl,
+          escrow: result.escrow,
           at: this.now(),
         });
         if (adopted?.status === 'paid') {

@@ -163,6 +163,7 @@ function changeColumns(changes: PaymentChanges): Updateable<PaymentsTable> {
   if (changes.failCode !== undefined) set.fail_code = changes.failCode;
   if (changes.failReason !== undefined) set.fail_reason = changes.failReason;
   if (changes.receiptUrl !== undefined) set.receipt_url = changes.receiptUrl;
+  if (changes.escrow !== undefined) set.escrow = fromBool(changes.escrow);
   if (changes.details !== undefined) Object.assign(set, detailColumns(changes.details));
   return set;
 }

@@ -169,6 +169,14 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
     expect(lines.join('\n')).toContain('--store');
   });
 
+  it('records escrow as Smartro processed it', async () => {
+    const escrow = await payMobile(system, { card: '4242 4242 4242 4242', params: { escrow: true } });
+    expect(escrow.query.imp_success).toBe('true');
+    expect((await rest.get(`/payments/${escrow.impUid}`)).body.response).toMatchObject({ status: 'paid', escrow: true });
+    const plain = await payMobile(system, { card: '4242 4242 4242 4242' });
+    expect((await rest.get(`/payments/${plain.impUid}`)).body.response).toMatchObject({ status: 'paid', escrow: false });
+  });
+
   it('refuses customer_uid until billing keys exist, before any window opens', async () => {
     await expect(openMobileWindow(system, { params: { customer_uid: 'cust01' } })).rejects.toThrow('customer_uid');
   });

@@ -116,6 +116,8 @@ const approvedResult: ApprovalResult = {
     },
   },
   receiptUrl: `${RECEIPT_BASE}/issue/IssueLoader.jsp?TID=${TID}&type=0`,
+  // The canned answer has no EscrowCd.
+  escrow: null,
 };
 
 const approve = (ctx = context()) => executeFlow(ctx, approveFlow, channel(), { pgTid: TID, auth: { trAuthKey: 'auth-key-1' } });

@@ -159,6 +159,7 @@ describe('toApprovalResult', () => {
       order: { merchantUid: 'order1', amount: 1004, pgId: 'gyeoltest1' },
       details: { method: 'card', card: approvedCard },
       receiptUrl: `https://test.smilepay.co.kr/issue/IssueLoader.jsp?TID=${TID}&type=0`,
+      escrow: null,
     });
   });
 
@@ -236,6 +237,18 @@ describe('toApprovalResult', () => {
     const other = `${TID.slice(0, -1)}9`;
     expect(faultOf(() => toApprovalResult(approved({ Tid: other }), question, NOW)).kind).toBe('mismatch');
     expect(faultOf(() => toApprovalResult({ ResultCode: '3051', Tid: other, SignValue: 's' }, question, NOW)).kind).toBe('mismatch');
+  });
+
+  it('reports escrow as Smartro processed it (EscrowCd), not as it was asked; null when the answer is silent', () => {
+    const escrowOf = (EscrowCd: string | undefined) => {
+      const result = toApprovalResult(approved({ EscrowCd }), question, NOW);
+      if (result.outcome !== 'approved') throw new Error('expected an approval');
+      return result.escrow;
+    };
+    expect(escrowOf('1')).toBe(true);
+    expect(escrowOf('0')).toBe(false);
+    expect(escrowOf(undefined)).toBeNull();
+    expect(escrowOf('Y')).toBeNull();
   });
 
   it("refuses a decline for another MID, and accepts one that leaves Mid out or names the channel's", () => {

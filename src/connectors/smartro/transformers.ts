@@ -224,5 +224,7 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
     order: { merchantUid: response.Moid, amount, pgId: response.Mid },
     details: { method: 'card', card: cardDetailsFrom(response) },
     receiptUrl: receiptUrl(question.receiptBaseUrl, response.Tid),
+    // EscrowCd is what Smartro did, not what was asked: `1` escrow, `0` a normal payment.
+    escrow: response.EscrowCd === '1' ? true : response.EscrowCd === '0' ? false : null,
   };
 }
