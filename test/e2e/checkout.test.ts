@@ -307,6 +307,25 @@ describe.skipIf(!hasChromium)('e2e checkout through the demo shop', () => {
         expect(await page.locator('main').innerText()).toContain('잔액이 부족합니다');
       });
 
+      it('PC phone: pays by phone in the nested iframes (the shop sends digital: false)', async () => {
+        const page = await newPage();
+        await openShop(page, '/?pay_method=phone');
+        await page.getByRole('button', { name: `${MUG.name} 결제하기` }).click();
+        await page.getByRole('dialog', { name: '결제창' }).waitFor();
+        const { card: smartro } = pcWindows(page);
+        await smartro.getByLabel('통신사').selectOption({ label: 'KT' });
+        await smartro.getByLabel('휴대폰 번호').fill('010-2222-3333');
+        await shot(page, 'pc-phone', 'phone-filled');
+        await smartro.getByRole('button', { name: '결제하기' }).click();
+
+        await page.waitForURL(/\/order\/order[A-Za-z0-9]+$/, STEP);
+        await page.getByRole('heading', { name: '결제 완료' }).waitFor();
+        const order = await shopOrder(page);
+        expect(order.status).toBe('paid');
+        expect(await v1PaymentOf(order.imp_uid!)).toMatchObject({ status: 'paid', pay_method: 'phone', amount: 1004, channel: 'pc', bank_code: null });
+        expect(pageErrors(page)).toEqual([]);
+      });
+
       it('invalid request: a bad merchant_uid answers at once, opens no window and creates nothing', async () => {
         const page = await newPage();
         await openShop(page);
