@@ -147,12 +147,16 @@ export interface ApprovalInput {
   pgTid: string;
   /** The window return's `auth` as the connector produced it. */
   auth: unknown;
+  /** The pay method the window was opened for: a success of another method is not this payment's. */
+  payMethod: PayMethod;
 }
 
 export interface InquiryInput {
   pgTid: string;
   /** The window return's `auth`, when still known (the PG may need it to answer). */
   auth: unknown | null;
+  /** The pay method the window was opened for. */
+  payMethod: PayMethod;
 }
 
 export type ConnectorFaultKind =
@@ -213,7 +217,7 @@ export interface PgFlow<Credentials, Input, Result> {
  * const credentials = connector.readCredentials(channelConfig); // throws on a bad channel
  * const launch = connector.openWindow(credentials, input, clock.now());
  * const back = connector.readWindowReturn(credentials, fields);
- * const result = await executeFlow(ctx, connector.flows.approve, credentials, { pgTid, auth });
+ * const result = await executeFlow(ctx, connector.flows.approve, credentials, { pgTid, auth, payMethod });
  */
 export interface PgConnector<Credentials = unknown> {
   /** The V1 `pg_provider` this connector serves. */

@@ -13,6 +13,7 @@ export interface V1Payment {
   currency: string;
   name?: string | null;
   pay_method?: string | null;
+  bank_name?: string | null;
   card_name?: string | null;
   card_number?: string | null;
   apply_num?: string | null;

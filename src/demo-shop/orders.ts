@@ -15,6 +15,10 @@ export interface PaymentSummary {
   impUid: string;
   status: string;
   amount: number;
+  /** V1 `pay_method`; absent in orders verified before the shop offered bank transfers. */
+  payMethod?: string;
+  /** The bank of a bank transfer (V1 `bank_name`). */
+  bankName?: string | null;
   cardName: string | null;
   cardNumber: string | null;
   applyNum: string | null;

@@ -96,7 +96,9 @@ const PRODUCT_PAGE_SCRIPT = `
     }).then(function (order) {
       IMP.request_pay({
         channelKey: config.channelKey,
-        pay_method: 'card',
+        pay_method: config.payMethod,
+        // The mugs are physical goods; a phone payment must say so (Smartro's GoodsCl).
+        digital: config.payMethod === 'phone' ? false : undefined,
         merchant_uid: order.merchant_uid,
         name: order.name,
         amount: order.amount,
@@ -129,8 +131,12 @@ function productItem(product: Product): string {
 </li>`;
 }
 
-export function productPage(options: { gatewayUrl: string; impCode: string; channelKey: string; nonce: string }): string {
-  const config = { impCode: options.impCode, channelKey: options.channelKey };
+/** The pay methods the shop offers: `/?pay_method=trans` pays by bank transfer, `phone` by phone. */
+export const SHOP_PAY_METHODS = ['card', 'trans', 'phone'] as const;
+export type ShopPayMethod = (typeof SHOP_PAY_METHODS)[number];
+
+export function productPage(options: { gatewayUrl: string; impCode: string; channelKey: string; nonce: string; payMethod?: ShopPayMethod }): string {
+  const config = { impCode: options.impCode, channelKey: options.channelKey, payMethod: options.payMethod ?? 'card' };
   const body = `<h1>상품</h1>
 <p id="message" role="alert" hidden></p>
 <ul class="products">
@@ -171,7 +177,7 @@ export function orderPage(order: Order, nonce: string, options: { recheckUnavail
 ${row('주문번호', order.merchantUid)}
 ${row('상품명', order.name)}
 ${row('결제금액', formatWon(order.amount))}
-${row('카드', card || '-')}
+${payment?.payMethod === 'trans' ? row('계좌이체', payment.bankName || '-') : payment?.payMethod === 'phone' ? row('결제수단', '휴대폰') : row('카드', card || '-')}
 ${row('승인번호', payment?.applyNum || '-')}
 ${row('imp_uid', payment?.impUid)}
 </dl>

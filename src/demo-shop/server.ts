@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { findProduct } from './catalogue';
 import { GatewayClient, type V1Payment } from './gateway-client';
 import { OrderBook, type Order } from './orders';
-import { notFoundPage, orderPage, productPage } from './pages';
+import { notFoundPage, orderPage, productPage, SHOP_PAY_METHODS } from './pages';
 import { OneLinePerRequest } from './request-log';
 import { verifyOrderPayment, type ResultHint } from './verify';
 
@@ -121,9 +121,12 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
   }
   const nonce = () => randomBytes(16).toString('base64');
 
-  app.get('/', async (_request, reply) => {
+  app.get<{ Querystring: { pay_method?: unknown } }>('/', async (request, reply) => {
     const n = nonce();
-    return html(reply, n, productPage({ gatewayUrl, impCode: credentials.impCode, channelKey: credentials.channelKey, nonce: n }));
+    // `?pay_method=trans|phone` switches the shop's buttons to that method; anything else is card.
+    const asked = request.query.pay_method;
+    const payMethod = SHOP_PAY_METHODS.find((m) => m === asked) ?? 'card';
+    return html(reply, n, productPage({ gatewayUrl, impCode: credentials.impCode, channelKey: credentials.channelKey, nonce: n, payMethod }));
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

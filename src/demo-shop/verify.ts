@@ -52,6 +52,8 @@ export async function verifyOrderPayment(
     impUid: payment.imp_uid,
     status: payment.status,
     amount: payment.amount,
+    payMethod: payment.pay_method ?? undefined,
+    bankName: payment.bank_name ?? null,
     cardName: payment.card_name ?? null,
     cardNumber: payment.card_number ?? null,
     applyNum: payment.apply_num ?? null,

@@ -104,7 +104,11 @@ export class ApprovalService {
 
     let result: ApprovalResult;
     try {
-      result = await executeFlow(this.deps.connectorContext, resolved.connector.flows.approve, resolved.credentials, { pgTid, auth });
+      result = await executeFlow(this.deps.connectorContext, resolved.connector.flows.approve, resolved.credentials, {
+        pgTid,
+        auth,
+        payMethod: payment.payMethod,
+      });
     } catch (err) {
       if (!(err instanceof ConnectorFault)) throw err;
       this.deps.logger.error({ impUid: payment.impUid, pgTid, fault: err.kind, err: err.message }, 'PG approval fault');
@@ -149,7 +153,11 @@ export class ApprovalService {
     const auth = payment.pgAuthSealed === null ? null : (JSON.parse(this.deps.secretBox.open(payment.pgAuthSealed)) as unknown);
     let result: ApprovalResult;
     try {
-      result = await executeFlow(this.deps.connectorContext, resolved.connector.flows.inquire, resolved.credentials, { pgTid: payment.pgTid, auth });
+      result = await executeFlow(this.deps.connectorContext, resolved.connector.flows.inquire, resolved.credentials, {
+        pgTid: payment.pgTid,
+        auth,
+        payMethod: payment.payMethod,
+      });
     } catch (err) {
       if (!(err instanceof ConnectorFault)) throw err;
       this.deps.logger.warn({ impUid: payment.impUid, pgTid: payment.pgTid, fault: err.kind, err: err.message }, 'PG inquiry fault');

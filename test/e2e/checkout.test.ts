@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, hasChromium, launchBrowser, MOBILE_CONTEXT } from '../support/browser';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
+import { DECLINED_BANK_ACCOUNT } from '../../src/simulators/smartro/methods';
 
 const STEP = { timeout: 15_000 };
 const APPROVED_CARD = '4242 4242 4242 4242';
@@ -60,8 +61,9 @@ describe.skipIf(!hasChromium)('e2e checkout through the demo shop', () => {
         await form.getByLabel('할부').selectOption({ label: '일시불' });
       }
 
-      async function openShop(page: Page) {
-        await page.goto(system.shopUrl);
+      /** The shop's product page; `/?pay_method=trans` makes its buttons pay by bank transfer. */
+      async function openShop(page: Page, path = '/') {
+        await page.goto(new URL(path, system.shopUrl).toString());
         await page.getByRole('heading', { name: '상품' }).waitFor();
         await page.waitForFunction(() => typeof window.IMP?.request_pay === 'function');
       }
@@ -221,6 +223,107 @@ describe.skipIf(!hasChromium)('e2e checkout through the demo shop', () => {
         expect(body.response.status).toBe('failed');
         expect(body.response.fail_reason).toBeTruthy();
         expect(await page.locator('main').innerText()).toContain(body.response.fail_reason);
+      });
+
+      /** Fills the simulator's bank transfer form, found by its labels as a buyer would. */
+      async function fillBank(form: Page | FrameLocator, account: string) {
+        await form.getByLabel('은행 선택').selectOption({ label: '신한은행' });
+        await form.getByLabel('출금 계좌번호').fill(account);
+      }
+
+      /** What the gateway says about the shop's order, checked as a merchant would. */
+      async function v1PaymentOf(impUid: string) {
+        const { status, body } = await (await restClient(system)).get(`/payments/${impUid}?include_sandbox=true`);
+        expect(status).toBe(200);
+        return body.response;
+      }
+
+      it('PC trans: pays 1,004원 by 신한은행 transfer in the nested iframes; the receipt and V1 show the bank', async () => {
+        const page = await newPage();
+        await openShop(page, '/?pay_method=trans');
+        await page.getByRole('button', { name: `${MUG.name} 결제하기` }).click();
+        await page.getByRole('dialog', { name: '결제창' }).waitFor();
+        const { card: smartro } = pcWindows(page);
+        await smartro.getByLabel('은행 선택').waitFor();
+        expect(await smartro.getByLabel('카드번호').count()).toBe(0);
+        await fillBank(smartro, '110-123-456789');
+        await shot(page, 'pc-trans', 'bank-filled');
+        await smartro.getByRole('button', { name: '결제하기' }).click();
+
+        await page.waitForURL(/\/order\/order[A-Za-z0-9]+$/, STEP);
+        await page.getByRole('heading', { name: '결제 완료' }).waitFor();
+        await shot(page, 'pc-trans', 'receipt');
+        const text = await page.locator('main').innerText();
+        expect(text).toContain('신한은행');
+        const order = await shopOrder(page);
+        expect(order).toMatchObject({ status: 'paid', amount: 1004 });
+        expect(await v1PaymentOf(order.imp_uid!)).toMatchObject({
+          status: 'paid',
+          pay_method: 'trans',
+          amount: 1004,
+          bank_code: '088',
+          bank_name: '신한은행',
+          channel: 'pc',
+        });
+        expect(pageErrors(page)).toEqual([]);
+      });
+
+      it('mobile trans: the bank page is a full page, redirect back with imp_success=true, receipt 결제 완료', async () => {
+        const page = await newPage(MOBILE_CONTEXT);
+        await openShop(page, '/?pay_method=trans');
+        await page.getByRole('button', { name: `${MUG.name} 결제하기` }).click();
+        await page.waitForURL((url) => url.origin === new URL(system.simulatorUrl).origin, STEP);
+        await page.getByLabel('은행 선택').waitFor();
+        expect(await page.locator('iframe').count()).toBe(0);
+        await fillBank(page, '1234567890');
+        await shot(page, 'mobile-trans', 'bank-page');
+        const [redirect] = await Promise.all([
+          page.waitForRequest((r) => r.isNavigationRequest() && r.url().includes('/order/complete'), STEP),
+          page.getByRole('button', { name: '결제하기' }).click(),
+        ]);
+        expect(new URL(redirect.url()).searchParams.get('imp_success')).toBe('true');
+        await page.waitForURL(/\/order\/order[A-Za-z0-9]+$/, STEP);
+        await page.getByRole('heading', { name: '결제 완료' }).waitFor();
+        await shot(page, 'mobile-trans', 'receipt');
+        const order = await shopOrder(page);
+        expect(order.status).toBe('paid');
+        expect(await v1PaymentOf(order.imp_uid!)).toMatchObject({ status: 'paid', pay_method: 'trans', bank_code: '088', bank_name: '신한은행', channel: 'mobile' });
+        expect(pageErrors(page)).toEqual([]);
+      });
+
+      it('mobile trans: the declining test account ends as 결제 실패 with the bank’s reason', async () => {
+        const page = await newPage(MOBILE_CONTEXT);
+        await openShop(page, '/?pay_method=trans');
+        await page.getByRole('button', { name: `${MUG.name} 결제하기` }).click();
+        await page.getByLabel('은행 선택').waitFor();
+        await fillBank(page, DECLINED_BANK_ACCOUNT);
+        await page.getByRole('button', { name: '결제하기' }).click();
+        await page.waitForURL(/\/order\/order[A-Za-z0-9]+$/, STEP);
+        await page.getByRole('heading', { name: '결제 실패' }).waitFor();
+        const order = await shopOrder(page);
+        expect(order.status).toBe('failed');
+        const payment = await v1PaymentOf(order.imp_uid!);
+        expect(payment).toMatchObject({ status: 'failed', pay_method: 'trans', fail_reason: '잔액이 부족합니다' });
+        expect(await page.locator('main').innerText()).toContain('잔액이 부족합니다');
+      });
+
+      it('PC phone: pays by phone in the nested iframes (the shop sends digital: false)', async () => {
+        const page = await newPage();
+        await openShop(page, '/?pay_method=phone');
+        await page.getByRole('button', { name: `${MUG.name} 결제하기` }).click();
+        await page.getByRole('dialog', { name: '결제창' }).waitFor();
+        const { card: smartro } = pcWindows(page);
+        await smartro.getByLabel('통신사').selectOption({ label: 'KT' });
+        await smartro.getByLabel('휴대폰 번호').fill('010-2222-3333');
+        await shot(page, 'pc-phone', 'phone-filled');
+        await smartro.getByRole('button', { name: '결제하기' }).click();
+
+        await page.waitForURL(/\/order\/order[A-Za-z0-9]+$/, STEP);
+        await page.getByRole('heading', { name: '결제 완료' }).waitFor();
+        const order = await shopOrder(page);
+        expect(order.status).toBe('paid');
+        expect(await v1PaymentOf(order.imp_uid!)).toMatchObject({ status: 'paid', pay_method: 'phone', amount: 1004, channel: 'pc', bank_code: null });
+        expect(pageErrors(page)).toEqual([]);
       });
 
       it('invalid request: a bad merchant_uid answers at once, opens no window and creates nothing', async () => {

@@ -77,20 +77,44 @@ const form = (fields: Record<string, string>) => ({
   redirect: 'manual' as const,
 });
 
+/** Opens the simulator's window (as SmartroPAY does on a phone) and returns its page and AuthId. */
+async function openSimulatorWindow(opened: OpenedWindow): Promise<{ simOrigin: string; page: string; authId: string }> {
+  const simOrigin = new URL(opened.scriptUrl).origin;
+  const page = await (await fetch(`${simOrigin}/payment/auth`, form({ ...opened.fields, SimChannel: 'mobile' }))).text();
+  const authId = /name="AuthId" value="([^"]+)"/.exec(page)?.[1];
+  if (!authId) throw new Error(`simulator window not understood:\n${page}`);
+  return { simOrigin, page, authId };
+}
+
+/** Submits a window form and reads where the simulator sends the buyer on, with what. */
+async function submitWindow(url: string, fields: Record<string, string>): Promise<{ returnUrl: string; fields: Record<string, string> }> {
+  const done = await (await fetch(url, form(fields))).text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(done)?.[1];
+  const result = hiddenFields(done);
+  if (!action || !result.Tid || !result.TrAuthKey) throw new Error(`simulator did not authenticate:\n${done}`);
+  return { returnUrl: decodeEntities(action), fields: result };
+}
+
 /** Authenticates a card in the simulator's window; returns the fields it posts to the ReturnUrl. */
 export async function authenticateCard(opened: OpenedWindow, card: string): Promise<{ returnUrl: string; fields: Record<string, string> }> {
-  const simOrigin = new URL(opened.scriptUrl).origin;
-  const windowPage = await (await fetch(`${simOrigin}/payment/auth`, form({ ...opened.fields, SimChannel: 'mobile' }))).text();
-  const authId = /name="AuthId" value="([^"]+)"/.exec(windowPage)?.[1];
-  const company = /<select id="CardCompany" name="CardCompany"[^>]*>[\s\S]*?<option value="([^"]+)"/.exec(windowPage)?.[1];
-  if (!authId || !company) throw new Error(`simulator window not understood:\n${windowPage}`);
-  const done = await (
-    await fetch(`${simOrigin}/payment/auth/card`, form({ AuthId: authId, CardCompany: company, CardNo: card, Expiry: '12/39', Quota: '00', Action: 'pay' }))
-  ).text();
-  const action = /<form[^>]*action="([^"]+)"/.exec(done)?.[1];
-  const fields = hiddenFields(done);
-  if (!action || !fields.Tid || !fields.TrAuthKey) throw new Error(`simulator did not authenticate:\n${done}`);
-  return { returnUrl: decodeEntities(action), fields };
+  const { simOrigin, page, authId } = await openSimulatorWindow(opened);
+  const company = /<select id="CardCompany" name="CardCompany"[^>]*>[\s\S]*?<option value="([^"]+)"/.exec(page)?.[1];
+  if (!company) throw new Error(`simulator card window not understood:\n${page}`);
+  return submitWindow(`${simOrigin}/payment/auth/card`, { AuthId: authId, CardCompany: company, CardNo: card, Expiry: '12/39', Quota: '00', Action: 'pay' });
+}
+
+/** Authenticates a bank transfer (PayMethod BANK) with a bank (KFTC code) and an account number. */
+export async function authenticateBank(opened: OpenedWindow, bank: { bankCode: string; account: string }): Promise<{ returnUrl: string; fields: Record<string, string> }> {
+  const { simOrigin, page, authId } = await openSimulatorWindow(opened);
+  if (!page.includes('name="BankCode"')) throw new Error(`not a bank transfer window:\n${page}`);
+  return submitWindow(`${simOrigin}/payment/auth/bank`, { AuthId: authId, BankCode: bank.bankCode, AccountNo: bank.account, Action: 'pay' });
+}
+
+/** Authenticates a phone payment (PayMethod CELLPHONE) with a V1 carrier code and a phone number. */
+export async function authenticatePhone(opened: OpenedWindow, phone: { carrier: string; number: string }): Promise<{ returnUrl: string; fields: Record<string, string> }> {
+  const { simOrigin, page, authId } = await openSimulatorWindow(opened);
+  if (!page.includes('name="Carrier"')) throw new Error(`not a phone payment window:\n${page}`);
+  return submitWindow(`${simOrigin}/payment/auth/phone`, { AuthId: authId, Carrier: phone.carrier, PhoneNo: phone.number, Action: 'pay' });
 }
 
 /** Posts the PG's answer to the ReturnUrl and returns where the gateway redirects the buyer. */

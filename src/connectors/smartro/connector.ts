@@ -9,12 +9,12 @@ import { openSmartroWindow, readSmartroWindowReturn } from './window';
  * channel and every request.
  * @example
  * const read = smartroConnector.readCredentials({ pgId: 'gyeolsim01', testMode: true, settings, secrets });
- * if (read.ok) executeFlow(ctx, smartroConnector.flows.approve, read.credentials, { pgTid, auth });
+ * if (read.ok) executeFlow(ctx, smartroConnector.flows.approve, read.credentials, { pgTid, auth, payMethod: 'card' });
  */
 export const smartroConnector: PgConnector<SmartroCredentials> = {
   id: 'smartro_v2',
-  // Only card windows exist today; the other methods come with their own flows (issue 7).
-  capabilities: { methods: ['card'], escrow: true, partialCancel: false, billing: false, notifications: false },
+  // Card, bank transfer and phone windows exist today; vbank comes with its own flows (issue 7).
+  capabilities: { methods: ['card', 'trans', 'phone'], escrow: true, partialCancel: false, billing: false, notifications: false },
   credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
   readCredentials: readSmartroCredentials,
   validatePayment: validatePaymentRequest,

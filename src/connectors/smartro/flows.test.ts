@@ -120,7 +120,7 @@ const approvedResult: ApprovalResult = {
   escrow: null,
 };
 
-const approve = (ctx = context()) => executeFlow(ctx, approveFlow, channel(), { pgTid: TID, auth: { trAuthKey: 'auth-key-1' } });
+const approve = (ctx = context()) => executeFlow(ctx, approveFlow, channel(), { pgTid: TID, auth: { trAuthKey: 'auth-key-1' }, payMethod: 'card' });
 
 async function faultOf(promise: Promise<unknown>): Promise<ConnectorFault> {
   const err = await promise.then(
@@ -142,7 +142,7 @@ describe('approveFlow over HTTP', () => {
 
   it('keeps a path prefix of the channel’s API host', async () => {
     answerWith(200, signed(approvedBody));
-    await executeFlow(context(), approveFlow, credentials({ apiBaseUrl: `${baseUrl}/smartro`, receiptBaseUrl: RECEIPT_BASE }), { pgTid: TID, auth: { trAuthKey: 'k' } });
+    await executeFlow(context(), approveFlow, credentials({ apiBaseUrl: `${baseUrl}/smartro`, receiptBaseUrl: RECEIPT_BASE }), { pgTid: TID, auth: { trAuthKey: 'k' }, payMethod: 'card' });
     expect(seen.map((r) => r.url)).toEqual(['/smartro/payment/approval/urlCallApproval.do']);
   });
 
@@ -206,7 +206,7 @@ describe('approveFlow over HTTP', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const fault = await faultOf(
-      executeFlow(context(), approveFlow, credentials({ apiBaseUrl: `http://127.0.0.1:${port}` }), { pgTid: TID, auth: { trAuthKey: 'k' } }),
+      executeFlow(context(), approveFlow, credentials({ apiBaseUrl: `http://127.0.0.1:${port}` }), { pgTid: TID, auth: { trAuthKey: 'k' }, payMethod: 'card' }),
     );
     expect(fault).toMatchObject({ kind: 'network', outcomeUnknown: false });
   });
@@ -215,18 +215,18 @@ describe('approveFlow over HTTP', () => {
 describe('inquireFlow over HTTP', () => {
   it('POSTs the same JSON body to approvalInquiry.do and reads the answer with the same checks', async () => {
     answerWith(200, signed(approvedBody));
-    expect(await executeFlow(context(), inquireFlow, channel(), { pgTid: TID, auth: { trAuthKey: 'auth-key-1' } })).toEqual(approvedResult);
+    expect(await executeFlow(context(), inquireFlow, channel(), { pgTid: TID, auth: { trAuthKey: 'auth-key-1' }, payMethod: 'card' })).toEqual(approvedResult);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/payment/approval/approvalInquiry.do', contentType: 'application/json' });
     expect(JSON.parse(seen[0].body)).toEqual({ Tid: TID, TrAuthKey: 'auth-key-1' });
 
     answerWith(200, signed({ ...approvedBody, Tid: `${TID.slice(0, -1)}0` }));
-    expect(await faultOf(executeFlow(context(), inquireFlow, channel(), { pgTid: TID, auth: null }))).toMatchObject({ kind: 'mismatch' });
+    expect(await faultOf(executeFlow(context(), inquireFlow, channel(), { pgTid: TID, auth: null, payMethod: 'card' }))).toMatchObject({ kind: 'mismatch' });
   });
 
   it('sends an empty TrAuthKey when the auth is no longer known', async () => {
     answerWith(200, signed({ Tid: TID, ResultCode: '3051', ResultMsg: '거래없음' }));
-    expect(await executeFlow(context(), inquireFlow, channel(), { pgTid: TID, auth: null })).toEqual({
+    expect(await executeFlow(context(), inquireFlow, channel(), { pgTid: TID, auth: null, payMethod: 'card' })).toEqual({
       outcome: 'declined',
       pgTid: TID,
       code: '3051',

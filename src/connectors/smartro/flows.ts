@@ -26,26 +26,26 @@ function trAuthKeyOf(auth: unknown): string {
 
 /**
  * Reads an answer of the approval host: Smartro's bare error body is an unverified decline; a
- * signed answer must verify (`SignValue`) and be about the Tid asked.
+ * signed answer must verify (`SignValue`) and be about the Tid and the pay method asked.
  */
-function readApprovalHostAnswer(credentials: SmartroCredentials, pgTid: string, answer: PgAnswer, now: Date): ApprovalResult {
+function readApprovalHostAnswer(credentials: SmartroCredentials, input: ApprovalInput | InquiryInput, answer: PgAnswer, now: Date): ApprovalResult {
   const read = readApprovalResponse(jsonAnswer(answer));
   if (!read.signed) return { outcome: 'declined', pgTid: null, code: read.code, message: read.message, verified: false };
   const response = read.response;
   if (!verifySignValue(response.Tid, response.ResultCode, credentials.merchantKey, response.SignValue)) {
     throw new ConnectorFault('signature', `SignValue of Smartro's answer for Tid ${response.Tid} does not verify`);
   }
-  return toApprovalResult(response, { pgTid, mid: credentials.mid, receiptBaseUrl: credentials.receiptBaseUrl }, now);
+  return toApprovalResult(response, { pgTid: input.pgTid, payMethod: input.payMethod, mid: credentials.mid, receiptBaseUrl: credentials.receiptBaseUrl }, now);
 }
 
 /** `urlCallApproval.do`: asks Smartro to approve an authenticated payment. */
 export const approveFlow: PgFlow<SmartroCredentials, ApprovalInput, ApprovalResult> = {
   buildRequest: (credentials, input) => approvalHostRequest(credentials, APPROVAL_PATH, { Tid: input.pgTid, TrAuthKey: trAuthKeyOf(input.auth) }),
-  readAnswer: (credentials, input, answer, now) => readApprovalHostAnswer(credentials, input.pgTid, answer, now),
+  readAnswer: (credentials, input, answer, now) => readApprovalHostAnswer(credentials, input, answer, now),
 };
 
 /** `approvalInquiry.do`: what became of an approval whose answer was lost (same body, same checks). */
 export const inquireFlow: PgFlow<SmartroCredentials, InquiryInput, ApprovalResult> = {
   buildRequest: (credentials, input) => approvalHostRequest(credentials, APPROVAL_INQUIRY_PATH, { Tid: input.pgTid, TrAuthKey: trAuthKeyOf(input.auth) }),
-  readAnswer: (credentials, input, answer, now) => readApprovalHostAnswer(credentials, input.pgTid, answer, now),
+  readAnswer: (credentials, input, answer, now) => readApprovalHostAnswer(credentials, input, answer, now),
 };

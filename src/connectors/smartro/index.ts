@@ -6,21 +6,26 @@ export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSpli
 export { smartroOrderId, validatePaymentRequest } from './rules';
 export {
   SMARTRO_RESULT_CODES,
-  cardApprovalOutcome,
+  approvalOutcome,
+  bankDetailsFrom,
   knownResultCode,
   toApprovalResult,
-  type CardApprovalOutcome,
+  type ApprovalOutcome,
   type SmartroResultMeaning,
 } from './transformers';
 export { encryptData, signValue, verifySignValue, hashData, encryptEnvelope, decryptEnvelope, aesEncrypt, aesDecrypt } from './crypto';
 export {
+  SMARTRO_BANKS,
   SMARTRO_CARD_COMPANIES,
+  SMARTRO_PAY_METHODS,
+  bankByCode,
   cardCompanyByKftcCode,
   cardCompanyBySmartroCode,
   ediDate,
   authDate,
   parseAuthDate,
   receiptUrl,
+  type SmartroBank,
   type SmartroCardCompany,
   type SmartroApprovalResponse,
   type TranMgrFields,

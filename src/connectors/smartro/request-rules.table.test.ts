@@ -61,7 +61,8 @@ function check(overrides: Record<string, unknown>): { violations: FieldViolation
 
 const sorted = (list: FieldViolation[]) => [...list].sort((a, b) => `${a.field}\u0000${a.rule}`.localeCompare(`${b.field}\u0000${b.rule}`));
 
-const NOT_YET = { field: 'pay_method', rule: '아직 지원하지 않는 결제수단입니다 (스마트로 채널은 현재 card만 가능)' };
+const NOT_YET = { field: 'pay_method', rule: '아직 지원하지 않는 결제수단입니다 (스마트로 채널은 현재 card, trans, phone만 가능)' };
+const DIGITAL_REQUIRED = { field: 'digital', rule: '휴대폰 소액결제에는 디지털 상품 여부(digital: true/false)가 필수입니다 (스마트로 규칙)' };
 const CASH_ID_NOT_ALLOWED = '현금영수증 발행 유형이 없거나 anonymous이면 식별번호를 보낼 수 없습니다 (스마트로 규칙)';
 const PERSONAL_ID = 'personal은 휴대폰번호, 주민등록번호 또는 현금영수증 카드번호가 필요합니다 (스마트로 규칙)';
 const CORPORATE_ID = 'corporate는 사업자등록번호(10자리)가 필요합니다 (스마트로 규칙)';
@@ -140,10 +141,17 @@ const ROWS: Row[] = [
 
   // escrow
   { rule: 'escrow: card', params: { escrow: true }, errors: [] },
+  { rule: 'escrow: trans', params: { pay_method: 'trans', escrow: true }, errors: [] },
+
+  // phone: Smartro's GoodsCl must match the MID's contract, so V1 `digital` is required
+  { rule: 'phone: digital content', params: { pay_method: 'phone', digital: true }, errors: [] },
+  { rule: 'phone: physical goods', params: { pay_method: 'phone', digital: false }, errors: [] },
+  { rule: 'phone: without digital', params: { pay_method: 'phone' }, errors: [DIGITAL_REQUIRED] },
+  { rule: 'trans: digital not needed', params: { pay_method: 'trans' }, errors: [] },
   {
     rule: 'escrow: not with phone',
-    params: { pay_method: 'phone', escrow: true },
-    errors: [NOT_YET, v('escrow', '에스크로는 card, trans, vbank 결제에서만 사용할 수 있습니다 (스마트로 규칙)')],
+    params: { pay_method: 'phone', digital: true, escrow: true },
+    errors: [v('escrow', '에스크로는 card, trans, vbank 결제에서만 사용할 수 있습니다 (스마트로 규칙)')],
   },
   {
     rule: 'escrow: no direct card call',
@@ -181,12 +189,12 @@ const ROWS: Row[] = [
   {
     rule: 'cash receipt: not with escrow + trans',
     params: { pay_method: 'trans', escrow: true, bypass: { cashReceiptType: 'personal', customerIdentifier: '01012345678' } },
-    errors: [NOT_YET, v('bypass.cashReceiptType', '에스크로 계좌이체에는 현금영수증 정보를 보낼 수 없습니다 (스마트로 규칙)')],
+    errors: [v('bypass.cashReceiptType', '에스크로 계좌이체에는 현금영수증 정보를 보낼 수 없습니다 (스마트로 규칙)')],
   },
   {
     rule: 'cash receipt: trans without escrow may carry one',
     params: { pay_method: 'trans', bypass: { cashReceiptType: 'personal', customerIdentifier: '01012345678' } },
-    errors: [NOT_YET],
+    errors: [],
   },
 
   // card.direct, installments, unsupported installment controls

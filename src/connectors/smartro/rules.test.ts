@@ -73,12 +73,18 @@ describe('Smartro request rules', () => {
   });
 
   describe('pay_method', () => {
-    it('implements card only for now', () => {
-      for (const payMethod of ['trans', 'vbank', 'phone'] as const) {
-        const [v] = violations({ payMethod });
-        expect(v.field).toBe('pay_method');
-        expect(v.rule).toContain('아직 지원하지 않는 결제수단입니다');
-      }
+    it('implements card, trans and phone; vbank not yet', () => {
+      expect(violations({ payMethod: 'trans' })).toEqual([]);
+      expect(violations({ payMethod: 'phone', digital: false })).toEqual([]);
+      const [v] = violations({ payMethod: 'vbank', vbankDue: '20991231' });
+      expect(v.field).toBe('pay_method');
+      expect(v.rule).toBe('아직 지원하지 않는 결제수단입니다 (스마트로 채널은 현재 card, trans, phone만 가능)');
+    });
+    it('requires digital for a phone payment, naming the field', () => {
+      expect(violations({ payMethod: 'phone' })).toEqual([
+        { field: 'digital', rule: '휴대폰 소액결제에는 디지털 상품 여부(digital: true/false)가 필수입니다 (스마트로 규칙)' },
+      ]);
+      expect(violations({ payMethod: 'card' })).toEqual([]);
     });
   });
 

@@ -22,7 +22,7 @@ export const MAX_BUYER_NAME_LENGTH = 30;
 export const MAX_BUYER_EMAIL_LENGTH = 60;
 
 /** Pay methods this connector can open a window for today. */
-export const IMPLEMENTED_PAY_METHODS: readonly PayMethod[] = ['card'];
+export const IMPLEMENTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'phone'];
 
 /** Pay methods Smartro offers escrow for. */
 export const ESCROW_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank'];
@@ -90,6 +90,11 @@ export function validatePaymentRequest(request: PaymentFacts, env: { mobile: boo
   const { customerId, language, vbankDue } = request.passThrough;
   if (customerId !== null && customerId.length > MAX_CUSTOMER_ID_LENGTH) {
     out.push({ field: 'customer_id', rule: `최대 ${MAX_CUSTOMER_ID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+  // Smartro's phone window needs GoodsCl (digital content or not) and it must match the MID's
+  // contract; gyeol cannot guess it, so V1 `digital` is required (PortOne's Smartro guide).
+  if (request.payMethod === 'phone' && request.passThrough.digital === null) {
+    out.push({ field: 'digital', rule: '휴대폰 소액결제에는 디지털 상품 여부(digital: true/false)가 필수입니다 (스마트로 규칙)' });
   }
   if (request.payMethod === 'vbank' && vbankDue === null) {
     out.push({ field: 'vbank_due', rule: '가상계좌 결제에는 입금기한(vbank_due)이 필수입니다 (스마트로 규칙)' });

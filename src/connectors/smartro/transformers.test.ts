@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorFault } from '../contract';
 import {
-  cardApprovalOutcome,
+  approvalOutcome,
+  bankDetailsFrom,
   cardDetailsFrom,
   readApprovalResponse,
   SMARTRO_RESULT_CODES,
@@ -14,7 +15,7 @@ import type { SmartroApprovalResponse } from './wire';
 const TID = 'gyeoltest101012601152100001234';
 const NOW = new Date('2026-01-15T12:00:05Z');
 const RECEIPT_BASE = 'https://test.smilepay.co.kr';
-const question = { pgTid: TID, mid: 'gyeoltest1', receiptBaseUrl: RECEIPT_BASE };
+const question = { pgTid: TID, payMethod: 'card' as const, mid: 'gyeoltest1', receiptBaseUrl: RECEIPT_BASE };
 
 /** Shaped like the published test answer (protocol reference §3.1), with our own values. */
 function approved(overrides: Partial<SmartroApprovalResponse> = {}): SmartroApprovalResponse {
@@ -60,30 +61,55 @@ function faultOf(fn: () => unknown): ConnectorFault {
 }
 
 describe('result code table', () => {
-  it('decides every known code on purpose', () => {
-    const outcomes = Object.fromEntries(
-      (Object.keys(SMARTRO_RESULT_CODES) as KnownSmartroResultCode[]).map((code) => [code, cardApprovalOutcome(code)]),
-    );
-    expect(outcomes).toEqual({
-      '3001': 'approved',
-      '4000': 'unexpected',
-      '4100': 'unexpected',
-      '4110': 'unexpected',
-      A000: 'unexpected',
-      B000: 'unexpected',
-      '7001': 'unexpected',
-      '0000': 'unexpected',
-      '2001': 'unexpected',
-      '2211': 'unexpected',
-      '2013': 'unexpected',
-      W034: 'declined',
-      U999: 'declined',
-      '9999': 'declined',
-    });
+  const outcomesFor = (payMethod: 'card' | 'trans' | 'phone') =>
+    Object.fromEntries((Object.keys(SMARTRO_RESULT_CODES) as KnownSmartroResultCode[]).map((code) => [code, approvalOutcome(code, payMethod)]));
+  const others = {
+    '4100': 'unexpected',
+    '4110': 'unexpected',
+    B000: 'unexpected',
+    '7001': 'unexpected',
+    '0000': 'unexpected',
+    '2001': 'unexpected',
+    '2211': 'unexpected',
+    '2013': 'unexpected',
+    W034: 'declined',
+    U999: 'declined',
+    '9999': 'declined',
+  };
+
+  it('decides every known code on purpose for a card payment: only 3001 approves', () => {
+    expect(outcomesFor('card')).toEqual({ '3001': 'approved', '4000': 'unexpected', A000: 'unexpected', ...others });
   });
 
-  it('treats unknown codes (the card companies’ refusals) as declines', () => {
-    for (const code of ['3051', 'X123', '', 'toString', '__proto__']) expect(cardApprovalOutcome(code)).toBe('declined');
+  it('approves a bank transfer with 4000 only: 3001 or A000 to a bank transfer is unexpected', () => {
+    expect(outcomesFor('trans')).toEqual({ '3001': 'unexpected', '4000': 'approved', A000: 'unexpected', ...others });
+  });
+
+  it('approves a phone payment with A000 only', () => {
+    expect(outcomesFor('phone')).toEqual({ '3001': 'unexpected', '4000': 'unexpected', A000: 'approved', ...others });
+  });
+
+  it('never approves a vbank request through the approval host', () => {
+    for (const code of ['3001', '4000', 'A000', '4100']) expect(approvalOutcome(code, 'vbank')).toBe('unexpected');
+  });
+
+  it('treats unknown codes (the card companies’ and banks’ refusals) as declines', () => {
+    for (const payMethod of ['card', 'trans', 'phone'] as const) {
+      for (const code of ['3051', '4052', 'X123', '', 'toString', '__proto__']) expect(approvalOutcome(code, payMethod)).toBe('declined');
+    }
+  });
+});
+
+describe('bank code mapping', () => {
+  it('keeps the KFTC code and reports PortOne’s bank name', () => {
+    expect(bankDetailsFrom(approved({ BankCode: '088', BankName: '신한' }))).toEqual({ bankCode: '088', bankName: '신한은행' });
+    expect(bankDetailsFrom(approved({ BankCode: '004' }))).toEqual({ bankCode: '004', bankName: 'KB국민은행' });
+    expect(bankDetailsFrom(approved({ BankCode: '090', BankName: '' }))).toEqual({ bankCode: '090', bankName: '카카오뱅크' });
+  });
+
+  it('keeps Smartro’s own name for a code PortOne’s table does not list, and nulls when the answer is silent', () => {
+    expect(bankDetailsFrom(approved({ BankCode: '064', BankName: '산림조합' }))).toEqual({ bankCode: '064', bankName: '산림조합' });
+    expect(bankDetailsFrom(approved({}))).toEqual({ bankCode: null, bankName: null });
   });
 });
 
@@ -260,6 +286,58 @@ describe('toApprovalResult', () => {
     for (const ResultCode of ['4000', '4100', '0000', '2001', '2013']) {
       expect(faultOf(() => toApprovalResult(approved({ ResultCode }), question, NOW)).kind).toBe('mismatch');
     }
+  });
+
+  const bankApproval = (overrides: Partial<SmartroApprovalResponse> = {}) =>
+    approved({
+      ResultCode: '4000',
+      ResultMsg: '계좌이체 성공',
+      PayMethod: 'BANK',
+      BankCode: '088',
+      BankName: '신한',
+      CardQuota: undefined,
+      AppCardCode: undefined,
+      AppCardName: undefined,
+      AcquCardCode: undefined,
+      AcquCardName: undefined,
+      CardNum: undefined,
+      ...overrides,
+    });
+
+  it('turns 4000 to a bank transfer into an approval with the bank as V1 reports it', () => {
+    const result = toApprovalResult(bankApproval(), { ...question, payMethod: 'trans' }, NOW);
+    expect(result).toMatchObject({
+      outcome: 'approved',
+      pgTid: TID,
+      code: '4000',
+      message: '계좌이체 성공',
+      order: { merchantUid: 'order1', amount: 1004, pgId: 'gyeoltest1' },
+      details: { method: 'trans', bank: { bankCode: '088', bankName: '신한은행' } },
+      // The card sales slip (type=0) is not a transfer's receipt.
+      receiptUrl: null,
+    });
+  });
+
+  it('turns A000 to a phone payment into an approval with no card or bank', () => {
+    const result = toApprovalResult(bankApproval({ ResultCode: 'A000', ResultMsg: '휴대폰 결제 성공', PayMethod: 'CELLPHONE', BankCode: undefined, BankName: undefined }), { ...question, payMethod: 'phone' }, NOW);
+    expect(result).toMatchObject({ outcome: 'approved', code: 'A000', details: { method: 'phone' } });
+  });
+
+  it('refuses another method’s success as a mismatch: 3001 to a bank transfer, 4000 to a card, 4000 to a phone payment', () => {
+    expect(faultOf(() => toApprovalResult(approved(), { ...question, payMethod: 'trans' }, NOW)).kind).toBe('mismatch');
+    expect(faultOf(() => toApprovalResult(bankApproval(), question, NOW)).kind).toBe('mismatch');
+    expect(faultOf(() => toApprovalResult(bankApproval(), { ...question, payMethod: 'phone' }, NOW)).kind).toBe('mismatch');
+    expect(faultOf(() => toApprovalResult(bankApproval({ ResultCode: 'A000' }), { ...question, payMethod: 'trans' }, NOW)).kind).toBe('mismatch');
+  });
+
+  it('reads a bank’s refusal to a bank transfer as a signed decline', () => {
+    expect(toApprovalResult({ ResultCode: '4052', ResultMsg: '잔액부족', Tid: TID, SignValue: 's' }, { ...question, payMethod: 'trans' }, NOW)).toEqual({
+      outcome: 'declined',
+      pgTid: TID,
+      code: '4052',
+      message: '잔액부족',
+      verified: true,
+    });
   });
 
   it('refuses an approval without its order fields', () => {

@@ -1,18 +1,23 @@
 /**
  * Turns Smartro's answers into gyeol's contract types: the result-code table, the approval
- * answer → {@link ApprovalResult}, and Smartro card codes → PortOne V1 (KFTC) card codes.
+ * answer → {@link ApprovalResult}, Smartro card codes → PortOne V1 (KFTC) card codes, and a bank
+ * transfer's bank → V1 `bank_code`/`bank_name`.
  * Signature checks happen before anything here runs (see flows.ts); these functions trust
  * that the answer came from Smartro and check only that it is about what we asked.
  */
 import { ConnectorFault, type ApprovalResult } from '../contract';
-import type { CardDetails } from '../../domain/payment';
-import { cardCompanyBySmartroCode, parseAuthDate, receiptUrl, type SmartroApprovalResponse } from './wire';
+import type { BankDetails, CardDetails, MethodDetails, PayMethod } from '../../domain/payment';
+import { bankByCode, cardCompanyBySmartroCode, parseAuthDate, receiptUrl, type SmartroApprovalResponse } from './wire';
 
 /** What a Smartro result code says, as far as public sources tell. */
 export type SmartroResultMeaning =
   /** `3001`: a card payment was approved. */
   | 'card-approved'
-  /** Success of some other method or service (bank transfer, vbank, phone, billing, receipt). */
+  /** `4000`: a bank transfer (PayMethod BANK) was approved. */
+  | 'bank-approved'
+  /** `A000`: a phone payment (PayMethod CELLPHONE) was approved. */
+  | 'phone-approved'
+  /** Success of some other method or service (vbank, billing, receipt, gift card). */
   | 'other-success'
   /** The answer of a cancel or refund, not of an approval. */
   | 'cancel-result'
@@ -23,14 +28,14 @@ export type SmartroResultMeaning =
 
 /**
  * Every Smartro result code we know of (protocol reference §4). Codes not listed are card
- * company or Smartro refusals whose list is not public; they count as declines.
+ * company, bank or Smartro refusals whose list is not public; they count as declines.
  */
 export const SMARTRO_RESULT_CODES = {
   '3001': { meaning: 'card-approved', description: '카드 결제 성공' },
-  '4000': { meaning: 'other-success', description: '계좌이체 성공' },
+  '4000': { meaning: 'bank-approved', description: '계좌이체 성공' },
   '4100': { meaning: 'other-success', description: '가상계좌 채번 성공' },
   '4110': { meaning: 'other-success', description: '가상계좌 입금 완료' },
-  A000: { meaning: 'other-success', description: '휴대폰 결제 성공' },
+  A000: { meaning: 'phone-approved', description: '휴대폰 결제 성공' },
   B000: { meaning: 'other-success', description: '문화상품권 결제 성공 (구모듈)' },
   '7001': { meaning: 'other-success', description: '현금영수증 발급 성공' },
   '0000': { meaning: 'other-success', description: '빌링/간편결제 성공' },
@@ -49,22 +54,34 @@ export function knownResultCode(code: string): (typeof SMARTRO_RESULT_CODES)[Kno
   return Object.prototype.hasOwnProperty.call(SMARTRO_RESULT_CODES, code) ? SMARTRO_RESULT_CODES[code as KnownSmartroResultCode] : null;
 }
 
-/** How a result code in an answer to `urlCallApproval.do` (a card payment) is treated. */
-export type CardApprovalOutcome = 'approved' | 'declined' | 'unexpected';
+/** How a result code in an answer to `urlCallApproval.do` is treated. */
+export type ApprovalOutcome = 'approved' | 'declined' | 'unexpected';
+
+/** The one success code that approves each pay method gyeol opens Smartro windows for. */
+const APPROVED_MEANING: Partial<Record<PayMethod, SmartroResultMeaning>> = {
+  card: 'card-approved',
+  trans: 'bank-approved',
+  phone: 'phone-approved',
+};
 
 /**
- * Decides what a result code means for a card approval. One exhaustive switch: adding a
- * meaning without deciding its outcome does not compile.
- * @returns `unexpected` for a success of another kind — a verified answer about something we
- *   did not ask, never a paid card payment and never a plain decline either
+ * Decides what a result code means for an approval of the pay method that was asked. One
+ * exhaustive switch: adding a meaning without deciding its outcome does not compile.
+ * @returns `unexpected` for a success of another kind (`4000` to a card payment, `3001` to a
+ *   bank transfer…) — a verified answer about something we did not ask, never a paid payment
+ *   and never a plain decline either
+ * @example approvalOutcome('4000', 'trans') // 'approved'
+ * @example approvalOutcome('4000', 'card') // 'unexpected'
  */
-export function cardApprovalOutcome(code: string): CardApprovalOutcome {
+export function approvalOutcome(code: string, payMethod: PayMethod): ApprovalOutcome {
   const known = knownResultCode(code);
   if (known === null) return 'declined';
   const meaning: SmartroResultMeaning = known.meaning;
   switch (meaning) {
     case 'card-approved':
-      return 'approved';
+    case 'bank-approved':
+    case 'phone-approved':
+      return APPROVED_MEANING[payMethod] === meaning ? 'approved' : 'unexpected';
     case 'user-aborted':
     case 'system-error':
       return 'declined';
@@ -76,6 +93,12 @@ export function cardApprovalOutcome(code: string): CardApprovalOutcome {
       return unreachable;
     }
   }
+}
+
+/** Whether a result code is a "no" whatever was asked (an unknown refusal, an abort, a system error). */
+function isDeclineCode(code: string): boolean {
+  const meaning = knownResultCode(code)?.meaning;
+  return meaning === undefined || meaning === 'user-aborted' || meaning === 'system-error';
 }
 
 /** Smartro card code → the names and KFTC code V1 reports; unknown codes keep their own name. */
@@ -114,7 +137,7 @@ export function readApprovalResponse(body: unknown): ApprovalAnswer {
   const signed = typeof record.Tid === 'string' && record.Tid !== '' && typeof record.SignValue === 'string' && record.SignValue !== '';
   if (signed) return { signed: true, response: record as unknown as SmartroApprovalResponse };
   const code = record.ResultCode;
-  if (cardApprovalOutcome(code) !== 'declined') {
+  if (!isDeclineCode(code)) {
     throw new ConnectorFault('malformed', `Smartro answered result ${code} without Tid and SignValue`);
   }
   return { signed: false, code, message: nonEmpty(record.ResultMsg) ?? knownResultCode(code)?.description ?? '' };
@@ -169,9 +192,40 @@ export function cardDetailsFrom(response: SmartroApprovalResponse): CardDetails 
   };
 }
 
+/**
+ * The bank part of an approved bank transfer. Smartro's code is the KFTC code V1 reports; the
+ * name is PortOne's for a known code, else Smartro's own.
+ */
+export function bankDetailsFrom(response: SmartroApprovalResponse): BankDetails {
+  const code = nonEmpty(response.BankCode);
+  const known = bankByCode(code);
+  return { bankCode: code, bankName: known?.name ?? nonEmpty(response.BankName) };
+}
+
+function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalResponse): MethodDetails {
+  switch (payMethod) {
+    case 'card':
+      return { method: 'card', card: cardDetailsFrom(response) };
+    case 'trans':
+      return { method: 'trans', bank: bankDetailsFrom(response) };
+    // V1 has no payment field for the carrier or the phone number: nothing to keep.
+    case 'phone':
+      return { method: 'phone' };
+    case 'vbank':
+      // approvalOutcome never approves a vbank request (4100 is not one of its successes).
+      throw new ConnectorFault('mismatch', 'Smartro approved a virtual account, which gyeol did not ask for');
+    default: {
+      const unreachable: never = payMethod;
+      return unreachable;
+    }
+  }
+}
+
 /** What the approval was asked about. */
 export interface ApprovalQuestion {
   pgTid: string;
+  /** The pay method the window was opened for: only its success code approves. */
+  payMethod: PayMethod;
   /** The channel's MID: a signed decline for another MID is a fault. */
   mid: string;
   receiptBaseUrl: string;
@@ -182,7 +236,7 @@ export interface ApprovalQuestion {
  * it is about (Moid, Amt, Mid) for the services to compare with the payment.
  * @param now fallback approval time when `AuthDate` cannot be read (the approval stands)
  * @throws ConnectorFault('mismatch') when the answer is about another Tid, or reports a success
- *   of another kind
+ *   of another kind (another method's success code included)
  * @throws ConnectorFault('malformed') when an approval lacks its order fields or carries an
  *   unmasked card number
  */
@@ -192,7 +246,7 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
   }
   const code = response.ResultCode;
   const message = nonEmpty(response.ResultMsg) ?? knownResultCode(code)?.description ?? '';
-  const outcome = cardApprovalOutcome(code);
+  const outcome = approvalOutcome(code, question.payMethod);
   switch (outcome) {
     case 'declined':
       // Declines may leave Mid out; when present it must be the channel's (an approval's Mid is
@@ -202,7 +256,7 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
       }
       return { outcome: 'declined', pgTid: response.Tid, code, message, verified: true };
     case 'unexpected':
-      throw new ConnectorFault('mismatch', `Smartro answered a card approval with result ${code} (${message})`);
+      throw new ConnectorFault('mismatch', `Smartro answered a ${question.payMethod} approval with result ${code} (${message})`);
     case 'approved':
       break;
     default: {
@@ -222,8 +276,10 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
     code,
     message,
     order: { merchantUid: response.Moid, amount, pgId: response.Mid },
-    details: { method: 'card', card: cardDetailsFrom(response) },
-    receiptUrl: receiptUrl(question.receiptBaseUrl, response.Tid),
+    details: methodDetailsFrom(question.payMethod, response),
+    // `type=0` is the card sales slip; Smartro's receipt types for a transfer or a phone payment
+    // are not public, so those payments carry no receipt URL (V1 allows none).
+    receiptUrl: question.payMethod === 'card' ? receiptUrl(question.receiptBaseUrl, response.Tid) : null,
     // EscrowCd is what Smartro did, not what was asked: `1` escrow, `0` a normal payment.
     escrow: response.EscrowCd === '1' ? true : response.EscrowCd === '0' ? false : null,
   };

@@ -43,6 +43,26 @@ describe('buildTranMgrFields / openSmartroWindow', () => {
     });
   });
 
+  it('sends PayMethod BANK for a bank transfer and CELLPHONE for a phone payment, signed the same way', () => {
+    const bank = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'trans' }) }), NOW);
+    expect(bank).toMatchObject({ PayMethod: 'BANK', Amt: '1004', GoodsCl: '1', EncryptData: expectedEncryptData(EDI_DATE, TEST_MID, '1004') });
+    const phone = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'phone', digital: true }) }), NOW);
+    expect(phone).toMatchObject({ PayMethod: 'CELLPHONE', GoodsCl: '0' });
+    expect(buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'phone', digital: false }) }), NOW).GoodsCl).toBe('1');
+  });
+
+  it('calls a card company directly only in a card window', () => {
+    const direct = { code: '361', quota: 0 };
+    expect(buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ cardDirect: direct }) }), NOW)).toMatchObject({ FnCd: '01', CardQuota: '00' });
+    const bank = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'trans', cardDirect: direct }) }), NOW);
+    expect(bank.FnCd).toBeUndefined();
+    expect(bank.CardQuota).toBeUndefined();
+  });
+
+  it('opens no window for a pay method it has none for', () => {
+    expect(() => buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'vbank' }) }), NOW)).toThrow(/vbank/);
+  });
+
   it('never puts the merchant key (or its AES half) in what reaches the browser', () => {
     const launch = openSmartroWindow(credentials(), windowInput(), NOW);
     const all = JSON.stringify(launch);

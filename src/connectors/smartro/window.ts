@@ -6,7 +6,7 @@ import type { PaymentFacts, PaymentWindowInput, WindowLaunch, WindowReturn } fro
 import type { SmartroCredentials } from './credentials';
 import { encryptData } from './crypto';
 import { smartroOrderId } from './rules';
-import { cardCompanyByKftcCode, ediDate, SMARTRO_JS_PATH, type TranMgrFields } from './wire';
+import { cardCompanyByKftcCode, ediDate, SMARTRO_JS_PATH, SMARTRO_PAY_METHODS, type TranMgrFields } from './wire';
 
 /** Smartro's limit on `GoodsName`. */
 const MAX_GOODS_NAME_LENGTH = 40;
@@ -51,8 +51,11 @@ export function buildTranMgrFields(credentials: SmartroCredentials, input: Payme
   const stamp = ediDate(now);
   const options = bypassOptions(payment);
   const pass = payment.passThrough;
+  const payMethod = payment.payMethod;
+  // validatePayment refuses every other method before a window opens.
+  if (payMethod !== 'card' && payMethod !== 'trans' && payMethod !== 'phone') throw new Error(`no Smartro window for pay_method ${payMethod}`);
   const fields: TranMgrFields = {
-    PayMethod: 'CARD',
+    PayMethod: SMARTRO_PAY_METHODS[payMethod],
     GoodsCnt: options.GoodsCnt !== undefined ? String(options.GoodsCnt) : '1',
     GoodsName: (payment.name ?? DEFAULT_GOODS_NAME).slice(0, MAX_GOODS_NAME_LENGTH),
     Amt: amt,
@@ -76,7 +79,7 @@ export function buildTranMgrFields(credentials: SmartroCredentials, input: Payme
   if (tax) Object.assign(fields, tax);
   const direct = pass.cardDirect;
   const company = cardCompanyByKftcCode(direct?.code);
-  if (direct && company) {
+  if (payMethod === 'card' && direct && company) {
     fields.FnCd = company.smartroCode;
     fields.CardQuota = String(direct.quota !== null && direct.quota >= 2 ? direct.quota : 0).padStart(2, '0');
   }

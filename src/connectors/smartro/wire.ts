@@ -9,7 +9,7 @@
 
 /** Fields of the `tranMgr` form that `smartropay.payment` submits to Smartro's auth host. */
 export interface TranMgrFields {
-  PayMethod: 'CARD';
+  PayMethod: SmartroPayMethod;
   GoodsCnt: string;
   /** At most 40 characters. */
   GoodsName: string;
@@ -47,6 +47,13 @@ export interface TranMgrFields {
   SkinColor?: SmartroSkinColor;
   OpenType?: SmartroOpenType;
 }
+
+/**
+ * Smartro's `PayMethod` values for the windows gyeol opens (the protocol reference §3.1 lists
+ * CARD, BANK, VBANK, CELLPHONE and the easy-pay brands), keyed by the V1 `pay_method`.
+ */
+export const SMARTRO_PAY_METHODS = { card: 'CARD', trans: 'BANK', phone: 'CELLPHONE' } as const;
+export type SmartroPayMethod = (typeof SMARTRO_PAY_METHODS)[keyof typeof SMARTRO_PAY_METHODS];
 
 export const SMARTRO_SKIN_COLORS = ['RED', 'GREEN', 'BLUE', 'PURPLE'] as const;
 export type SmartroSkinColor = (typeof SMARTRO_SKIN_COLORS)[number];
@@ -111,6 +118,12 @@ export interface SmartroApprovalResponse {
   /** `0` in the published sample; read as V1 `card_type` (0 credit, 1 check) — an inference. */
   CardType?: string;
   CardOwnerType?: string;
+  /**
+   * A bank transfer's bank (3-digit KFTC code and name). Smartro's bank-transfer answer fields are
+   * not public: these names are our choice, shared with the simulator (see its README).
+   */
+  BankCode?: string;
+  BankName?: string;
 }
 
 export const APPROVAL_PATH = '/payment/approval/urlCallApproval.do';
@@ -151,6 +164,50 @@ export const SMARTRO_CARD_COMPANIES: readonly SmartroCardCompany[] = [
   { smartroCode: '12', name: 'NH농협', kftcCode: '371', confirmed: true },
   { smartroCode: '15', name: '우리', kftcCode: '041', confirmed: false },
 ];
+
+/**
+ * A bank as Smartro codes it. Smartro uses the 3-digit KFTC codes (protocol reference §6), the
+ * same codes PortOne V1 reports as `bank_code`, so the code passes through unchanged; the name is
+ * the one PortOne's bank code table gives (reference codes/pg_bank_codes_portone_doc.csv, from
+ * PortOne's `pg-1.mdx`, which lists smartro among the PGs using these codes).
+ */
+export interface SmartroBank {
+  /** 3-digit KFTC code: Smartro's and V1's `bank_code`. */
+  code: string;
+  /** The name V1 reports as `bank_name`. */
+  name: string;
+}
+
+export const SMARTRO_BANKS: readonly SmartroBank[] = [
+  { code: '002', name: '산업은행' },
+  { code: '003', name: '기업은행' },
+  { code: '004', name: 'KB국민은행' },
+  { code: '007', name: '수협' },
+  { code: '011', name: '농협' },
+  { code: '012', name: '축협' },
+  { code: '020', name: '우리은행' },
+  { code: '023', name: 'SC제일은행' },
+  { code: '027', name: '한국씨티은행' },
+  { code: '031', name: '대구은행' },
+  { code: '032', name: '부산은행' },
+  { code: '034', name: '광주은행' },
+  { code: '037', name: '전북은행' },
+  { code: '039', name: '경남은행' },
+  { code: '045', name: '새마을금고' },
+  { code: '048', name: '신협' },
+  { code: '071', name: '우체국' },
+  { code: '081', name: '하나(외환)은행' },
+  { code: '088', name: '신한은행' },
+  { code: '089', name: '케이뱅크' },
+  { code: '090', name: '카카오뱅크' },
+  { code: '092', name: '토스뱅크' },
+];
+
+/** Looks a bank up by its KFTC code (Smartro's `BankCode`, V1's `bank_code`). */
+export function bankByCode(code: string | null | undefined): SmartroBank | null {
+  if (!code) return null;
+  return SMARTRO_BANKS.find((b) => b.code === code) ?? null;
+}
 
 /** Looks a card company up by Smartro's 2-digit code. */
 export function cardCompanyBySmartroCode(code: string | null | undefined): SmartroCardCompany | null {

@@ -66,7 +66,7 @@ async function pay(card: string, amount = 1004, merchantUid = `order${Date.now()
   const { Tid, TrAuthKey } = await authenticate(simUrl, fields, { number: card, quota: amount >= 50_000 ? '03' : '00', company: '04' });
   // What the window hands back is read by the connector, which keeps the TrAuthKey for the approval.
   expect(readSmartroWindowReturn(creds, { Tid, TrAuthKey })).toEqual({ kind: 'authenticated', pgTid: Tid, auth: { trAuthKey: TrAuthKey } });
-  const input: ApprovalInput = { pgTid: Tid, auth: { trAuthKey: TrAuthKey } };
+  const input: ApprovalInput = { pgTid: Tid, auth: { trAuthKey: TrAuthKey }, payMethod: 'card' };
   return { creds, fields, merchantUid, input };
 }
 
@@ -234,7 +234,7 @@ describe('connector ↔ simulator', () => {
     const creds = simCredentials(otherUrl);
     const held = async (card: string) => {
       const { Tid, TrAuthKey } = await authenticate(otherUrl, windowFields(creds), { number: card });
-      return approve(creds, { pgTid: Tid, auth: { trAuthKey: TrAuthKey } }, 60_000).then(
+      return approve(creds, { pgTid: Tid, auth: { trAuthKey: TrAuthKey }, payMethod: 'card' }, 60_000).then(
         (result): { result?: unknown; error?: unknown } => ({ result }),
         (error: unknown) => ({ error }),
       );

@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
 
     const back = readSmartroWindowReturn(creds(), result);
     expect(back).toEqual({ kind: 'authenticated', pgTid: result.Tid, auth: { trAuthKey: result.TrAuthKey } });
-    const approval = await executeFlow(ctx, approveFlow, creds(), { pgTid: result.Tid, auth: { trAuthKey: result.TrAuthKey } });
+    const approval = await executeFlow(ctx, approveFlow, creds(), { pgTid: result.Tid, auth: { trAuthKey: result.TrAuthKey }, payMethod: 'card' });
     expect(approval).toMatchObject({
       outcome: 'approved',
       pgTid: result.Tid,
@@ -165,7 +165,7 @@ describe.skipIf(!hasChromium)('SmartroPAY-1.0.min.js in Chromium', () => {
     expect(Object.keys(posted?.fields ?? {}).sort()).toEqual(['Tid', 'TrAuthKey']);
     const { Tid, TrAuthKey } = posted?.fields ?? {};
     expect(readSmartroWindowReturn(creds(), posted?.fields ?? {})).toEqual({ kind: 'authenticated', pgTid: Tid, auth: { trAuthKey: TrAuthKey } });
-    const approval = await executeFlow(ctx, approveFlow, creds(), { pgTid: Tid, auth: { trAuthKey: TrAuthKey } });
+    const approval = await executeFlow(ctx, approveFlow, creds(), { pgTid: Tid, auth: { trAuthKey: TrAuthKey }, payMethod: 'card' });
     const receiptUrl = `${simUrl}/issue/IssueLoader.jsp?TID=${Tid}&type=0`;
     expect(approval).toMatchObject({
       outcome: 'approved',

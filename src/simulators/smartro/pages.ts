@@ -3,6 +3,7 @@
  * external resources), Korean, usable on a phone. Every value from a request is escaped.
  */
 import { TEST_CARDS, type CardScenario } from './cards';
+import { BANK_DECLINE, DECLINED_BANK_ACCOUNT, DECLINED_PHONE_NUMBER, PHONE_DECLINE } from './methods';
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -147,6 +148,100 @@ export function cardWindowPage(view: CardWindowView): string {
 </form>
 <section class="card">${testCardHelp()}</section>`;
   return layout('스마트로 카드결제', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
+}
+
+/** What every window shows above its form. */
+function paymentSummary(view: { goodsName: string; moid: string; amount: number }): string {
+  return `<section class="card" aria-label="결제 정보">
+  <dl>
+    <dt>상품명</dt><dd>${escapeHtml(view.goodsName)}</dd>
+    <dt>주문번호</dt><dd>${escapeHtml(view.moid)}</dd>
+    <dt>결제금액</dt><dd class="amount">${formatWon(view.amount)}</dd>
+  </dl>
+</section>`;
+}
+
+function errorList(errors: readonly { message: string }[]): string {
+  return errors.length > 0 ? `<ul class="errors" role="alert">${errors.map((e) => `<li>${escapeHtml(e.message)}</li>`).join('')}</ul>` : '';
+}
+
+function testBadge(testMode: boolean): string {
+  return testMode ? '<span class="badge">테스트 결제창 (시뮬레이터)</span>' : '<span class="badge">시뮬레이터</span>';
+}
+
+const PAY_BUTTONS = `<div class="buttons">
+    <button type="submit" class="secondary" name="Action" value="cancel">취소</button>
+    <button type="submit" class="primary" name="Action" value="pay">결제하기</button>
+  </div>`;
+
+export interface BankWindowView {
+  authId: string;
+  goodsName: string;
+  amount: number;
+  moid: string;
+  testMode: boolean;
+  skinColor: string | null;
+  banks: readonly { code: string; name: string }[];
+  selected: { bank?: string };
+  errors: readonly { field: 'BankCode' | 'AccountNo'; message: string }[];
+}
+
+/** The bank transfer window (PayMethod BANK): 은행 선택, 출금 계좌번호 and two buttons. */
+export function bankWindowPage(view: BankWindowView): string {
+  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const options = [`<option value="">은행을 선택해 주세요</option>`]
+    .concat(view.banks.map((b) => `<option value="${escapeHtml(b.code)}"${view.selected.bank === b.code ? ' selected' : ''}>${escapeHtml(b.name)}</option>`))
+    .join('');
+  const body = `
+<header><h1>스마트로 계좌이체</h1>${testBadge(view.testMode)}</header>
+${paymentSummary(view)}
+<form class="card" method="post" action="/payment/auth/bank" novalidate>
+  ${errorList(view.errors)}
+  <input type="hidden" name="AuthId" value="${escapeHtml(view.authId)}">
+  <label for="BankCode">은행 선택</label>
+  <select id="BankCode" name="BankCode"${invalid('BankCode')}>${options}</select>
+  <label for="AccountNo">출금 계좌번호</label>
+  <input id="AccountNo" name="AccountNo" inputmode="numeric" placeholder="숫자만 입력 (10~14자리)" maxlength="20"${invalid('AccountNo')}>
+  ${PAY_BUTTONS}
+</form>
+<section class="card"><details><summary>테스트 계좌 안내</summary>
+<p class="note">10~14자리 계좌번호는 모두 이체됩니다. 단, ${DECLINED_BANK_ACCOUNT}는 잔액부족으로 거절됩니다 (${BANK_DECLINE.resultCode}).</p></details></section>`;
+  return layout('스마트로 계좌이체', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
+}
+
+export interface PhoneWindowView {
+  authId: string;
+  goodsName: string;
+  amount: number;
+  moid: string;
+  testMode: boolean;
+  skinColor: string | null;
+  carriers: readonly { code: string; name: string }[];
+  selected: { carrier?: string; phone?: string };
+  errors: readonly { field: 'Carrier' | 'PhoneNo'; message: string }[];
+}
+
+/** The phone payment window (PayMethod CELLPHONE): 통신사, 휴대폰 번호 and two buttons. */
+export function phoneWindowPage(view: PhoneWindowView): string {
+  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const options = [`<option value="">통신사를 선택해 주세요</option>`]
+    .concat(view.carriers.map((c) => `<option value="${escapeHtml(c.code)}"${view.selected.carrier === c.code ? ' selected' : ''}>${escapeHtml(c.name)}</option>`))
+    .join('');
+  const body = `
+<header><h1>스마트로 휴대폰결제</h1>${testBadge(view.testMode)}</header>
+${paymentSummary(view)}
+<form class="card" method="post" action="/payment/auth/phone" novalidate>
+  ${errorList(view.errors)}
+  <input type="hidden" name="AuthId" value="${escapeHtml(view.authId)}">
+  <label for="Carrier">통신사</label>
+  <select id="Carrier" name="Carrier"${invalid('Carrier')}>${options}</select>
+  <label for="PhoneNo">휴대폰 번호</label>
+  <input id="PhoneNo" name="PhoneNo" type="tel" inputmode="numeric" autocomplete="tel" placeholder="010-0000-0000" maxlength="13" value="${escapeHtml(view.selected.phone ?? '')}"${invalid('PhoneNo')}>
+  ${PAY_BUTTONS}
+</form>
+<section class="card"><details><summary>테스트 번호 안내</summary>
+<p class="note">올바른 휴대폰 번호는 모두 결제됩니다. 단, ${DECLINED_PHONE_NUMBER.replace(/^(\d{3})(\d{4})(\d{4})$/, '$1-$2-$3')}은 월 한도 초과로 거절됩니다 (${PHONE_DECLINE.resultCode}).</p></details></section>`;
+  return layout('스마트로 휴대폰결제', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
 }
 
 function hiddenInputs(fields: Record<string, string>): string {

@@ -24,14 +24,43 @@ import {
   APPROVAL_INQUIRY_PATH,
   APPROVAL_PATH,
   authDate,
+  bankByCode,
   cardCompanyBySmartroCode,
   ediDate,
+  SMARTRO_BANKS,
   SMARTRO_CARD_COMPANIES,
   SMARTRO_JS_PATH,
 } from '../../connectors/smartro/wire';
 import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCardFor } from './cards';
-import { authErrorPage, cardWindowPage, mobileRedirectPage, notFoundPage, pcResultPage, receiptPage, type CardWindowView } from './pages';
-import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction } from './store';
+import {
+  accountDigits,
+  BANK_APPROVED,
+  BANK_DECLINE,
+  DECLINED_BANK_ACCOUNT,
+  DECLINED_PHONE_NUMBER,
+  maskPhoneNumber,
+  PHONE_APPROVED,
+  PHONE_DECLINE,
+  phoneDigits,
+  SIM_CARRIERS,
+  SIM_PAY_METHODS,
+  type SimPayMethod,
+  type SimScenario,
+} from './methods';
+import {
+  authErrorPage,
+  bankWindowPage,
+  cardWindowPage,
+  mobileRedirectPage,
+  notFoundPage,
+  pcResultPage,
+  phoneWindowPage,
+  receiptPage,
+  type BankWindowView,
+  type CardWindowView,
+  type PhoneWindowView,
+} from './pages';
+import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction, type TransactionMethod } from './store';
 
 /** The simulator's own notion of time (it shares nothing with gyeol), injectable for tests. */
 export interface Clock {
@@ -351,13 +380,17 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (!signature || !sameSecret(signature, encryptData(edi, mid, amt, known.merchantKey))) {
       return refuse(SIMULATOR_ERRORS.BAD_ENCRYPT_DATA);
     }
-    const fnCd = field(body, 'FnCd');
+    // A form without PayMethod is the card window, as before PayMethod was read.
+    const payMethod = (field(body, 'PayMethod') || 'CARD') as SimPayMethod;
+    if (!SIM_PAY_METHODS.includes(payMethod)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, `PayMethod: ${SIM_PAY_METHODS.join(', ')}만 지원합니다`);
+    const fnCd = payMethod === 'CARD' ? field(body, 'FnCd') : '';
     const cardQuota = field(body, 'CardQuota');
 
     const now = clock.now().getTime();
     store.dropWindowsOpenedBefore(now - AUTH_WINDOW_TTL_MS);
     const w: AuthWindow = {
       id: randomBytes(18).toString('base64url'),
+      payMethod,
       mid,
       moid,
       amount: Number(amt),
@@ -386,19 +419,124 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       open: true,
     };
     store.insertWindow(w);
-    return sendHtml(reply, 200, cardWindowPage(windowView(w, { quota: w.cardQuota ?? '00' }, [])));
+    switch (w.payMethod) {
+      case 'CARD':
+        return sendHtml(reply, 200, cardWindowPage(windowView(w, { quota: w.cardQuota ?? '00' }, [])));
+      case 'BANK':
+        return sendHtml(reply, 200, bankWindowPage(bankView(w, {}, [])));
+      case 'CELLPHONE':
+        return sendHtml(reply, 200, phoneWindowPage(phoneView(w, {}, [])));
+      default: {
+        const unreachable: never = w.payMethod;
+        throw new Error(`unknown PayMethod ${String(unreachable)}`);
+      }
+    }
+  });
+
+  function bankView(w: AuthWindow, selected: BankWindowView['selected'], errors: BankWindowView['errors']): BankWindowView {
+    const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
+    return { authId, goodsName, amount, moid, testMode, skinColor, banks: SMARTRO_BANKS, selected, errors };
+  }
+
+  function phoneView(w: AuthWindow, selected: PhoneWindowView['selected'], errors: PhoneWindowView['errors']): PhoneWindowView {
+    const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
+    return { authId, goodsName, amount, moid, testMode, skinColor, carriers: SIM_CARRIERS, selected, errors };
+  }
+
+  /**
+   * Issues the Tid and TrAuthKey of an authenticated window and ends it, as Smartro does for
+   * every method: the window posts them to the merchant (PC) or on to its ReturnUrl (mobile).
+   */
+  function issue(
+    reply: FastifyReply,
+    w: AuthWindow,
+    chosen: { cardCompanyCode: string; maskedCardNumber: string; quota: string; method: TransactionMethod; scenario: SimScenario },
+    message: string,
+  ) {
+    const now = clock.now();
+    let tid: string;
+    do tid = `${w.mid}0101${authDate(now)}${digits(4)}`;
+    while (store.hasTransaction(tid));
+    const trAuthKey = randomBytes(24).toString('base64url');
+    const recorded = store.authenticate({ tid, window: w, ...chosen, issuedAt: now.getTime() }, trAuthKey);
+    if (!recorded) return windowClosedPage(reply, w);
+    return finish(reply, w, { Tid: tid, TrAuthKey: trAuthKey }, w.returnUrl, message);
+  }
+
+  /** The window a form was posted from, when it is still open and of that method; else the page to answer with. */
+  function openWindowOf(reply: FastifyReply, body: unknown, payMethod: SimPayMethod): AuthWindow | null {
+    const authId = field(body, 'AuthId');
+    const w = authId ? store.window(authId) : undefined;
+    if (!w || !w.open || w.payMethod !== payMethod) {
+      void windowClosedPage(reply, w);
+      return null;
+    }
+    return w;
+  }
+
+  function cancelled(reply: FastifyReply, w: AuthWindow) {
+    if (!store.closeWindow(w.id)) return windowClosedPage(reply, w);
+    return finish(reply, w, USER_ABORT, w.stopUrl || w.returnUrl, '결제를 취소했습니다.');
+  }
+
+  app.post('/payment/auth/bank', async (req, reply) => {
+    const body = req.body;
+    const w = openWindowOf(reply, body, 'BANK');
+    if (!w) return reply;
+    if (field(body, 'Action') === 'cancel') return cancelled(reply, w);
+    const bank = bankByCode(field(body, 'BankCode'));
+    const account = accountDigits(field(body, 'AccountNo'));
+    const errors: BankWindowView['errors'][number][] = [];
+    if (!bank) errors.push({ field: 'BankCode', message: '은행을 선택해 주세요' });
+    if (!account) errors.push({ field: 'AccountNo', message: '출금 계좌번호 10~14자리를 입력해 주세요' });
+    // The account number is not echoed back, nor stored: the buyer types it again.
+    if (!bank || !account) return sendHtml(reply, 400, bankWindowPage(bankView(w, { bank: field(body, 'BankCode') }, errors)));
+    return issue(
+      reply,
+      w,
+      {
+        cardCompanyCode: '',
+        maskedCardNumber: '',
+        quota: '00',
+        method: { payMethod: 'BANK', bankCode: bank.code, bankName: bank.name },
+        scenario: account === DECLINED_BANK_ACCOUNT ? 'bank-decline' : 'approve',
+      },
+      '계좌 인증이 완료되었습니다. 결제 승인을 진행합니다.',
+    );
+  });
+
+  app.post('/payment/auth/phone', async (req, reply) => {
+    const body = req.body;
+    const w = openWindowOf(reply, body, 'CELLPHONE');
+    if (!w) return reply;
+    if (field(body, 'Action') === 'cancel') return cancelled(reply, w);
+    const carrier = SIM_CARRIERS.find((c) => c.code === field(body, 'Carrier'));
+    const phone = phoneDigits(field(body, 'PhoneNo'));
+    const errors: PhoneWindowView['errors'][number][] = [];
+    if (!carrier) errors.push({ field: 'Carrier', message: '통신사를 선택해 주세요' });
+    if (!phone) errors.push({ field: 'PhoneNo', message: '휴대폰 번호를 확인해 주세요 (예: 010-1234-5678)' });
+    if (!carrier || !phone) {
+      return sendHtml(reply, 400, phoneWindowPage(phoneView(w, { carrier: field(body, 'Carrier'), phone: field(body, 'PhoneNo') }, errors)));
+    }
+    return issue(
+      reply,
+      w,
+      {
+        cardCompanyCode: '',
+        maskedCardNumber: '',
+        quota: '00',
+        method: { payMethod: 'CELLPHONE', carrier: carrier.code, maskedPhoneNumber: maskPhoneNumber(phone) },
+        scenario: phone === DECLINED_PHONE_NUMBER ? 'phone-decline' : 'approve',
+      },
+      '휴대폰 인증이 완료되었습니다. 결제 승인을 진행합니다.',
+    );
   });
 
   app.post('/payment/auth/card', async (req, reply) => {
     const body = req.body;
-    const authId = field(body, 'AuthId');
-    const w = authId ? store.window(authId) : undefined;
-    if (!w || !w.open) return windowClosedPage(reply, w);
-
-    if (field(body, 'Action') === 'cancel') {
-      if (!store.closeWindow(w.id)) return windowClosedPage(reply, w);
-      return finish(reply, w, USER_ABORT, w.stopUrl || w.returnUrl, '결제를 취소했습니다.');
-    }
+    const w = openWindowOf(reply, body, 'CARD');
+    if (!w) return reply;
+    if (field(body, 'Action') === 'cancel') return cancelled(reply, w);
 
     const view = windowView(w, {}, []);
     const company = field(body, 'CardCompany');
@@ -420,25 +558,12 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       return sendHtml(reply, 400, cardWindowPage(windowView(w, { company, expiry, quota }, errors)));
     }
 
-    const now = clock.now();
-    let tid: string;
-    do tid = `${w.mid}0101${authDate(now)}${digits(4)}`;
-    while (store.hasTransaction(tid));
-    const trAuthKey = randomBytes(24).toString('base64url');
-    const recorded = store.authenticate(
-      {
-        tid,
-        window: w,
-        cardCompanyCode: company,
-        maskedCardNumber: maskCardNumber(number),
-        quota,
-        scenario: testCardFor(number).scenario,
-        issuedAt: now.getTime(),
-      },
-      trAuthKey,
+    return issue(
+      reply,
+      w,
+      { cardCompanyCode: company, maskedCardNumber: maskCardNumber(number), quota, method: { payMethod: 'CARD' }, scenario: testCardFor(number).scenario },
+      '카드 인증이 완료되었습니다. 결제 승인을 진행합니다.',
     );
-    if (!recorded) return windowClosedPage(reply, w);
-    return finish(reply, w, { Tid: tid, TrAuthKey: trAuthKey }, w.returnUrl, '카드 인증이 완료되었습니다. 결제 승인을 진행합니다.');
   });
 
   // ---- the approval host ----
@@ -458,7 +583,48 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return signed({ Tid: t.tid, Mid: w.mid, Moid: w.moid, Amt: String(w.amount), ResultCode: resultCode, ResultMsg: resultMsg }, w.mid);
   }
 
+  /**
+   * A bank transfer's or phone payment's approval: the common fields of the card answer, the
+   * method's result code, and its own fields (`BankCode`/`BankName`, `Carrier`/`PhoneNo`), which
+   * are the simulator's choice: Smartro's are not public.
+   */
+  function otherApproval(t: Transaction, at: Date, authCode: string, method: Exclude<TransactionMethod, { payMethod: 'CARD' }>): Record<string, string> {
+    const w = t.window;
+    const known = merchant(w.mid);
+    const key = known?.merchantKey ?? '';
+    const result = method.payMethod === 'BANK' ? BANK_APPROVED : PHONE_APPROVED;
+    const own: Record<string, string> = method.payMethod === 'BANK' ? { BankCode: method.bankCode, BankName: method.bankName } : { Carrier: method.carrier, PhoneNo: method.maskedPhoneNumber };
+    return signed(
+      {
+        CoNm: known?.companyName ?? DEFAULT_COMPANY_NAME,
+        Tid: t.tid,
+        MerchantReserved: '',
+        ResultCode: result.resultCode,
+        ResultMsg: result.resultMsg,
+        AuthDate: authDate(at),
+        AuthCode: authCode,
+        GoodsName: w.goodsName,
+        GoodsCnt: w.goodsCnt,
+        Amt: String(w.amount),
+        Moid: w.moid,
+        Mid: w.mid,
+        MallUserId: w.mallUserId,
+        BuyerName: w.buyerName,
+        PayMethod: method.payMethod,
+        BuyerEmail: w.buyerEmail && key ? aesEncrypt(w.buyerEmail, key) : '',
+        MallReserved: w.mallReserved,
+        EdiDate: w.ediDate,
+        BuyerTel: w.buyerTel,
+        EscrowCd: w.escrow ? '1' : '0',
+        Currency: 'KRW',
+        ...own,
+      },
+      w.mid,
+    );
+  }
+
   function approval(t: Transaction, at: Date, authCode: string): Record<string, string> {
+    if (t.method.payMethod !== 'CARD') return otherApproval(t, at, authCode, t.method);
     const w = t.window;
     const known = merchant(w.mid);
     const key = known?.merchantKey ?? '';
@@ -574,8 +740,10 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       }
       case 'card-company-decline':
       case 'insufficient-balance':
-      case 'lost-or-stolen': {
-        const declined = resultOf(t.scenario);
+      case 'lost-or-stolen':
+      case 'bank-decline':
+      case 'phone-decline': {
+        const declined = t.scenario === 'bank-decline' ? BANK_DECLINE : t.scenario === 'phone-decline' ? PHONE_DECLINE : resultOf(t.scenario);
         const answer = decline(t, declined.resultCode, declined.resultMsg);
         const settled = store.settle(t.tid, {
           approval: 'declined',
@@ -608,7 +776,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const query = req.query as Record<string, unknown>;
     const tid = typeof query.TID === 'string' ? query.TID : '';
     const t = tid && query.type === '0' ? store.transaction(tid) : undefined;
-    if (!t || t.approval !== 'approved' || !t.answer || t.approvedAt === null) {
+    // The sales slip (type=0) exists for card transactions only.
+    if (!t || t.method.payMethod !== 'CARD' || t.approval !== 'approved' || !t.answer || t.approvedAt === null) {
       return sendHtml(reply, 404, notFoundPage('영수증을 찾을 수 없습니다', '승인된 카드 거래가 아니거나 존재하지 않는 거래번호(TID)입니다.'));
     }
     const w = t.window;

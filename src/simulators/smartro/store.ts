@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { CardScenario } from './cards';
+import type { SimPayMethod, SimScenario } from './methods';
 
 export interface StoredMerchant {
   mid: string;
@@ -17,9 +17,11 @@ export interface StoredMerchant {
 
 export type Channel = 'pc' | 'mobile';
 
-/** One opened card window: what the merchant signed, kept server-side so the page cannot alter it. */
+/** One opened window: what the merchant signed, kept server-side so the page cannot alter it. */
 export interface AuthWindow {
   id: string;
+  /** Which window: card, bank transfer or phone (rows written before it existed are card windows). */
+  payMethod: SimPayMethod;
   mid: string;
   moid: string;
   amount: number;
@@ -57,13 +59,21 @@ export interface AuthWindow {
  */
 export type ApprovalState = 'pending' | 'approved' | 'declined' | 'not-approved';
 
+/** What the buyer chose in a bank transfer or phone window (a card's fields have their own columns). */
+export type TransactionMethod =
+  | { payMethod: 'CARD' }
+  | { payMethod: 'BANK'; bankCode: string; bankName: string }
+  | { payMethod: 'CELLPHONE'; carrier: string; maskedPhoneNumber: string };
+
 export interface Transaction {
   tid: string;
   window: AuthWindow;
+  /** Empty for a bank transfer or a phone payment. */
   cardCompanyCode: string;
   maskedCardNumber: string;
   quota: string;
-  scenario: CardScenario;
+  method: TransactionMethod;
+  scenario: SimScenario;
   issuedAt: number;
   approval: ApprovalState;
   resultCode: string | null;
@@ -90,7 +100,8 @@ export interface TransactionSummary {
   approvedAt: string | null;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2: transactions.method_data (bank transfer and phone payments). */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS merchants (
@@ -125,7 +136,8 @@ CREATE TABLE IF NOT EXISTS transactions (
   approved_at INTEGER,
   auth_code TEXT,
   answer TEXT,
-  window TEXT NOT NULL
+  window TEXT NOT NULL,
+  method_data TEXT
 );
 CREATE INDEX IF NOT EXISTS transactions_moid ON transactions (moid);
 `;
@@ -151,6 +163,7 @@ interface TransactionRow {
   auth_code: string | null;
   answer: string | null;
   window: string;
+  method_data: string | null;
 }
 
 /** A TrAuthKey is a bearer secret for one Tid; only its hash is kept. */
@@ -158,14 +171,21 @@ export function trAuthKeyHash(trAuthKey: string): string {
   return createHash('sha256').update(trAuthKey, 'utf8').digest('hex');
 }
 
+/** A window as stored; one written by schema 1 has no payMethod and was a card window. */
+function readWindow(data: string): AuthWindow {
+  const w = JSON.parse(data) as Partial<AuthWindow>;
+  return { ...w, payMethod: w.payMethod ?? 'CARD' } as AuthWindow;
+}
+
 function toTransaction(row: TransactionRow): Transaction {
   return {
     tid: row.tid,
-    window: JSON.parse(row.window) as AuthWindow,
+    window: readWindow(row.window),
     cardCompanyCode: row.card_company_code,
     maskedCardNumber: row.masked_card_number,
     quota: row.quota,
-    scenario: row.scenario as CardScenario,
+    method: row.method_data === null ? { payMethod: 'CARD' } : (JSON.parse(row.method_data) as TransactionMethod),
+    scenario: row.scenario as SimScenario,
     issuedAt: row.issued_at,
     approval: row.approval as ApprovalState,
     resultCode: row.result_code,
@@ -210,6 +230,7 @@ export class SimulatorStore {
     if (version > SCHEMA_VERSION) {
       throw new Error(`${dataFile} was written by a newer simulator (schema ${version}, this one knows ${SCHEMA_VERSION})`);
     }
+    if (version === 1) this.db.exec('ALTER TABLE transactions ADD COLUMN method_data TEXT');
     this.db.exec(SCHEMA);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
@@ -246,7 +267,7 @@ export class SimulatorStore {
 
   window(id: string): AuthWindow | undefined {
     const row = this.db.prepare('SELECT open, data FROM windows WHERE id = ?').get(id) as { open: number; data: string } | undefined;
-    return row ? { ...(JSON.parse(row.data) as AuthWindow), open: row.open === 1 } : undefined;
+    return row ? { ...readWindow(row.data), open: row.open === 1 } : undefined;
   }
 
   /** Closes a window once; false when it was already closed (a double submit). */
@@ -277,8 +298,8 @@ export class SimulatorStore {
       this.db
         .prepare(
           `INSERT INTO transactions (tid, tr_auth_key_sha256, mid, moid, amount, tax_amt, tax_free_amt, vat_amt,
-             card_company_code, masked_card_number, quota, scenario, issued_at, approval, window)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+             card_company_code, masked_card_number, quota, scenario, issued_at, approval, window, method_data)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
         )
         .run(
           t.tid,
@@ -295,6 +316,7 @@ export class SimulatorStore {
           t.scenario,
           t.issuedAt,
           JSON.stringify({ ...w, open: false }),
+          t.method.payMethod === 'CARD' ? null : JSON.stringify(t.method),
         );
       return true;
     })();

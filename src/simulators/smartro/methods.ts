@@ -1,0 +1,54 @@
+/**
+ * The simulator's bank transfer (PayMethod BANK) and phone payment (PayMethod CELLPHONE): the
+ * result codes, the carriers, and the one test account and the one test phone number that are
+ * declined. Smartro publishes none of this beyond the success codes (4000, A000): the declining
+ * numbers, their codes and the answer's bank and phone fields are the simulator's own choice,
+ * documented in README.md.
+ */
+
+import type { CardScenario } from './cards';
+
+/** What the approval request of a transaction leads to: a test card's scenario, or a bank's or carrier's refusal. */
+export type SimScenario = CardScenario | 'bank-decline' | 'phone-decline';
+
+/** The windows the simulator offers, by Smartro `PayMethod`. */
+export const SIM_PAY_METHODS = ['CARD', 'BANK', 'CELLPHONE'] as const;
+export type SimPayMethod = (typeof SIM_PAY_METHODS)[number];
+
+export const BANK_APPROVED = { resultCode: '4000', resultMsg: '계좌이체 성공' } as const;
+export const PHONE_APPROVED = { resultCode: 'A000', resultMsg: '휴대폰 결제 성공' } as const;
+
+/** Any account number with 10 to 14 digits is approved, except this one (hyphens allowed). */
+export const DECLINED_BANK_ACCOUNT = '1000000009';
+export const BANK_DECLINE = { resultCode: '4052', resultMsg: '잔액이 부족합니다' } as const;
+
+/** Any mobile number (01X, 10 or 11 digits) is approved, except this one. */
+export const DECLINED_PHONE_NUMBER = '01000000000';
+export const PHONE_DECLINE = { resultCode: 'A052', resultMsg: '휴대폰 결제 월 한도를 초과했습니다' } as const;
+
+/** The carriers the phone window offers, with PortOne V1's carrier codes (reference phone_carrier_codes.csv). */
+export const SIM_CARRIERS: readonly { code: string; name: string }[] = [
+  { code: 'SKT', name: 'SKT' },
+  { code: 'KTF', name: 'KT' },
+  { code: 'LGT', name: 'LG U+' },
+  { code: 'CJH', name: 'CJ헬로(알뜰폰)' },
+  { code: 'KCT', name: 'KCT/티플러스(알뜰폰)' },
+  { code: 'SKL', name: 'SK텔링크(알뜰폰)' },
+];
+
+/** Digits of an account number, or null when it is not 10 to 14 digits (hyphens and spaces allowed). */
+export function accountDigits(text: string): string | null {
+  const digits = text.replace(/[\s-]/g, '');
+  return /^\d{10,14}$/.test(digits) ? digits : null;
+}
+
+/** Digits of a Korean mobile number (01X + 7 or 8 digits), or null. */
+export function phoneDigits(text: string): string | null {
+  const digits = text.replace(/[\s-]/g, '');
+  return /^01[016789]\d{7,8}$/.test(digits) ? digits : null;
+}
+
+/** `010****5678`: the simulator keeps and answers no full phone number. */
+export function maskPhoneNumber(digits: string): string {
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+}
