@@ -207,9 +207,10 @@ describe('npm start (dist/main.js) as a supervised process', () => {
     try {
       const stopped = await stopWith(run.child, 'SIGTERM');
       expect(stopped).toMatchObject({ code: 0, signal: null });
-      // After the 3 s grace for requests in flight, well inside main.ts's 10 s hard deadline.
+      // After the 3 s grace for requests in flight; exit code 0 also says it beat main.ts's 10 s
+      // hard deadline (which exits 1).
       expect(stopped.ms).toBeGreaterThanOrEqual(2_900);
-      expect(stopped.ms).toBeLessThan(8_000);
+      expect(stopped.ms).toBeLessThan(10_000);
     } finally {
       socket.destroy();
     }
