@@ -13,8 +13,8 @@ import { openSmartroWindow, readSmartroWindowReturn } from './window';
  */
 export const smartroConnector: PgConnector<SmartroCredentials> = {
   id: 'smartro_v2',
-  // Card, bank transfer and phone windows exist today; vbank comes with its own flows (issue 7).
-  capabilities: { methods: ['card', 'trans', 'phone'], escrow: true, partialCancel: false, billing: false, notifications: false },
+  // Card, bank transfer, virtual account (through the window) and phone.
+  capabilities: { methods: ['card', 'trans', 'vbank', 'phone'], escrow: true, partialCancel: false, billing: false, notifications: false },
   credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
   readCredentials: readSmartroCredentials,
   validatePayment: validatePaymentRequest,

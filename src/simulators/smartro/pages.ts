@@ -209,6 +209,45 @@ ${paymentSummary(view)}
   return layout('스마트로 계좌이체', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
 }
 
+export interface VbankWindowView {
+  authId: string;
+  goodsName: string;
+  amount: number;
+  moid: string;
+  testMode: boolean;
+  skinColor: string | null;
+  banks: readonly { code: string; name: string }[];
+  /** The deposit deadline, for display (e.g. `2026-01-20 23:59`). */
+  deadline: string;
+  selected: { bank?: string };
+  errors: readonly { field: 'BankCode'; message: string }[];
+}
+
+/** The virtual account window (PayMethod VBANK): 입금 은행 선택, the deadline and two buttons. */
+export function vbankWindowPage(view: VbankWindowView): string {
+  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const options = [`<option value="">은행을 선택해 주세요</option>`]
+    .concat(view.banks.map((b) => `<option value="${escapeHtml(b.code)}"${view.selected.bank === b.code ? ' selected' : ''}>${escapeHtml(b.name)}</option>`))
+    .join('');
+  const body = `
+<header><h1>스마트로 가상계좌</h1>${testBadge(view.testMode)}</header>
+${paymentSummary(view)}
+<form class="card" method="post" action="/payment/auth/vbank" novalidate>
+  ${errorList(view.errors)}
+  <input type="hidden" name="AuthId" value="${escapeHtml(view.authId)}">
+  <label for="BankCode">입금 은행 선택</label>
+  <select id="BankCode" name="BankCode"${invalid('BankCode')}>${options}</select>
+  <p class="note">입금 기한: ${escapeHtml(view.deadline)}까지</p>
+  <div class="buttons">
+    <button type="submit" class="secondary" name="Action" value="cancel">취소</button>
+    <button type="submit" class="primary" name="Action" value="pay">계좌 발급</button>
+  </div>
+</form>
+<section class="card"><details><summary>테스트 안내</summary>
+<p class="note">발급된 계좌에는 시뮬레이터의 가상계좌 목록(/sim/vbank)에서 입금할 수 있습니다.</p></details></section>`;
+  return layout('스마트로 가상계좌', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
+}
+
 export interface PhoneWindowView {
   authId: string;
   goodsName: string;

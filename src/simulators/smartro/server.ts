@@ -27,6 +27,7 @@ import {
   bankByCode,
   cardCompanyBySmartroCode,
   ediDate,
+  parseVbankExpDate,
   SMARTRO_BANKS,
   SMARTRO_CARD_COMPANIES,
   SMARTRO_JS_PATH,
@@ -35,6 +36,8 @@ import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCard
 import {
   accountDigits,
   BANK_APPROVED,
+  newVbankNumber,
+  VBANK_ISSUED,
   BANK_DECLINE,
   DECLINED_BANK_ACCOUNT,
   DECLINED_PHONE_NUMBER,
@@ -59,6 +62,8 @@ import {
   type BankWindowView,
   type CardWindowView,
   type PhoneWindowView,
+  type VbankWindowView,
+  vbankWindowPage,
 } from './pages';
 import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction, type TransactionMethod } from './store';
 
@@ -383,6 +388,12 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     // A form without PayMethod is the card window, as before PayMethod was read.
     const payMethod = (field(body, 'PayMethod') || 'CARD') as SimPayMethod;
     if (!SIM_PAY_METHODS.includes(payMethod)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, `PayMethod: ${SIM_PAY_METHODS.join(', ')}만 지원합니다`);
+    const vbankExp = field(body, 'VbankExpDate');
+    if (payMethod === 'VBANK') {
+      const deadline = parseVbankExpDate(vbankExp);
+      if (!deadline) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'VbankExpDate: yyyyMMdd 또는 yyyyMMddhhmm');
+      if (deadline.getTime() <= clock.now().getTime()) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'VbankExpDate: 이미 지난 입금기한입니다');
+    }
     const fnCd = payMethod === 'CARD' ? field(body, 'FnCd') : '';
     const cardQuota = field(body, 'CardQuota');
 
@@ -415,6 +426,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       cardQuota: fnCd && /^\d{2}$/.test(cardQuota) ? cardQuota : null,
       skinColor: field(body, 'SkinColor') || null,
       englishWindow: field(body, 'OpenType') === 'EN',
+      ...(payMethod === 'VBANK' ? { vbankExpDate: vbankExp } : {}),
       openedAt: now,
       open: true,
     };
@@ -424,6 +436,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         return sendHtml(reply, 200, cardWindowPage(windowView(w, { quota: w.cardQuota ?? '00' }, [])));
       case 'BANK':
         return sendHtml(reply, 200, bankWindowPage(bankView(w, {}, [])));
+      case 'VBANK':
+        return sendHtml(reply, 200, vbankWindowPage(vbankView(w, {}, [])));
       case 'CELLPHONE':
         return sendHtml(reply, 200, phoneWindowPage(phoneView(w, {}, [])));
       default: {
@@ -436,6 +450,13 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   function bankView(w: AuthWindow, selected: BankWindowView['selected'], errors: BankWindowView['errors']): BankWindowView {
     const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
     return { authId, goodsName, amount, moid, testMode, skinColor, banks: SMARTRO_BANKS, selected, errors };
+  }
+
+  function vbankView(w: AuthWindow, selected: VbankWindowView['selected'], errors: VbankWindowView['errors']): VbankWindowView {
+    const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
+    const exp = w.vbankExpDate ?? '';
+    const deadline = `${exp.slice(0, 4)}-${exp.slice(4, 6)}-${exp.slice(6, 8)} ${exp.length === 12 ? `${exp.slice(8, 10)}:${exp.slice(10, 12)}` : '23:59'}`;
+    return { authId, goodsName, amount, moid, testMode, skinColor, banks: SMARTRO_BANKS, deadline, selected, errors };
   }
 
   function phoneView(w: AuthWindow, selected: PhoneWindowView['selected'], errors: PhoneWindowView['errors']): PhoneWindowView {
@@ -502,6 +523,28 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         scenario: account === DECLINED_BANK_ACCOUNT ? 'bank-decline' : 'approve',
       },
       '계좌 인증이 완료되었습니다. 결제 승인을 진행합니다.',
+    );
+  });
+
+  app.post('/payment/auth/vbank', async (req, reply) => {
+    const body = req.body;
+    const w = openWindowOf(reply, body, 'VBANK');
+    if (!w) return reply;
+    if (field(body, 'Action') === 'cancel') return cancelled(reply, w);
+    const bank = bankByCode(field(body, 'BankCode'));
+    if (!bank) return sendHtml(reply, 400, vbankWindowPage(vbankView(w, {}, [{ field: 'BankCode', message: '은행을 선택해 주세요' }])));
+    // The account is numbered now, with the window's Tid; Smartro issues it when approval is asked.
+    return issue(
+      reply,
+      w,
+      {
+        cardCompanyCode: '',
+        maskedCardNumber: '',
+        quota: '00',
+        method: { payMethod: 'VBANK', bankCode: bank.code, bankName: bank.name, vbankNum: newVbankNumber(digits), vbankExpDate: w.vbankExpDate ?? '' },
+        scenario: 'approve',
+      },
+      '가상계좌 정보를 확인했습니다. 계좌 발급을 진행합니다.',
     );
   });
 
@@ -592,8 +635,13 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const w = t.window;
     const known = merchant(w.mid);
     const key = known?.merchantKey ?? '';
-    const result = method.payMethod === 'BANK' ? BANK_APPROVED : PHONE_APPROVED;
-    const own: Record<string, string> = method.payMethod === 'BANK' ? { BankCode: method.bankCode, BankName: method.bankName } : { Carrier: method.carrier, PhoneNo: method.maskedPhoneNumber };
+    const result = method.payMethod === 'BANK' ? BANK_APPROVED : method.payMethod === 'VBANK' ? VBANK_ISSUED : PHONE_APPROVED;
+    const own: Record<string, string> =
+      method.payMethod === 'BANK'
+        ? { BankCode: method.bankCode, BankName: method.bankName }
+        : method.payMethod === 'VBANK'
+          ? { VbankBankCode: method.bankCode, VbankName: method.bankName, VbankNum: method.vbankNum, VbankExpDate: method.vbankExpDate }
+          : { Carrier: method.carrier, PhoneNo: method.maskedPhoneNumber };
     return signed(
       {
         CoNm: known?.companyName ?? DEFAULT_COMPANY_NAME,

@@ -46,6 +46,8 @@ export interface AuthWindow {
   cardQuota: string | null;
   skinColor: string | null;
   englishWindow: boolean;
+  /** VBANK: the deposit deadline as the merchant sent it (`yyyyMMdd` or `yyyyMMddhhmm`); absent otherwise. */
+  vbankExpDate?: string;
   openedAt: number;
   open: boolean;
 }
@@ -59,11 +61,13 @@ export interface AuthWindow {
  */
 export type ApprovalState = 'pending' | 'approved' | 'declined' | 'not-approved';
 
-/** What the buyer chose in a bank transfer or phone window (a card's fields have their own columns). */
+/** What the buyer chose in a bank transfer, virtual account or phone window (a card's fields have their own columns). */
 export type TransactionMethod =
   | { payMethod: 'CARD' }
   | { payMethod: 'BANK'; bankCode: string; bankName: string }
-  | { payMethod: 'CELLPHONE'; carrier: string; maskedPhoneNumber: string };
+  | { payMethod: 'CELLPHONE'; carrier: string; maskedPhoneNumber: string }
+  /** A virtual account: the bank the buyer chose, the number issued, the deadline. */
+  | { payMethod: 'VBANK'; bankCode: string; bankName: string; vbankNum: string; vbankExpDate: string };
 
 export interface Transaction {
   tid: string;
