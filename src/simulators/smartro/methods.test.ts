@@ -17,6 +17,7 @@ import { systemClock } from '../../domain/clock';
 import { buildSmartroSimulator, type SmartroSimulator } from './server';
 import { SimulatorStore } from './store';
 import { hiddenFields } from './test-helpers';
+import { startReceiver } from '../../../test/support/receiver';
 
 let sim: SmartroSimulator;
 let simUrl: string;
@@ -24,7 +25,12 @@ const ctx: ConnectorContext = { fetch: globalThis.fetch, clock: systemClock, tim
 const creds = () => credentials({ jsBaseUrl: simUrl, mobileJsBaseUrl: simUrl, apiBaseUrl: simUrl, receiptBaseUrl: simUrl });
 
 beforeAll(async () => {
-  sim = buildSmartroSimulator({ merchants: new Map([[TEST_MID, { merchantKey: TEST_MERCHANT_KEY }]]), assetDir: mkdtempSync(path.join(tmpdir(), 'gyeol-sim-')) });
+  sim = buildSmartroSimulator({
+    merchants: new Map([[TEST_MID, { merchantKey: TEST_MERCHANT_KEY }]]),
+    assetDir: mkdtempSync(path.join(tmpdir(), 'gyeol-sim-')),
+    notifyRetryMs: 100,
+    notifyRetries: 2,
+  });
   await sim.listen({ port: 0, host: '127.0.0.1' });
   simUrl = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
 });
@@ -253,6 +259,68 @@ describe('virtual account window (PayMethod VBANK)', () => {
       expect(res.status, VbankExpDate).toBe(400);
       expect(await res.text()).toContain(message);
     }
+  });
+});
+
+describe('virtual account deposit and its notification', () => {
+  async function issuedAccount() {
+    const { authId } = await openWindow('vbank');
+    const { result } = await submit('vbank', { AuthId: authId, Action: 'pay', BankCode: '088' });
+    await approveAs('vbank', result.Tid, result.TrAuthKey);
+    return result.Tid;
+  }
+
+  it('posts a signed 4110 to the merchant notifyUrl, retrying every interval until 200 OK', async () => {
+    const hook = await startReceiver((_r, i) => (i < 2 ? 500 : 200));
+    try {
+      const put = await fetch(`${simUrl}/sim/merchants/${TEST_MID}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ merchantKey: TEST_MERCHANT_KEY, notifyUrl: `${hook.url}/notify` }),
+      });
+      expect(await put.json()).toMatchObject({ notifyUrl: `${hook.url}/notify` });
+      const tid = await issuedAccount();
+      expect(await (await fetch(`${simUrl}/sim/vbank`)).text()).toContain(`action="/sim/vbank/${tid}/deposit"`);
+      expect((await fetch(`${simUrl}/sim/vbank/${tid}/deposit`, { method: 'POST' })).status).toBe(201);
+      const got = await hook.until((all) => all.length >= 3);
+      expect(got[1].at - got[0].at).toBeGreaterThanOrEqual(90);
+      const fields = Object.fromEntries(new URLSearchParams(got[2].body));
+      expect(got[2].headers['content-type']).toContain('application/x-www-form-urlencoded');
+      expect(fields).toMatchObject({ Mid: TEST_MID, Tid: tid, Amt: '1004', ResultCode: '4110', PayMethod: 'VBANK', VbankBankCode: '088' });
+      expect(verifySignValue(tid, '4110', TEST_MERCHANT_KEY, fields.SignValue)).toBe(true);
+      // Acknowledged: no fourth attempt.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(hook.received).toHaveLength(3);
+      expect(await (await fetch(`${simUrl}/sim/vbank`)).text()).toContain('통보 성공');
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('gives up after the configured retries when the merchant never acknowledges', async () => {
+    const hook = await startReceiver(() => 500);
+    try {
+      await fetch(`${simUrl}/sim/merchants/${TEST_MID}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ merchantKey: TEST_MERCHANT_KEY, notifyUrl: hook.url }),
+      });
+      const tid = await issuedAccount();
+      await fetch(`${simUrl}/sim/vbank/${tid}/deposit`, { method: 'POST' });
+      await hook.until((all) => all.length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(hook.received).toHaveLength(3);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('takes no deposit for an account never issued, and none twice', async () => {
+    expect((await fetch(`${simUrl}/sim/vbank/nosuchtid/deposit`, { method: 'POST' })).status).toBe(404);
+    const { authId } = await openWindow('vbank');
+    const { result } = await submit('vbank', { AuthId: authId, Action: 'pay', BankCode: '088' });
+    // Authenticated but approval never asked: not issued.
+    expect((await fetch(`${simUrl}/sim/vbank/${result.Tid}/deposit`, { method: 'POST' })).status).toBe(409);
   });
 });
 

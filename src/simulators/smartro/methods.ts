@@ -19,6 +19,13 @@ export const BANK_APPROVED = { resultCode: '4000', resultMsg: '계좌이체 성�
 export const PHONE_APPROVED = { resultCode: 'A000', resultMsg: '휴대폰 결제 성공' } as const;
 /** A virtual account issued through the window (Smartro's code; the answer's account fields are the simulator's choice). */
 export const VBANK_ISSUED = { resultCode: '4100', resultMsg: '가상계좌 채번 성공' } as const;
+/** A deposit notification (Smartro's code). */
+export const VBANK_DEPOSITED = { resultCode: '4110', resultMsg: '가상계좌 입금 완료' } as const;
+/**
+ * The answer body that acknowledges a notification (with HTTP 200). Smartro's expected answer is
+ * not public: `OK` is the simulator's choice, and gyeol answers it (src/pg/routes.ts).
+ */
+export const NOTIFY_ACK = 'OK';
 
 /**
  * A new virtual account number: `7` then 13 digits (14 in all, a common Korean virtual account
