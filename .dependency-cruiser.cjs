@@ -57,6 +57,12 @@ module.exports = {
       '^src/services/',
       '^src/domain/',
     ]),
+    onlyImports('pg-layers', 'pg/ takes PG notifications: services and http pieces; no store, no connector.', '^src/pg/', [
+      '^src/pg/',
+      '^src/http/',
+      '^src/services/',
+      '^src/domain/',
+    ]),
     onlyImports(
       'checkout-layers',
       'checkout/ (server side) calls services and uses http pieces; no store, no connector, no api.',

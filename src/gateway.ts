@@ -7,6 +7,7 @@ import { registerCheckout } from './checkout/routes';
 import { sendError, toAppError, v1ErrorHandler } from './http/envelope';
 import { inputHardening } from './http/input-hardening';
 import { requestLog } from './http/request-log';
+import { registerPgRoutes } from './pg/routes';
 import type { Services } from './services';
 
 export interface GatewayOptions {
@@ -100,6 +101,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   app.get('/health', async () => ({ status: 'ok' }));
 
   await registerCheckout(app, { services: options.services, urls: { publicUrl: options.publicUrl } });
+  await registerPgRoutes(app, { services: options.services });
   await registerV1Api(app, { services: options.services, hideSandboxByDefault: options.hideSandboxByDefault });
   return app;
 }

@@ -30,6 +30,8 @@ export interface SystemOptions {
   assetDir?: string;
   /** How long the simulator holds the answers of its slow test cards. */
   simulatorHangMs?: number;
+  /** Delay between the built-in simulator's notification attempts (tests; default Smartro's 1 minute). */
+  simulatorNotifyRetryMs?: number;
   /** PostgreSQL schema (tests isolate themselves with one). */
   pgSchema?: string;
 }
@@ -86,10 +88,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     // The PG first: the demo channel is saved with its concrete base URLs.
     let simulatorUrl: string;
-    let registerDemoMerchant: (mid: string, merchantKey: string) => Promise<void>;
+    // The demo channel's deposit notifications (신통보) go to the gateway, as PortOne has merchants set it up.
+    let registerDemoMerchant: (mid: string, merchantKey: string, notifyUrl: string) => Promise<void>;
     if (config.simulator === 'external') {
       simulatorUrl = config.simulatorPublicUrl as string;
-      registerDemoMerchant = (mid, merchantKey) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey);
+      registerDemoMerchant = (mid, merchantKey, notifyUrl) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey, notifyUrl);
     } else {
       const simulator = buildSmartroSimulator({
         // A PG keeps its transactions: a restart of gyeol (and of the simulator) forgets nothing.
@@ -97,11 +100,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         assetDir,
         clock,
         hangMs: options.simulatorHangMs,
+        notifyRetryMs: options.simulatorNotifyRetryMs,
         logger: options.logger,
       });
       apps.push(simulator);
       simulatorUrl = await listen(simulator, config.host, config.simulatorPort, config.simulatorPublicUrl);
-      registerDemoMerchant = async (mid, merchantKey) => simulator.registerMerchant(mid, { merchantKey });
+      registerDemoMerchant = async (mid, merchantKey, notifyUrl) => simulator.registerMerchant(mid, { merchantKey, notifyUrl });
     }
 
     const gatewayServer = await bind(config.host, config.gatewayPort);
@@ -123,7 +127,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     };
     const services = createServices(deps);
     const demo = await ensureDemo(config, services, store, simulatorUrl);
-    await registerDemoMerchant(demo.mid, demo.merchantKey);
+    await registerDemoMerchant(demo.mid, demo.merchantKey, `${gatewayUrl}/pg/smartro/notify`);
 
     const gateway = await buildGateway({
       services,
@@ -220,11 +224,11 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** Tells a simulator in another process the demo channel's MID and key (its test-only control API). */
-async function registerWithExternalSimulator(simulatorUrl: string, mid: string, merchantKey: string): Promise<void> {
+async function registerWithExternalSimulator(simulatorUrl: string, mid: string, merchantKey: string, notifyUrl: string): Promise<void> {
   const res = await fetch(`${simulatorUrl}/sim/merchants/${encodeURIComponent(mid)}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ merchantKey }),
+    body: JSON.stringify({ merchantKey, notifyUrl }),
   });
   if (!res.ok) throw new Error(`the Smartro simulator at ${simulatorUrl} refused the demo merchant: HTTP ${res.status}`);
 }

@@ -5,18 +5,21 @@ import type { CheckoutError } from '../services/checkout';
 /**
  * The object `IMP.request_pay` hands to the merchant's callback (docs/checkout-protocol.md §5),
  * taken from the same V1 presenter as `GET /payments/{imp_uid}`, so the two never disagree.
- * `success`/`imp_success` are true only for a paid payment; on failure `error_code`/`error_msg`
- * carry the PG's code and message, or gyeol's own code.
+ * `success`/`imp_success` are true for a paid payment and, as in V1 (spec §3.2, §5.2), for an
+ * issued virtual account (status `ready`, the `vbank_*` fields filled, nothing paid yet); on
+ * failure `error_code`/`error_msg` carry the PG's code and message, or gyeol's own code.
  */
 export function toSdkResult(payment: Payment | null, error: CheckoutError | null, merchantUid: string | null = null) {
   const paid = payment?.status === 'paid' && !error;
+  const vbankIssued = payment?.status === 'ready' && payment.approvalState === 'approved' && payment.vbank !== null && !error;
+  const success = paid || vbankIssued;
   const base = {
-    success: paid,
-    imp_success: paid,
+    success,
+    imp_success: success,
     imp_uid: payment?.impUid ?? null,
     merchant_uid: payment?.merchantUid ?? merchantUid,
-    error_code: paid ? null : (error?.code ?? payment?.failCode ?? null),
-    error_msg: paid ? null : (error?.message ?? payment?.failReason ?? null),
+    error_code: success ? null : (error?.code ?? payment?.failCode ?? null),
+    error_msg: success ? null : (error?.message ?? payment?.failReason ?? null),
   };
   if (!payment) return base;
   const v1 = toV1Payment(payment);
@@ -42,6 +45,12 @@ export function toSdkResult(payment: Payment | null, error: CheckoutError | null
     buyer_postcode: v1.buyer_postcode,
     custom_data: v1.custom_data,
     receipt_url: v1.receipt_url,
+    vbank_code: v1.vbank_code,
+    vbank_name: v1.vbank_name,
+    vbank_num: v1.vbank_num,
+    vbank_holder: v1.vbank_holder,
+    vbank_date: v1.vbank_date,
+    vbank_issued_at: v1.vbank_issued_at,
   };
 }
 

@@ -263,9 +263,21 @@ export interface PgConnector<Credentials = unknown> {
     chargeBillingKey?: PgFlow<Credentials, unknown, unknown>;
   };
 
-  /** Reads a notification the PG posted to gyeol (vbank deposit, refund); later issues. */
-  readNotification?(credentials: Credentials, fields: Record<string, string>): unknown;
+  /**
+   * Reads a notification the PG posted to gyeol (form fields), checking its signature with the
+   * channel's credentials. Pure: the services look the payment up and decide.
+   */
+  readNotification?(credentials: Credentials, fields: Record<string, string>, now: Date): PgNotification;
 }
+
+/** What a PG notification says, once read by the connector. */
+export type PgNotification =
+  /** Money arrived on an issued virtual account (verified). */
+  | { kind: 'vbank-deposit'; pgTid: string; pgId: string; amount: number; depositedAt: Date }
+  /** Verified, but nothing gyeol acts on (another result code). */
+  | { kind: 'ignored'; pgTid: string; reason: string }
+  /** Not trustworthy: bad signature, another merchant id, missing or unreadable fields. */
+  | { kind: 'rejected'; reason: string };
 
 /** Helper for connector authors: the static type of a TypeBox schema. */
 export type SchemaType<T extends TSchema> = Static<T>;

@@ -349,6 +349,30 @@ describe('decide', () => {
   });
 });
 
+describe('vbank-deposited', () => {
+  const DEPOSITED_AT = new Date('2026-01-16T01:02:03Z');
+  const deposited = { type: 'vbank-deposited', pgTid: 'T1', depositedAt: DEPOSITED_AT, at: AT } as const satisfies PaymentEvent;
+
+  it('pays an issued virtual account at the deposit time and announces payment.paid', () => {
+    expect(decide(STATES.vbankIssued, deposited)).toEqual({
+      ok: true,
+      expect: expectOf(STATES.vbankIssued),
+      changes: { status: 'paid', paidAt: DEPOSITED_AT, updatedAt: AT },
+      events: [domainEvent('paid', 'payment.paid')],
+    });
+  });
+
+  it('is refused from every other state, so a repeated notification changes nothing and announces nothing', () => {
+    expectRefusedOutside(deposited, ['vbankIssued']);
+    const paid = after(STATES.vbankIssued, decide(STATES.vbankIssued, deposited));
+    expect(decide(paid, deposited).ok).toBe(false);
+  });
+
+  it('is refused for another Tid than the account issued', () => {
+    expect(decide(STATES.vbankIssued, { ...deposited, pgTid: 'T2' })).toEqual({ ok: false, reason: expect.stringContaining('vbank-deposited does not apply') });
+  });
+});
+
 describe('approvalOpen', () => {
   it('is true only while a ready payment waits for the PG’s answer', () => {
     const open = Object.fromEntries(ALL.map((name) => [name, approvalOpen(STATES[name])]));

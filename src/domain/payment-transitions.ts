@@ -27,6 +27,11 @@ export type PaymentEvent =
   | { type: 'pg-declined'; pgTid: string | null; code: string; message: string; verified: boolean; at: Date; reconcileAfter: Date | null }
   /** No trustworthy answer: the PG may or may not have approved. */
   | { type: 'pg-outcome-unknown'; pgTid: string | null; note: string; at: Date; reconcileAfter: Date }
+  /**
+   * Money arrived on the payment's issued virtual account (the PG's verified notification about
+   * `pgTid`, for the payment's amount; the service checks both before deciding).
+   */
+  | { type: 'vbank-deposited'; pgTid: string; depositedAt: Date; at: Date }
   /** The reconciler could not get an answer either; `reconcileAfter` null means stop asking. */
   | { type: 'inquiry-failed'; note: string; at: Date; reconcileAfter: Date | null; attempts: number };
 
@@ -166,6 +171,17 @@ export function decide(payment: State, event: PaymentEvent): Decision {
           updatedAt: at,
         },
         events: [emit(payment, vbankIssued ? 'payment.vbank_issued' : 'payment.paid', status, at)],
+      };
+    }
+    case 'vbank-deposited': {
+      // Only an issued account (ready/approved) of this Tid can be paid; a repeated notification
+      // finds it paid and is refused here, so it emits nothing twice.
+      if (payment.status !== 'ready' || payment.approvalState !== 'approved' || payment.pgTid !== event.pgTid) return refuse(payment, event);
+      return {
+        ok: true,
+        expect,
+        changes: { status: 'paid', paidAt: event.depositedAt, updatedAt: at },
+        events: [emit(payment, 'payment.paid', 'paid', at)],
       };
     }
     case 'pg-declined': {

@@ -28,6 +28,19 @@ export interface AttemptError {
   message: string;
 }
 
+/**
+ * What a PG notification led to. Every outcome but a failure to record it is answered to the PG
+ * as received (see recordNotification): a PG retries anything else, and a forged or misdirected
+ * notification would be retried for nothing.
+ */
+export type NotificationOutcome =
+  /** The deposit was recorded: the payment is paid now. */
+  | { kind: 'paid'; payment: Payment }
+  /** The payment was already paid by this deposit: a repeated notification, nothing changes. */
+  | { kind: 'duplicate'; payment: Payment }
+  /** Not trustworthy or about nothing gyeol can pay (bad signature, unknown Tid, wrong amount…): nothing changes. */
+  | { kind: 'refused'; reason: string };
+
 export type ApproveOutcome =
   | { kind: 'settled'; payment: Payment; error: AttemptError | null }
   /** The claim could not be taken: another attempt is approving this payment, or holds its merchant_uid. */
@@ -403,6 +416,49 @@ export class ApprovalService {
       attempts,
       reconcileAfter: giveUp ? null : new Date(at.getTime() + delay),
     });
+  }
+
+  /**
+   * Records a notification a PG posted (today: a virtual account deposit). The notification names
+   * a PG merchant id, not a store: every channel of that PG and merchant id is tried, and only
+   * one whose credentials verify it counts. A deposit pays the payment of its Tid when that
+   * payment is an issued virtual account of the same amount.
+   * @throws only when the outcome could not be recorded (the PG should send it again)
+   */
+  async recordNotification(pgProvider: string, fields: Record<string, string>): Promise<NotificationOutcome> {
+    const connector = this.deps.connectors.get(pgProvider);
+    if (!connector?.readNotification) return { kind: 'refused', reason: `${pgProvider} sends no notifications gyeol reads` };
+    const pgId = typeof fields.Mid === 'string' ? fields.Mid : '';
+    const channels = pgId ? await this.deps.store.channels.findAllByPgId(pgProvider, pgId) : [];
+    let reason = `no channel of ${pgProvider} with merchant id ${pgId || '(none)'}`;
+    for (const channel of channels) {
+      let resolved: ResolvedChannel;
+      try {
+        resolved = this.channels.open(channel);
+      } catch {
+        continue;
+      }
+      const note = resolved.connector.readNotification!(resolved.credentials, fields, this.now());
+      if (note.kind === 'rejected') {
+        reason = note.reason;
+        continue;
+      }
+      if (note.kind === 'ignored') return { kind: 'refused', reason: note.reason };
+      const payment = await this.deps.store.payments.findByPgTid(channel.storeId, pgProvider, note.pgTid);
+      if (!payment || payment.channelId !== channel.id) {
+        reason = `no payment with Tid ${note.pgTid}`;
+        continue;
+      }
+      if (payment.payMethod !== 'vbank' || payment.vbank === null) return { kind: 'refused', reason: `${payment.impUid} is not a virtual account` };
+      if (note.amount !== payment.amount) return { kind: 'refused', reason: `deposit of ${note.amount} for ${payment.impUid} of ${payment.amount}` };
+      if (payment.status === 'paid') return { kind: 'duplicate', payment };
+      const paid = await this.applyEvent(payment, { type: 'vbank-deposited', pgTid: note.pgTid, depositedAt: note.depositedAt, at: this.now() });
+      if (paid) return { kind: 'paid', payment: paid };
+      // Moved meanwhile: a concurrent copy of this notification may have paid it.
+      const now = await this.reload(payment);
+      return now.status === 'paid' ? { kind: 'duplicate', payment: now } : { kind: 'refused', reason: `${payment.impUid} is ${now.status}` };
+    }
+    return { kind: 'refused', reason };
   }
 
   /** Applies an event; when the payment moved meanwhile (another attempt, the reconciler), returns it as it is now. */

@@ -73,6 +73,21 @@ export class KyselyChannelRepository implements ChannelRepository {
     return rows.map(channelFromRow);
   }
 
+  /**
+   * Every store's channels of one PG merchant id: a PG notification names its merchant id, not a
+   * gyeol store.
+   */
+  async findAllByPgId(pgProvider: string, pgId: string): Promise<ChannelRecord[]> {
+    const rows = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('pg_provider', '=', pgProvider)
+      .where('pg_id', '=', pgId)
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(channelFromRow);
+  }
+
   async findDefault(storeId: number): Promise<ChannelRecord | null> {
     const row = await this.db
       .selectFrom('channels')

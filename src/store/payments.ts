@@ -252,6 +252,19 @@ export class KyselyPaymentRepository implements PaymentRepository {
     return row ? paymentFromRow(row) : null;
   }
 
+  /** The store's payment with this PG transaction id, if any (a PG notification names its Tid). */
+  async findByPgTid(storeId: number, pgProvider: string, pgTid: string): Promise<Payment | null> {
+    const row = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('pg_provider', '=', pgProvider)
+      .where('pg_tid', '=', pgTid)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row ? paymentFromRow(row) : null;
+  }
+
   async findByImpUid(storeId: number, impUid: string): Promise<Payment | null> {
     const row = await this.db
       .selectFrom('payments')

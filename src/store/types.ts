@@ -130,6 +130,8 @@ export interface ChannelRepository {
   findByChannelKey(storeId: number, channelKey: string): Promise<ChannelRecord | null>;
   /** Channels of a PG; with pgId, only that MID. Oldest first. */
   findByPg(storeId: number, pgProvider: string, pgId?: string): Promise<ChannelRecord[]>;
+  /** Every store's channels of one PG merchant id (a PG notification names no store). */
+  findAllByPgId(pgProvider: string, pgId: string): Promise<ChannelRecord[]>;
   findDefault(storeId: number): Promise<ChannelRecord | null>;
   /** Replaces a channel's non-secret settings (already checked by its connector). */
   updateSettings(storeId: number, id: number, settings: Record<string, unknown>): Promise<ChannelRecord | null>;
@@ -139,6 +141,8 @@ export interface PaymentRepository {
   insert(payment: NewPayment): Promise<Payment>;
   findById(storeId: number, id: number): Promise<Payment | null>;
   findByImpUid(storeId: number, impUid: string): Promise<Payment | null>;
+  /** The store's payment with this PG transaction id (a PG notification names its Tid). */
+  findByPgTid(storeId: number, pgProvider: string, pgTid: string): Promise<Payment | null>;
   /** The first payment of a merchant_uid by `sorting` (default `-started`), optionally of one status. */
   findByMerchantUid(storeId: number, merchantUid: string, options?: { status?: PaymentStatus; sorting?: PaymentSorting }): Promise<Payment | null>;
   /** Whether a payment of this merchant_uid is paid, or claimed by an approval in flight. */

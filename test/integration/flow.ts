@@ -110,6 +110,13 @@ export async function authenticateBank(opened: OpenedWindow, bank: { bankCode: s
   return submitWindow(`${simOrigin}/payment/auth/bank`, { AuthId: authId, BankCode: bank.bankCode, AccountNo: bank.account, Action: 'pay' });
 }
 
+/** Asks for a virtual account (PayMethod VBANK) at the bank with this KFTC code. */
+export async function authenticateVbank(opened: OpenedWindow, bankCode: string): Promise<{ returnUrl: string; fields: Record<string, string> }> {
+  const { simOrigin, page, authId } = await openSimulatorWindow(opened);
+  if (!page.includes('입금 은행 선택')) throw new Error(`not a virtual account window:\n${page}`);
+  return submitWindow(`${simOrigin}/payment/auth/vbank`, { AuthId: authId, BankCode: bankCode, Action: 'pay' });
+}
+
 /** Authenticates a phone payment (PayMethod CELLPHONE) with a V1 carrier code and a phone number. */
 export async function authenticatePhone(opened: OpenedWindow, phone: { carrier: string; number: string }): Promise<{ returnUrl: string; fields: Record<string, string> }> {
   const { simOrigin, page, authId } = await openSimulatorWindow(opened);

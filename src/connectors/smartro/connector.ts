@@ -1,6 +1,7 @@
 import type { PgConnector } from '../contract';
 import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
 import { approveFlow, inquireFlow } from './flows';
+import { readSmartroNotification } from './notifications';
 import { smartroOrderId, validatePaymentRequest } from './rules';
 import { openSmartroWindow, readSmartroWindowReturn } from './window';
 
@@ -13,8 +14,8 @@ import { openSmartroWindow, readSmartroWindowReturn } from './window';
  */
 export const smartroConnector: PgConnector<SmartroCredentials> = {
   id: 'smartro_v2',
-  // Card, bank transfer and phone windows exist today; vbank comes with its own flows (issue 7).
-  capabilities: { methods: ['card', 'trans', 'phone'], escrow: true, partialCancel: false, billing: false, notifications: false },
+  // Card, bank transfer, virtual account (through the window) and phone.
+  capabilities: { methods: ['card', 'trans', 'vbank', 'phone'], escrow: true, partialCancel: false, billing: false, notifications: true },
   credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
   readCredentials: readSmartroCredentials,
   validatePayment: validatePaymentRequest,
@@ -22,4 +23,5 @@ export const smartroConnector: PgConnector<SmartroCredentials> = {
   openWindow: openSmartroWindow,
   readWindowReturn: readSmartroWindowReturn,
   flows: { approve: approveFlow, inquire: inquireFlow },
+  readNotification: readSmartroNotification,
 };

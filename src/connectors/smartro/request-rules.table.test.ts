@@ -61,7 +61,6 @@ function check(overrides: Record<string, unknown>): { violations: FieldViolation
 
 const sorted = (list: FieldViolation[]) => [...list].sort((a, b) => `${a.field}\u0000${a.rule}`.localeCompare(`${b.field}\u0000${b.rule}`));
 
-const NOT_YET = { field: 'pay_method', rule: '아직 지원하지 않는 결제수단입니다 (스마트로 채널은 현재 card, trans, phone만 가능)' };
 const DIGITAL_REQUIRED = { field: 'digital', rule: '휴대폰 소액결제에는 디지털 상품 여부(digital: true/false)가 필수입니다 (스마트로 규칙)' };
 const CASH_ID_NOT_ALLOWED = '현금영수증 발행 유형이 없거나 anonymous이면 식별번호를 보낼 수 없습니다 (스마트로 규칙)';
 const PERSONAL_ID = 'personal은 휴대폰번호, 주민등록번호 또는 현금영수증 카드번호가 필요합니다 (스마트로 규칙)';
@@ -122,8 +121,10 @@ const ROWS: Row[] = [
   {
     rule: 'vbank_due: required for vbank',
     params: { pay_method: 'vbank' },
-    errors: [NOT_YET, v('vbank_due', '가상계좌 결제에는 입금기한(vbank_due)이 필수입니다 (스마트로 규칙)')],
+    errors: [v('vbank_due', '가상계좌 결제에는 입금기한(vbank_due)이 필수입니다 (스마트로 규칙)')],
   },
+
+  { rule: 'vbank: with vbank_due', params: { pay_method: 'vbank', vbank_due: '20260120' }, errors: [] },
 
   // period
   { rule: 'period: from before to', params: { period: { from: '20260101', to: '20261231' } }, errors: [] },
@@ -184,7 +185,7 @@ const ROWS: Row[] = [
   {
     rule: 'cash receipt: not with vbank',
     params: { pay_method: 'vbank', vbank_due: '20260120', bypass: { cashReceiptType: 'personal', customerIdentifier: '01012345678' } },
-    errors: [NOT_YET, v('bypass.cashReceiptType', '가상계좌 결제에는 현금영수증 정보를 보낼 수 없습니다 (스마트로 규칙)')],
+    errors: [v('bypass.cashReceiptType', '가상계좌 결제에는 현금영수증 정보를 보낼 수 없습니다 (스마트로 규칙)')],
   },
   {
     rule: 'cash receipt: not with escrow + trans',

@@ -73,12 +73,13 @@ describe('Smartro request rules', () => {
   });
 
   describe('pay_method', () => {
-    it('implements card, trans and phone; vbank not yet', () => {
+    it('implements card, trans, vbank and phone', () => {
       expect(violations({ payMethod: 'trans' })).toEqual([]);
       expect(violations({ payMethod: 'phone', digital: false })).toEqual([]);
-      const [v] = violations({ payMethod: 'vbank', vbankDue: '20991231' });
-      expect(v.field).toBe('pay_method');
-      expect(v.rule).toBe('아직 지원하지 않는 결제수단입니다 (스마트로 채널은 현재 card, trans, phone만 가능)');
+      expect(violations({ payMethod: 'vbank', vbankDue: '20991231235959' })).toEqual([]);
+    });
+    it('requires vbank_due for a virtual account, naming the field', () => {
+      expect(violations({ payMethod: 'vbank' })).toEqual([{ field: 'vbank_due', rule: '가상계좌 결제에는 입금기한(vbank_due)이 필수입니다 (스마트로 규칙)' }]);
     });
     it('requires digital for a phone payment, naming the field', () => {
       expect(violations({ payMethod: 'phone' })).toEqual([

@@ -22,7 +22,7 @@ export const MAX_BUYER_NAME_LENGTH = 30;
 export const MAX_BUYER_EMAIL_LENGTH = 60;
 
 /** Pay methods this connector can open a window for today. */
-export const IMPLEMENTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'phone'];
+export const IMPLEMENTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank', 'phone'];
 
 /** Pay methods Smartro offers escrow for. */
 export const ESCROW_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank'];

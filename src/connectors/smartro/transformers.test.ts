@@ -61,10 +61,9 @@ function faultOf(fn: () => unknown): ConnectorFault {
 }
 
 describe('result code table', () => {
-  const outcomesFor = (payMethod: 'card' | 'trans' | 'phone') =>
+  const outcomesFor = (payMethod: 'card' | 'trans' | 'vbank' | 'phone') =>
     Object.fromEntries((Object.keys(SMARTRO_RESULT_CODES) as KnownSmartroResultCode[]).map((code) => [code, approvalOutcome(code, payMethod)]));
   const others = {
-    '4100': 'unexpected',
     '4110': 'unexpected',
     B000: 'unexpected',
     '7001': 'unexpected',
@@ -78,23 +77,23 @@ describe('result code table', () => {
   };
 
   it('decides every known code on purpose for a card payment: only 3001 approves', () => {
-    expect(outcomesFor('card')).toEqual({ '3001': 'approved', '4000': 'unexpected', A000: 'unexpected', ...others });
+    expect(outcomesFor('card')).toEqual({ '3001': 'approved', '4000': 'unexpected', A000: 'unexpected', '4100': 'unexpected', ...others });
   });
 
   it('approves a bank transfer with 4000 only: 3001 or A000 to a bank transfer is unexpected', () => {
-    expect(outcomesFor('trans')).toEqual({ '3001': 'unexpected', '4000': 'approved', A000: 'unexpected', ...others });
+    expect(outcomesFor('trans')).toEqual({ '3001': 'unexpected', '4000': 'approved', A000: 'unexpected', '4100': 'unexpected', ...others });
   });
 
   it('approves a phone payment with A000 only', () => {
-    expect(outcomesFor('phone')).toEqual({ '3001': 'unexpected', '4000': 'unexpected', A000: 'approved', ...others });
+    expect(outcomesFor('phone')).toEqual({ '3001': 'unexpected', '4000': 'unexpected', A000: 'approved', '4100': 'unexpected', ...others });
   });
 
-  it('never approves a vbank request through the approval host', () => {
-    for (const code of ['3001', '4000', 'A000', '4100']) expect(approvalOutcome(code, 'vbank')).toBe('unexpected');
+  it('approves a virtual account with 4100 (issued) only; 4110 (a deposit) is never an approval', () => {
+    expect(outcomesFor('vbank')).toEqual({ '3001': 'unexpected', '4000': 'unexpected', A000: 'unexpected', '4100': 'approved', ...others });
   });
 
   it('treats unknown codes (the card companies’ and banks’ refusals) as declines', () => {
-    for (const payMethod of ['card', 'trans', 'phone'] as const) {
+    for (const payMethod of ['card', 'trans', 'vbank', 'phone'] as const) {
       for (const code of ['3051', '4052', 'X123', '', 'toString', '__proto__']) expect(approvalOutcome(code, payMethod)).toBe('declined');
     }
   });
@@ -328,6 +327,60 @@ describe('toApprovalResult', () => {
     expect(faultOf(() => toApprovalResult(bankApproval(), question, NOW)).kind).toBe('mismatch');
     expect(faultOf(() => toApprovalResult(bankApproval(), { ...question, payMethod: 'phone' }, NOW)).kind).toBe('mismatch');
     expect(faultOf(() => toApprovalResult(bankApproval({ ResultCode: 'A000' }), { ...question, payMethod: 'trans' }, NOW)).kind).toBe('mismatch');
+  });
+
+  const vbankIssue = (overrides: Partial<SmartroApprovalResponse> = {}) =>
+    bankApproval({
+      ResultCode: '4100',
+      ResultMsg: '가상계좌 채번 성공',
+      PayMethod: 'VBANK',
+      BankCode: undefined,
+      BankName: undefined,
+      VbankBankCode: '004',
+      VbankName: '국민',
+      VbankNum: '71234567890123',
+      VbankExpDate: '20260120',
+      ...overrides,
+    });
+
+  it('turns 4100 to a virtual account into an issued account: bank as V1 names it, holder CoNm, deadline 23:59:59 KST', () => {
+    const result = toApprovalResult(vbankIssue(), { ...question, payMethod: 'vbank' }, NOW);
+    expect(result).toMatchObject({
+      outcome: 'approved',
+      code: '4100',
+      order: { merchantUid: 'order1', amount: 1004, pgId: 'gyeoltest1' },
+      details: {
+        method: 'vbank',
+        vbank: {
+          vbankCode: '004',
+          vbankName: 'KB국민은행',
+          vbankNum: '71234567890123',
+          vbankHolder: '결 시뮬레이터',
+          vbankDate: new Date('2026-01-20T14:59:59Z'),
+          vbankIssuedAt: result.outcome === 'approved' ? result.approvedAt : null,
+        },
+      },
+      receiptUrl: null,
+    });
+  });
+
+  it('reads a deadline with a time (yyyyMMddhhmm) to the minute; no CoNm leaves the holder null', () => {
+    const result = toApprovalResult(vbankIssue({ VbankExpDate: '202601201530', CoNm: undefined }), { ...question, payMethod: 'vbank' }, NOW);
+    expect(result).toMatchObject({ details: { vbank: { vbankDate: new Date('2026-01-20T06:30:00Z'), vbankHolder: null } } });
+  });
+
+  it('refuses an issued account without an account number or a readable deadline', () => {
+    for (const overrides of [{ VbankNum: undefined }, { VbankNum: '' }, { VbankExpDate: undefined }, { VbankExpDate: '20260230' }, { VbankExpDate: '2026012' }]) {
+      expect(faultOf(() => toApprovalResult(vbankIssue(overrides), { ...question, payMethod: 'vbank' }, NOW)).kind).toBe('malformed');
+    }
+  });
+
+  it('refuses a cross-method answer: 4100 to a card or a transfer, 3001 or 4000 or 4110 to a virtual account', () => {
+    expect(faultOf(() => toApprovalResult(vbankIssue(), question, NOW)).kind).toBe('mismatch');
+    expect(faultOf(() => toApprovalResult(vbankIssue(), { ...question, payMethod: 'trans' }, NOW)).kind).toBe('mismatch');
+    for (const ResultCode of ['3001', '4000', '4110']) {
+      expect(faultOf(() => toApprovalResult(vbankIssue({ ResultCode }), { ...question, payMethod: 'vbank' }, NOW)).kind).toBe('mismatch');
+    }
   });
 
   it('reads a bank’s refusal to a bank transfer as a signed decline', () => {

@@ -6,8 +6,8 @@
  * that the answer came from Smartro and check only that it is about what we asked.
  */
 import { ConnectorFault, type ApprovalResult } from '../contract';
-import type { BankDetails, CardDetails, MethodDetails, PayMethod } from '../../domain/payment';
-import { bankByCode, cardCompanyBySmartroCode, parseAuthDate, receiptUrl, type SmartroApprovalResponse } from './wire';
+import type { BankDetails, CardDetails, MethodDetails, PayMethod, VbankDetails } from '../../domain/payment';
+import { bankByCode, cardCompanyBySmartroCode, parseAuthDate, parseVbankExpDate, receiptUrl, type SmartroApprovalResponse } from './wire';
 
 /** What a Smartro result code says, as far as public sources tell. */
 export type SmartroResultMeaning =
@@ -17,7 +17,11 @@ export type SmartroResultMeaning =
   | 'bank-approved'
   /** `A000`: a phone payment (PayMethod CELLPHONE) was approved. */
   | 'phone-approved'
-  /** Success of some other method or service (vbank, billing, receipt, gift card). */
+  /** `4100`: a virtual account (PayMethod VBANK) was issued; the buyer has yet to deposit. */
+  | 'vbank-issued'
+  /** `4110`: money arrived on a virtual account (a notification, never an approval answer). */
+  | 'vbank-deposited'
+  /** Success of some other method or service (billing, receipt, gift card). */
   | 'other-success'
   /** The answer of a cancel or refund, not of an approval. */
   | 'cancel-result'
@@ -33,8 +37,8 @@ export type SmartroResultMeaning =
 export const SMARTRO_RESULT_CODES = {
   '3001': { meaning: 'card-approved', description: '카드 결제 성공' },
   '4000': { meaning: 'bank-approved', description: '계좌이체 성공' },
-  '4100': { meaning: 'other-success', description: '가상계좌 채번 성공' },
-  '4110': { meaning: 'other-success', description: '가상계좌 입금 완료' },
+  '4100': { meaning: 'vbank-issued', description: '가상계좌 채번 성공' },
+  '4110': { meaning: 'vbank-deposited', description: '가상계좌 입금 완료' },
   A000: { meaning: 'phone-approved', description: '휴대폰 결제 성공' },
   B000: { meaning: 'other-success', description: '문화상품권 결제 성공 (구모듈)' },
   '7001': { meaning: 'other-success', description: '현금영수증 발급 성공' },
@@ -61,6 +65,7 @@ export type ApprovalOutcome = 'approved' | 'declined' | 'unexpected';
 const APPROVED_MEANING: Partial<Record<PayMethod, SmartroResultMeaning>> = {
   card: 'card-approved',
   trans: 'bank-approved',
+  vbank: 'vbank-issued',
   phone: 'phone-approved',
 };
 
@@ -81,10 +86,12 @@ export function approvalOutcome(code: string, payMethod: PayMethod): ApprovalOut
     case 'card-approved':
     case 'bank-approved':
     case 'phone-approved':
+    case 'vbank-issued':
       return APPROVED_MEANING[payMethod] === meaning ? 'approved' : 'unexpected';
     case 'user-aborted':
     case 'system-error':
       return 'declined';
+    case 'vbank-deposited':
     case 'other-success':
     case 'cancel-result':
       return 'unexpected';
@@ -202,7 +209,31 @@ export function bankDetailsFrom(response: SmartroApprovalResponse): BankDetails 
   return { bankCode: code, bankName: known?.name ?? nonEmpty(response.BankName) };
 }
 
-function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalResponse): MethodDetails {
+/**
+ * The account part of an issued virtual account (`4100`). The bank code is the KFTC code V1
+ * reports; the name is PortOne's for a known code, else Smartro's own. The holder is the
+ * merchant's company name (`CoNm`) when Smartro gives one: a window-issued account is in the
+ * merchant's name. The deadline is Smartro's `VbankExpDate` (a date alone: 23:59:59 KST).
+ * @param issuedAt when Smartro issued it (its `AuthDate`, else now)
+ * @throws ConnectorFault('malformed') without an account number or a readable deadline
+ */
+export function vbankDetailsFrom(response: SmartroApprovalResponse, issuedAt: Date): VbankDetails {
+  const vbankNum = nonEmpty(response.VbankNum);
+  if (vbankNum === null) throw new ConnectorFault('malformed', 'Smartro issued a virtual account without VbankNum');
+  const vbankDate = parseVbankExpDate(response.VbankExpDate);
+  if (vbankDate === null) throw new ConnectorFault('malformed', `Smartro issued a virtual account with no readable VbankExpDate (${String(response.VbankExpDate)})`);
+  const code = nonEmpty(response.VbankBankCode);
+  return {
+    vbankCode: code,
+    vbankName: bankByCode(code)?.name ?? nonEmpty(response.VbankName) ?? nonEmpty(response.VbankBankName),
+    vbankNum,
+    vbankHolder: nonEmpty(response.CoNm),
+    vbankDate,
+    vbankIssuedAt: issuedAt,
+  };
+}
+
+function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalResponse, approvedAt: Date): MethodDetails {
   switch (payMethod) {
     case 'card':
       return { method: 'card', card: cardDetailsFrom(response) };
@@ -212,8 +243,7 @@ function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalRespon
     case 'phone':
       return { method: 'phone' };
     case 'vbank':
-      // approvalOutcome never approves a vbank request (4100 is not one of its successes).
-      throw new ConnectorFault('mismatch', 'Smartro approved a virtual account, which gyeol did not ask for');
+      return { method: 'vbank', vbank: vbankDetailsFrom(response, approvedAt) };
     default: {
       const unreachable: never = payMethod;
       return unreachable;
@@ -269,14 +299,15 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
   if (typeof response.Moid !== 'string') throw new ConnectorFault('malformed', 'Smartro approval has no Moid');
   const amount = readAmount(response.Amt);
   if (amount === null) throw new ConnectorFault('malformed', 'Smartro approval has no readable Amt');
+  const approvedAt = parseAuthDate(response.AuthDate) ?? now;
   return {
     outcome: 'approved',
     pgTid: response.Tid,
-    approvedAt: parseAuthDate(response.AuthDate) ?? now,
+    approvedAt,
     code,
     message,
     order: { merchantUid: response.Moid, amount, pgId: response.Mid },
-    details: methodDetailsFrom(question.payMethod, response),
+    details: methodDetailsFrom(question.payMethod, response, approvedAt),
     // `type=0` is the card sales slip; Smartro's receipt types for a transfer or a phone payment
     // are not public, so those payments carry no receipt URL (V1 allows none).
     receiptUrl: question.payMethod === 'card' ? receiptUrl(question.receiptBaseUrl, response.Tid) : null,

@@ -51,16 +51,21 @@ describe('buildTranMgrFields / openSmartroWindow', () => {
     expect(buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'phone', digital: false }) }), NOW).GoodsCl).toBe('1');
   });
 
+  it('sends PayMethod VBANK with VbankExpDate: yyyyMMdd for the end of a day, yyyyMMddhhmm otherwise', () => {
+    const endOfDay = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'vbank', vbankDue: '20260120235959' }) }), NOW);
+    expect(endOfDay).toMatchObject({ PayMethod: 'VBANK', VbankExpDate: '20260120', Amt: '1004', EncryptData: expectedEncryptData(EDI_DATE, TEST_MID, '1004') });
+    const afternoon = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'vbank', vbankDue: '20260120153000' }) }), NOW);
+    expect(afternoon.VbankExpDate).toBe('202601201530');
+    // vbank_due is stored for any method, but only a virtual account window carries it.
+    expect(buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'trans', vbankDue: '20260120235959' }) }), NOW).VbankExpDate).toBeUndefined();
+  });
+
   it('calls a card company directly only in a card window', () => {
     const direct = { code: '361', quota: 0 };
     expect(buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ cardDirect: direct }) }), NOW)).toMatchObject({ FnCd: '01', CardQuota: '00' });
     const bank = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'trans', cardDirect: direct }) }), NOW);
     expect(bank.FnCd).toBeUndefined();
     expect(bank.CardQuota).toBeUndefined();
-  });
-
-  it('opens no window for a pay method it has none for', () => {
-    expect(() => buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'vbank' }) }), NOW)).toThrow(/vbank/);
   });
 
   it('never puts the merchant key (or its AES half) in what reaches the browser', () => {

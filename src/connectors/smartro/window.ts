@@ -6,7 +6,7 @@ import type { PaymentFacts, PaymentWindowInput, WindowLaunch, WindowReturn } fro
 import type { SmartroCredentials } from './credentials';
 import { encryptData } from './crypto';
 import { smartroOrderId } from './rules';
-import { cardCompanyByKftcCode, ediDate, SMARTRO_JS_PATH, SMARTRO_PAY_METHODS, type TranMgrFields } from './wire';
+import { cardCompanyByKftcCode, ediDate, SMARTRO_JS_PATH, SMARTRO_PAY_METHODS, vbankExpDate, type TranMgrFields } from './wire';
 
 /** Smartro's limit on `GoodsName`. */
 const MAX_GOODS_NAME_LENGTH = 40;
@@ -53,7 +53,6 @@ export function buildTranMgrFields(credentials: SmartroCredentials, input: Payme
   const pass = payment.passThrough;
   const payMethod = payment.payMethod;
   // validatePayment refuses every other method before a window opens.
-  if (payMethod !== 'card' && payMethod !== 'trans' && payMethod !== 'phone') throw new Error(`no Smartro window for pay_method ${payMethod}`);
   const fields: TranMgrFields = {
     PayMethod: SMARTRO_PAY_METHODS[payMethod],
     GoodsCnt: options.GoodsCnt !== undefined ? String(options.GoodsCnt) : '1',
@@ -83,6 +82,8 @@ export function buildTranMgrFields(credentials: SmartroCredentials, input: Payme
     fields.FnCd = company.smartroCode;
     fields.CardQuota = String(direct.quota !== null && direct.quota >= 2 ? direct.quota : 0).padStart(2, '0');
   }
+  // validatePayment requires vbank_due for a virtual account; it arrives normalized.
+  if (payMethod === 'vbank' && pass.vbankDue !== null) fields.VbankExpDate = vbankExpDate(pass.vbankDue);
   if (pass.customerId !== null) fields.MallUserId = pass.customerId;
   if (options.SkinColor !== undefined) fields.SkinColor = options.SkinColor as TranMgrFields['SkinColor'];
   if (options.OpenType !== undefined) fields.OpenType = options.OpenType as TranMgrFields['OpenType'];

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authDate, cardCompanyByKftcCode, cardCompanyBySmartroCode, ediDate, parseAuthDate, SMARTRO_CARD_COMPANIES } from './wire';
+import { authDate, cardCompanyByKftcCode, cardCompanyBySmartroCode, ediDate, parseAuthDate, parseVbankExpDate, SMARTRO_CARD_COMPANIES, vbankExpDate } from './wire';
 
 describe('Korea-time stamps', () => {
   it('formats EdiDate in KST whatever the machine TZ', () => {
@@ -82,6 +82,25 @@ describe('card company lookups', () => {
     }
     for (const code of ['999', '', null, undefined, '41', '0041', '12']) {
       expect(cardCompanyByKftcCode(code), `kftc ${String(code)}`).toBeNull();
+    }
+  });
+});
+
+describe('VbankExpDate', () => {
+  it('sends the end of a day as yyyyMMdd and any other deadline as yyyyMMddhhmm', () => {
+    expect(vbankExpDate('20260120235959')).toBe('20260120');
+    expect(vbankExpDate('20260120153000')).toBe('202601201530');
+    expect(vbankExpDate('20260120235900')).toBe('202601202359');
+  });
+
+  it('reads yyyyMMdd as 23:59:59 Korea time that day and yyyyMMddhhmm to the minute', () => {
+    expect(parseVbankExpDate('20260120')).toEqual(new Date('2026-01-20T14:59:59Z'));
+    expect(parseVbankExpDate('202601200030')).toEqual(new Date('2026-01-19T15:30:00Z'));
+  });
+
+  it('refuses anything else', () => {
+    for (const text of ['', '2026012', '2026-01-20', '20260230', '202601202400', '202601201260', '20260120235959', null, undefined]) {
+      expect(parseVbankExpDate(text), String(text)).toBeNull();
     }
   });
 });

@@ -46,13 +46,15 @@ export interface TranMgrFields {
   MallUserId?: string;
   SkinColor?: SmartroSkinColor;
   OpenType?: SmartroOpenType;
+  /** A virtual account's deposit deadline: `yyyyMMdd` (the end of that day) or `yyyyMMddhhmm`, Korea time. */
+  VbankExpDate?: string;
 }
 
 /**
  * Smartro's `PayMethod` values for the windows gyeol opens (the protocol reference §3.1 lists
  * CARD, BANK, VBANK, CELLPHONE and the easy-pay brands), keyed by the V1 `pay_method`.
  */
-export const SMARTRO_PAY_METHODS = { card: 'CARD', trans: 'BANK', phone: 'CELLPHONE' } as const;
+export const SMARTRO_PAY_METHODS = { card: 'CARD', trans: 'BANK', vbank: 'VBANK', phone: 'CELLPHONE' } as const;
 export type SmartroPayMethod = (typeof SMARTRO_PAY_METHODS)[keyof typeof SMARTRO_PAY_METHODS];
 
 export const SMARTRO_SKIN_COLORS = ['RED', 'GREEN', 'BLUE', 'PURPLE'] as const;
@@ -124,6 +126,17 @@ export interface SmartroApprovalResponse {
    */
   BankCode?: string;
   BankName?: string;
+  /**
+   * An issued virtual account (result `4100`). `VbankNum` and `VbankName`/`VbankBankName` are
+   * inferred from Smartro's notification and `vacct.do` answers (protocol reference §3.1, §3.3);
+   * `VbankBankCode` (the 3-digit code `vacct.do` takes) and `VbankExpDate` (echoing the window's
+   * deadline) are our choice, shared with the simulator (see its README).
+   */
+  VbankNum?: string;
+  VbankName?: string;
+  VbankBankName?: string;
+  VbankBankCode?: string;
+  VbankExpDate?: string;
 }
 
 export const APPROVAL_PATH = '/payment/approval/urlCallApproval.do';
@@ -260,4 +273,28 @@ export function parseAuthDate(text: string | null | undefined): Date | null {
   // Date.UTC silently rolls 31 February into March; a stamp that does not round-trip is invalid.
   if (authDate(back) !== text) return null;
   return back;
+}
+
+/**
+ * A virtual account's `VbankExpDate` from a normalized `vbank_due` (`YYYYMMDDhhmmss`, Korea time):
+ * `yyyyMMdd` when it is the end of a day (Smartro's default meaning), else `yyyyMMddhhmm` (the
+ * finer form Smartro's guide gives; its seconds are dropped, so a deadline only moves earlier).
+ */
+export function vbankExpDate(due: string): string {
+  return due.endsWith('235959') ? due.slice(0, 8) : due.slice(0, 12);
+}
+
+/**
+ * Reads a `VbankExpDate` (`yyyyMMdd` = 23:59:59 that day, or `yyyyMMddhhmm`), Korea time.
+ * @returns the instant, or null when the text is neither form or names no real date/time
+ */
+export function parseVbankExpDate(text: string | null | undefined): Date | null {
+  if (typeof text !== 'string' || !/^\d{8}(\d{4})?$/.test(text)) return null;
+  const [y, mo, d] = [Number(text.slice(0, 4)), Number(text.slice(4, 6)), Number(text.slice(6, 8))];
+  const [h, mi, s] = text.length === 8 ? [23, 59, 59] : [Number(text.slice(8, 10)), Number(text.slice(10, 12)), 0];
+  if (h > 23 || mi > 59) return null;
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - KST_OFFSET_MS);
+  // Date.UTC rolls 31 February into March; a date that does not round-trip is invalid.
+  if (ediDate(at).slice(0, 8) !== text.slice(0, 8)) return null;
+  return at;
 }

@@ -1,4 +1,4 @@
-// Bank transfer (PayMethod BANK) and phone payment (PayMethod CELLPHONE) windows of the simulator,
+// Bank transfer (PayMethod BANK), virtual account (VBANK) and phone payment (CELLPHONE) windows of the simulator,
 // driven with plain form posts, approved by the real connector over real HTTP.
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { systemClock } from '../../domain/clock';
 import { buildSmartroSimulator, type SmartroSimulator } from './server';
 import { SimulatorStore } from './store';
 import { hiddenFields } from './test-helpers';
+import { startReceiver } from '../../../test/support/receiver';
 
 let sim: SmartroSimulator;
 let simUrl: string;
@@ -24,7 +25,12 @@ const ctx: ConnectorContext = { fetch: globalThis.fetch, clock: systemClock, tim
 const creds = () => credentials({ jsBaseUrl: simUrl, mobileJsBaseUrl: simUrl, apiBaseUrl: simUrl, receiptBaseUrl: simUrl });
 
 beforeAll(async () => {
-  sim = buildSmartroSimulator({ merchants: new Map([[TEST_MID, { merchantKey: TEST_MERCHANT_KEY }]]), assetDir: mkdtempSync(path.join(tmpdir(), 'gyeol-sim-')) });
+  sim = buildSmartroSimulator({
+    merchants: new Map([[TEST_MID, { merchantKey: TEST_MERCHANT_KEY }]]),
+    assetDir: mkdtempSync(path.join(tmpdir(), 'gyeol-sim-')),
+    notifyRetryMs: 100,
+    notifyRetries: 2,
+  });
   await sim.listen({ port: 0, host: '127.0.0.1' });
   simUrl = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
 });
@@ -36,7 +42,7 @@ const post = (url: string, fields: Record<string, string>) => fetch(url, { metho
 
 /** Opens the window the connector signs for a payment of `payMethod`; returns the page and its AuthId. */
 async function openWindow(payMethod: PayMethod, merchantUid = `order${Date.now()}${Math.floor(Math.random() * 1000)}`) {
-  const launch = openSmartroWindow(creds(), windowInput({ payment: paymentRequest({ payMethod, merchantUid, digital: payMethod === 'phone' ? true : null }) }), new Date());
+  const launch = openSmartroWindow(creds(), windowInput({ payment: paymentRequest({ payMethod, merchantUid, digital: payMethod === 'phone' ? true : null, vbankDue: payMethod === 'vbank' ? '20991231235959' : null }) }), new Date());
   const fields = (launch.data as SmartroLaunchData).fields;
   const res = await post(`${simUrl}/payment/auth`, { ...fields, SimChannel: 'mobile' });
   const page = await res.text();
@@ -44,7 +50,7 @@ async function openWindow(payMethod: PayMethod, merchantUid = `order${Date.now()
 }
 
 /** Submits a window form; returns the status, the page, and the Tid/TrAuthKey it hands on (if any). */
-async function submit(route: 'bank' | 'phone' | 'card', fields: Record<string, string>) {
+async function submit(route: 'bank' | 'vbank' | 'phone' | 'card', fields: Record<string, string>) {
   const res = await post(`${simUrl}/payment/auth/${route}`, fields);
   const page = await res.text();
   return { status: res.status, page, result: hiddenFields(page) };
@@ -192,13 +198,139 @@ describe('phone payment window (PayMethod CELLPHONE)', () => {
   });
 });
 
+describe('virtual account window (PayMethod VBANK)', () => {
+  it('shows 입금 은행 선택, the deadline, 계좌 발급 and 취소', async () => {
+    const { status, page } = await openWindow('vbank');
+    expect(status).toBe(200);
+    expect(page).toContain('스마트로 가상계좌');
+    expect(page).toContain('<label for="BankCode">입금 은행 선택</label>');
+    expect(page).toContain('입금 기한: 2099-12-31 23:59까지');
+    expect(page).toContain('>계좌 발급</button>');
+    expect(page).toContain('>취소</button>');
+  });
+
+  it('issues an account with 4100, signed: VbankBankCode, VbankName, VbankNum, VbankExpDate; the connector reads vbank details', async () => {
+    const { authId, merchantUid } = await openWindow('vbank');
+    const { result } = await submit('vbank', { AuthId: authId, Action: 'pay', BankCode: '088' });
+    const issued = await approveAs('vbank', result.Tid, result.TrAuthKey);
+    expect(issued).toMatchObject({
+      outcome: 'approved',
+      code: '4100',
+      order: { merchantUid, amount: 1004, pgId: TEST_MID },
+      details: { method: 'vbank', vbank: { vbankCode: '088', vbankName: '신한은행', vbankHolder: '결 시뮬레이터 가맹점', vbankDate: new Date('2099-12-31T14:59:59Z') } },
+      receiptUrl: null,
+    });
+    const res = await fetch(`${simUrl}/payment/approval/approvalInquiry.do`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Tid: result.Tid, TrAuthKey: result.TrAuthKey }),
+    });
+    const answer = (await res.json()) as Record<string, string>;
+    expect(answer).toMatchObject({ ResultCode: '4100', PayMethod: 'VBANK', VbankBankCode: '088', VbankName: '신한은행', VbankExpDate: '20991231' });
+    expect(answer.VbankNum).toMatch(/^7\d{13}$/);
+    expect(verifySignValue(answer.Tid, answer.ResultCode, TEST_MERCHANT_KEY, answer.SignValue)).toBe(true);
+  });
+
+  it('asks again when no bank is chosen, issuing nothing', async () => {
+    const { authId } = await openWindow('vbank');
+    const bad = await submit('vbank', { AuthId: authId, Action: 'pay', BankCode: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.page).toContain('은행을 선택해 주세요');
+    expect(bad.result.Tid).toBeUndefined();
+  });
+
+  it('an issued account asked as a bank transfer approval is a mismatch fault', async () => {
+    const { authId } = await openWindow('vbank');
+    const { result } = await submit('vbank', { AuthId: authId, Action: 'pay', BankCode: '004' });
+    const err = await approveAs('trans', result.Tid, result.TrAuthKey).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorFault);
+    expect((err as ConnectorFault).kind).toBe('mismatch');
+  });
+
+  it('refuses a VBANK window without a valid, future VbankExpDate', async () => {
+    const launch = openSmartroWindow(creds(), windowInput({ payment: paymentRequest({ payMethod: 'vbank', vbankDue: '20991231235959' }) }), new Date());
+    const fields = (launch.data as SmartroLaunchData).fields;
+    for (const [VbankExpDate, message] of [
+      ['', 'VbankExpDate: yyyyMMdd 또는 yyyyMMddhhmm'],
+      ['20990230', 'VbankExpDate: yyyyMMdd 또는 yyyyMMddhhmm'],
+      ['20200101', 'VbankExpDate: 이미 지난 입금기한입니다'],
+    ]) {
+      const res = await post(`${simUrl}/payment/auth`, { ...fields, VbankExpDate, SimChannel: 'mobile' });
+      expect(res.status, VbankExpDate).toBe(400);
+      expect(await res.text()).toContain(message);
+    }
+  });
+});
+
+describe('virtual account deposit and its notification', () => {
+  async function issuedAccount() {
+    const { authId } = await openWindow('vbank');
+    const { result } = await submit('vbank', { AuthId: authId, Action: 'pay', BankCode: '088' });
+    await approveAs('vbank', result.Tid, result.TrAuthKey);
+    return result.Tid;
+  }
+
+  it('posts a signed 4110 to the merchant notifyUrl, retrying every interval until 200 OK', async () => {
+    const hook = await startReceiver((_r, i) => (i < 2 ? 500 : 200));
+    try {
+      const put = await fetch(`${simUrl}/sim/merchants/${TEST_MID}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ merchantKey: TEST_MERCHANT_KEY, notifyUrl: `${hook.url}/notify` }),
+      });
+      expect(await put.json()).toMatchObject({ notifyUrl: `${hook.url}/notify` });
+      const tid = await issuedAccount();
+      expect(await (await fetch(`${simUrl}/sim/vbank`)).text()).toContain(`action="/sim/vbank/${tid}/deposit"`);
+      expect((await fetch(`${simUrl}/sim/vbank/${tid}/deposit`, { method: 'POST' })).status).toBe(201);
+      const got = await hook.until((all) => all.length >= 3);
+      expect(got[1].at - got[0].at).toBeGreaterThanOrEqual(90);
+      const fields = Object.fromEntries(new URLSearchParams(got[2].body));
+      expect(got[2].headers['content-type']).toContain('application/x-www-form-urlencoded');
+      expect(fields).toMatchObject({ Mid: TEST_MID, Tid: tid, Amt: '1004', ResultCode: '4110', PayMethod: 'VBANK', VbankBankCode: '088' });
+      expect(verifySignValue(tid, '4110', TEST_MERCHANT_KEY, fields.SignValue)).toBe(true);
+      // Acknowledged: no fourth attempt.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(hook.received).toHaveLength(3);
+      expect(await (await fetch(`${simUrl}/sim/vbank`)).text()).toContain('통보 성공');
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('gives up after the configured retries when the merchant never acknowledges', async () => {
+    const hook = await startReceiver(() => 500);
+    try {
+      await fetch(`${simUrl}/sim/merchants/${TEST_MID}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ merchantKey: TEST_MERCHANT_KEY, notifyUrl: hook.url }),
+      });
+      const tid = await issuedAccount();
+      await fetch(`${simUrl}/sim/vbank/${tid}/deposit`, { method: 'POST' });
+      await hook.until((all) => all.length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(hook.received).toHaveLength(3);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('takes no deposit for an account never issued, and none twice', async () => {
+    expect((await fetch(`${simUrl}/sim/vbank/nosuchtid/deposit`, { method: 'POST' })).status).toBe(404);
+    const { authId } = await openWindow('vbank');
+    const { result } = await submit('vbank', { AuthId: authId, Action: 'pay', BankCode: '088' });
+    // Authenticated but approval never asked: not issued.
+    expect((await fetch(`${simUrl}/sim/vbank/${result.Tid}/deposit`, { method: 'POST' })).status).toBe(409);
+  });
+});
+
 describe('PayMethod on /payment/auth', () => {
   it('refuses a PayMethod the simulator has no window for', async () => {
     const launch = openSmartroWindow(creds(), windowInput(), new Date());
-    const fields = { ...(launch.data as SmartroLaunchData).fields, PayMethod: 'VBANK', SimChannel: 'mobile' };
+    const fields = { ...(launch.data as SmartroLaunchData).fields, PayMethod: 'KAKAO', SimChannel: 'mobile' };
     const res = await post(`${simUrl}/payment/auth`, fields);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('PayMethod: CARD, BANK, CELLPHONE만 지원합니다');
+    expect(await res.text()).toContain('PayMethod: CARD, BANK, VBANK, CELLPHONE만 지원합니다');
   });
 });
 

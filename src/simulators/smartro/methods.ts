@@ -12,11 +12,28 @@ import type { CardScenario } from './cards';
 export type SimScenario = CardScenario | 'bank-decline' | 'phone-decline';
 
 /** The windows the simulator offers, by Smartro `PayMethod`. */
-export const SIM_PAY_METHODS = ['CARD', 'BANK', 'CELLPHONE'] as const;
+export const SIM_PAY_METHODS = ['CARD', 'BANK', 'VBANK', 'CELLPHONE'] as const;
 export type SimPayMethod = (typeof SIM_PAY_METHODS)[number];
 
 export const BANK_APPROVED = { resultCode: '4000', resultMsg: '계좌이체 성공' } as const;
 export const PHONE_APPROVED = { resultCode: 'A000', resultMsg: '휴대폰 결제 성공' } as const;
+/** A virtual account issued through the window (Smartro's code; the answer's account fields are the simulator's choice). */
+export const VBANK_ISSUED = { resultCode: '4100', resultMsg: '가상계좌 채번 성공' } as const;
+/** A deposit notification (Smartro's code). */
+export const VBANK_DEPOSITED = { resultCode: '4110', resultMsg: '가상계좌 입금 완료' } as const;
+/**
+ * The answer body that acknowledges a notification (with HTTP 200). Smartro's expected answer is
+ * not public: `OK` is the simulator's choice, and gyeol answers it (src/pg/routes.ts).
+ */
+export const NOTIFY_ACK = 'OK';
+
+/**
+ * A new virtual account number: `7` then 13 digits (14 in all, a common Korean virtual account
+ * length). The simulator's own choice: Smartro's numbering is the bank's.
+ */
+export function newVbankNumber(random: (count: number) => string): string {
+  return `7${random(13)}`;
+}
 
 /** Any account number with 10 to 14 digits is approved, except this one (hyphens allowed). */
 export const DECLINED_BANK_ACCOUNT = '1000000009';

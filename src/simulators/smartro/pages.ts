@@ -209,6 +209,75 @@ ${paymentSummary(view)}
   return layout('스마트로 계좌이체', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
 }
 
+export interface VbankWindowView {
+  authId: string;
+  goodsName: string;
+  amount: number;
+  moid: string;
+  testMode: boolean;
+  skinColor: string | null;
+  banks: readonly { code: string; name: string }[];
+  /** The deposit deadline, for display (e.g. `2026-01-20 23:59`). */
+  deadline: string;
+  selected: { bank?: string };
+  errors: readonly { field: 'BankCode'; message: string }[];
+}
+
+/** The virtual account window (PayMethod VBANK): 입금 은행 선택, the deadline and two buttons. */
+export function vbankWindowPage(view: VbankWindowView): string {
+  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const options = [`<option value="">은행을 선택해 주세요</option>`]
+    .concat(view.banks.map((b) => `<option value="${escapeHtml(b.code)}"${view.selected.bank === b.code ? ' selected' : ''}>${escapeHtml(b.name)}</option>`))
+    .join('');
+  const body = `
+<header><h1>스마트로 가상계좌</h1>${testBadge(view.testMode)}</header>
+${paymentSummary(view)}
+<form class="card" method="post" action="/payment/auth/vbank" novalidate>
+  ${errorList(view.errors)}
+  <input type="hidden" name="AuthId" value="${escapeHtml(view.authId)}">
+  <label for="BankCode">입금 은행 선택</label>
+  <select id="BankCode" name="BankCode"${invalid('BankCode')}>${options}</select>
+  <p class="note">입금 기한: ${escapeHtml(view.deadline)}까지</p>
+  <div class="buttons">
+    <button type="submit" class="secondary" name="Action" value="cancel">취소</button>
+    <button type="submit" class="primary" name="Action" value="pay">계좌 발급</button>
+  </div>
+</form>
+<section class="card"><details><summary>테스트 안내</summary>
+<p class="note">발급된 계좌에는 시뮬레이터의 가상계좌 목록(/sim/vbank)에서 입금할 수 있습니다.</p></details></section>`;
+  return layout('스마트로 가상계좌', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
+}
+
+export interface VbankListRow {
+  tid: string;
+  moid: string;
+  amount: number;
+  bankName: string;
+  vbankNum: string;
+  deadline: string;
+  /** null: not deposited; else what became of the deposit and its notification. */
+  deposit: null | { at: string; attempts: number; acknowledged: boolean };
+}
+
+/** The simulator's list of issued virtual accounts (`GET /sim/vbank`), each with a 입금하기 button. */
+export function vbankListPage(rows: readonly VbankListRow[]): string {
+  const won = (n: number) => `${n.toLocaleString('ko-KR')}원`;
+  const items = rows
+    .map((r) => {
+      const state = r.deposit
+        ? `입금 완료 (${escapeHtml(r.deposit.at)}) · 통보 ${r.deposit.acknowledged ? '성공' : `대기/실패 (${r.deposit.attempts}회 시도)`}`
+        : `<form method="post" action="/sim/vbank/${encodeURIComponent(r.tid)}/deposit"><button type="submit" class="primary">입금하기</button></form>`;
+      return `<tr><td>${escapeHtml(r.bankName)} ${escapeHtml(r.vbankNum)}</td><td>${won(r.amount)}</td><td>${escapeHtml(r.moid)}</td><td>${escapeHtml(r.deadline)}</td><td>${state}</td></tr>`;
+    })
+    .join('\n');
+  const body = `
+<header><h1>가상계좌 입금 (시뮬레이터)</h1></header>
+<section class="card">
+${rows.length === 0 ? '<p class="note">발급된 가상계좌가 없습니다.</p>' : `<table><thead><tr><th>계좌</th><th>금액</th><th>주문번호</th><th>입금기한</th><th>상태</th></tr></thead><tbody>${items}</tbody></table>`}
+</section>`;
+  return layout('가상계좌 입금', body);
+}
+
 export interface PhoneWindowView {
   authId: string;
   goodsName: string;

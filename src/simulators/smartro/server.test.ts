@@ -538,12 +538,16 @@ describe('persistence', () => {
 describe('control API (test-only)', () => {
   it('PUT /sim/merchants/:mid registers, then replaces, a merchant a gateway in another process can use', async () => {
     const sim = simulator();
-    const created = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점' } });
+    const created = await sim.inject({
+      method: 'PUT',
+      url: '/sim/merchants/remotemid1',
+      payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify' },
+    });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점' });
+    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify' });
     const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40) } });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null });
+    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null });
 
     // The old key no longer signs a window; the new one does, and answers are signed with it.
     const oldKey = signedFields(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput());
@@ -559,6 +563,7 @@ describe('control API (test-only)', () => {
     ['remotemid1', { merchantKey: 'short' }, 'merchantKey'],
     ['remotemid1', {}, 'merchantKey'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), companyName: 7 }, 'companyName'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), notifyUrl: 'ftp://x' }, 'notifyUrl'],
   ])('PUT /sim/merchants/%s refuses %j naming %s', async (mid, body, field) => {
     const sim = simulator();
     const res = await sim.inject({ method: 'PUT', url: `/sim/merchants/${mid}`, payload: body });

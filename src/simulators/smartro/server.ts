@@ -27,6 +27,7 @@ import {
   bankByCode,
   cardCompanyBySmartroCode,
   ediDate,
+  parseVbankExpDate,
   SMARTRO_BANKS,
   SMARTRO_CARD_COMPANIES,
   SMARTRO_JS_PATH,
@@ -35,6 +36,10 @@ import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCard
 import {
   accountDigits,
   BANK_APPROVED,
+  newVbankNumber,
+  NOTIFY_ACK,
+  VBANK_DEPOSITED,
+  VBANK_ISSUED,
   BANK_DECLINE,
   DECLINED_BANK_ACCOUNT,
   DECLINED_PHONE_NUMBER,
@@ -59,6 +64,9 @@ import {
   type BankWindowView,
   type CardWindowView,
   type PhoneWindowView,
+  type VbankWindowView,
+  vbankListPage,
+  vbankWindowPage,
 } from './pages';
 import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction, type TransactionMethod } from './store';
 
@@ -74,6 +82,8 @@ export interface SimulatorMerchant {
   merchantKey: string;
   /** Shown as `CoNm` in approval answers and as 상호 on receipts. */
   companyName?: string;
+  /** Where deposit notifications (신통보) go, as set in Smartro's merchant admin; none without it. */
+  notifyUrl?: string;
 }
 
 /** Anything that finds a merchant by MID; a `Map` will do. */
@@ -91,6 +101,10 @@ export interface SmartroSimulatorOptions {
   clock?: Clock;
   /** How long the late-approval and never-answered test cards hold their request. Default 60 s. */
   hangMs?: number;
+  /** Delay between notification attempts (Smartro: 1 minute, as PortOne has merchants set it). Default 60 s. */
+  notifyRetryMs?: number;
+  /** Retries after the first notification attempt (PortOne's setting: 5). */
+  notifyRetries?: number;
   /** `true` for Fastify's own pino logger, or a logger to share; silent by default. */
   logger?: boolean | FastifyBaseLogger;
 }
@@ -137,13 +151,16 @@ const DEFAULT_COMPANY_NAME = '결 시뮬레이터 가맹점';
  * Why a merchant cannot be registered, or null.
  * @returns `{field, message}` naming the field and the rule
  */
-export function merchantProblem(mid: unknown, entry: { merchantKey?: unknown; companyName?: unknown }): { field: string; message: string } | null {
+export function merchantProblem(mid: unknown, entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown }): { field: string; message: string } | null {
   if (typeof mid !== 'string' || mid.length !== 10) return { field: 'mid', message: 'Smartro MID는 10자여야 합니다 (Smartro MIDs are 10 characters)' };
   if (typeof entry.merchantKey !== 'string' || entry.merchantKey.length < 32) {
     return { field: 'merchantKey', message: 'merchantKey는 32자 이상이어야 합니다 (the AES key is its first 32 characters)' };
   }
   if (entry.companyName !== undefined && entry.companyName !== null && (typeof entry.companyName !== 'string' || entry.companyName.length > 100)) {
     return { field: 'companyName', message: 'companyName은 100자 이내의 문자열이어야 합니다' };
+  }
+  if (entry.notifyUrl !== undefined && entry.notifyUrl !== null && (typeof entry.notifyUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(entry.notifyUrl) || entry.notifyUrl.length > 500)) {
+    return { field: 'notifyUrl', message: 'notifyUrl은 http(s) URL이어야 합니다' };
   }
   return null;
 }
@@ -207,11 +224,15 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   const hangMs = options.hangMs ?? 60_000;
   const store = new SimulatorStore(options.dataFile ?? ':memory:');
   const hangs = new Set<() => void>();
+  const notifyRetryMs = options.notifyRetryMs ?? 60_000;
+  const notifyRetries = options.notifyRetries ?? 5;
+  const notifyTimers = new Set<NodeJS.Timeout>();
+  let closed = false;
 
   const merchant = (mid: string): SimulatorMerchant | undefined => {
     if (!mid) return undefined;
     const stored = store.merchant(mid);
-    if (stored) return { merchantKey: stored.merchantKey, companyName: stored.companyName ?? undefined };
+    if (stored) return { merchantKey: stored.merchantKey, companyName: stored.companyName ?? undefined, notifyUrl: stored.notifyUrl ?? undefined };
     return options.merchants?.get(mid);
   };
 
@@ -227,7 +248,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   const registerMerchant = (mid: string, entry: SimulatorMerchant): void => {
     const problem = merchantProblem(mid, entry);
     if (problem) throw new Error(`${problem.field}: ${problem.message}`);
-    store.putMerchant({ mid, merchantKey: entry.merchantKey, companyName: entry.companyName ?? null });
+    store.putMerchant({ mid, merchantKey: entry.merchantKey, companyName: entry.companyName ?? null, notifyUrl: entry.notifyUrl ?? null });
   };
   app.decorate('registerMerchant', registerMerchant);
 
@@ -242,6 +263,9 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     for (const release of [...hangs]) release();
   });
   app.addHook('onClose', async () => {
+    for (const timer of notifyTimers) clearTimeout(timer);
+    notifyTimers.clear();
+    closed = true;
     store.close();
   });
 
@@ -383,6 +407,12 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     // A form without PayMethod is the card window, as before PayMethod was read.
     const payMethod = (field(body, 'PayMethod') || 'CARD') as SimPayMethod;
     if (!SIM_PAY_METHODS.includes(payMethod)) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, `PayMethod: ${SIM_PAY_METHODS.join(', ')}만 지원합니다`);
+    const vbankExp = field(body, 'VbankExpDate');
+    if (payMethod === 'VBANK') {
+      const deadline = parseVbankExpDate(vbankExp);
+      if (!deadline) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'VbankExpDate: yyyyMMdd 또는 yyyyMMddhhmm');
+      if (deadline.getTime() <= clock.now().getTime()) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'VbankExpDate: 이미 지난 입금기한입니다');
+    }
     const fnCd = payMethod === 'CARD' ? field(body, 'FnCd') : '';
     const cardQuota = field(body, 'CardQuota');
 
@@ -415,6 +445,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       cardQuota: fnCd && /^\d{2}$/.test(cardQuota) ? cardQuota : null,
       skinColor: field(body, 'SkinColor') || null,
       englishWindow: field(body, 'OpenType') === 'EN',
+      ...(payMethod === 'VBANK' ? { vbankExpDate: vbankExp } : {}),
       openedAt: now,
       open: true,
     };
@@ -424,6 +455,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         return sendHtml(reply, 200, cardWindowPage(windowView(w, { quota: w.cardQuota ?? '00' }, [])));
       case 'BANK':
         return sendHtml(reply, 200, bankWindowPage(bankView(w, {}, [])));
+      case 'VBANK':
+        return sendHtml(reply, 200, vbankWindowPage(vbankView(w, {}, [])));
       case 'CELLPHONE':
         return sendHtml(reply, 200, phoneWindowPage(phoneView(w, {}, [])));
       default: {
@@ -436,6 +469,13 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   function bankView(w: AuthWindow, selected: BankWindowView['selected'], errors: BankWindowView['errors']): BankWindowView {
     const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
     return { authId, goodsName, amount, moid, testMode, skinColor, banks: SMARTRO_BANKS, selected, errors };
+  }
+
+  function vbankView(w: AuthWindow, selected: VbankWindowView['selected'], errors: VbankWindowView['errors']): VbankWindowView {
+    const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
+    const exp = w.vbankExpDate ?? '';
+    const deadline = `${exp.slice(0, 4)}-${exp.slice(4, 6)}-${exp.slice(6, 8)} ${exp.length === 12 ? `${exp.slice(8, 10)}:${exp.slice(10, 12)}` : '23:59'}`;
+    return { authId, goodsName, amount, moid, testMode, skinColor, banks: SMARTRO_BANKS, deadline, selected, errors };
   }
 
   function phoneView(w: AuthWindow, selected: PhoneWindowView['selected'], errors: PhoneWindowView['errors']): PhoneWindowView {
@@ -502,6 +542,28 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         scenario: account === DECLINED_BANK_ACCOUNT ? 'bank-decline' : 'approve',
       },
       '계좌 인증이 완료되었습니다. 결제 승인을 진행합니다.',
+    );
+  });
+
+  app.post('/payment/auth/vbank', async (req, reply) => {
+    const body = req.body;
+    const w = openWindowOf(reply, body, 'VBANK');
+    if (!w) return reply;
+    if (field(body, 'Action') === 'cancel') return cancelled(reply, w);
+    const bank = bankByCode(field(body, 'BankCode'));
+    if (!bank) return sendHtml(reply, 400, vbankWindowPage(vbankView(w, {}, [{ field: 'BankCode', message: '은행을 선택해 주세요' }])));
+    // The account is numbered now, with the window's Tid; Smartro issues it when approval is asked.
+    return issue(
+      reply,
+      w,
+      {
+        cardCompanyCode: '',
+        maskedCardNumber: '',
+        quota: '00',
+        method: { payMethod: 'VBANK', bankCode: bank.code, bankName: bank.name, vbankNum: newVbankNumber(digits), vbankExpDate: w.vbankExpDate ?? '' },
+        scenario: 'approve',
+      },
+      '가상계좌 정보를 확인했습니다. 계좌 발급을 진행합니다.',
     );
   });
 
@@ -592,8 +654,13 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const w = t.window;
     const known = merchant(w.mid);
     const key = known?.merchantKey ?? '';
-    const result = method.payMethod === 'BANK' ? BANK_APPROVED : PHONE_APPROVED;
-    const own: Record<string, string> = method.payMethod === 'BANK' ? { BankCode: method.bankCode, BankName: method.bankName } : { Carrier: method.carrier, PhoneNo: method.maskedPhoneNumber };
+    const result = method.payMethod === 'BANK' ? BANK_APPROVED : method.payMethod === 'VBANK' ? VBANK_ISSUED : PHONE_APPROVED;
+    const own: Record<string, string> =
+      method.payMethod === 'BANK'
+        ? { BankCode: method.bankCode, BankName: method.bankName }
+        : method.payMethod === 'VBANK'
+          ? { VbankBankCode: method.bankCode, VbankName: method.bankName, VbankNum: method.vbankNum, VbankExpDate: method.vbankExpDate }
+          : { Carrier: method.carrier, PhoneNo: method.maskedPhoneNumber };
     return signed(
       {
         CoNm: known?.companyName ?? DEFAULT_COMPANY_NAME,
@@ -809,13 +876,139 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return reply.code(400).send({ field: 'body', message: '본문은 JSON 객체 {merchantKey, companyName?} 이어야 합니다' });
     }
-    const entry = body as { merchantKey?: unknown; companyName?: unknown };
+    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown };
     const problem = merchantProblem(req.params.mid, entry);
     if (problem) return reply.code(400).send(problem);
     const companyName = typeof entry.companyName === 'string' ? entry.companyName : null;
-    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName });
-    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName });
+    const notifyUrl = typeof entry.notifyUrl === 'string' ? entry.notifyUrl : null;
+    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl });
+    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl });
   });
+
+  // ---- virtual account deposits (test-only: in reality the buyer's bank sends the money) ----
+
+  const kst = (ms: number) => {
+    const d = ediDate(new Date(ms));
+    return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)} ${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}`;
+  };
+
+  app.get('/sim/vbank', async (_req, reply) => {
+    const rows = store.issuedVbanks().flatMap(({ t, deposit }) => {
+      if (t.method.payMethod !== 'VBANK') return [];
+      const exp = t.method.vbankExpDate;
+      return [
+        {
+          tid: t.tid,
+          moid: t.window.moid,
+          amount: t.window.amount,
+          bankName: t.method.bankName,
+          vbankNum: t.method.vbankNum,
+          deadline: `${exp.slice(0, 4)}-${exp.slice(4, 6)}-${exp.slice(6, 8)} ${exp.length === 12 ? `${exp.slice(8, 10)}:${exp.slice(10, 12)}` : '23:59'}`,
+          deposit: deposit ? { at: kst(deposit.depositedAt), attempts: deposit.attempts, acknowledged: deposit.acknowledged } : null,
+        },
+      ];
+    });
+    return sendHtml(reply, 200, vbankListPage(rows));
+  });
+
+  /** The issued account of a Tid, or the control API's 404/409 answer. */
+  function issuedAccount(reply: FastifyReply, tid: string): Transaction | null {
+    const t = store.transaction(tid);
+    if (!t || t.method.payMethod !== 'VBANK') {
+      void reply.code(404).send({ message: '발급된 가상계좌가 아닙니다' });
+      return null;
+    }
+    if (t.approval !== 'approved') {
+      void reply.code(409).send({ message: '아직 발급(승인)되지 않은 가상계좌입니다' });
+      return null;
+    }
+    return t;
+  }
+
+  app.post<{ Params: { tid: string } }>('/sim/vbank/:tid/deposit', async (req, reply) => {
+    const t = issuedAccount(reply, req.params.tid);
+    if (!t) return reply;
+    const at = clock.now().getTime();
+    const deadline = t.method.payMethod === 'VBANK' ? parseVbankExpDate(t.method.vbankExpDate) : null;
+    // The bank takes no money on an account past its deadline.
+    if (deadline && deadline.getTime() < at) return reply.code(409).send({ message: '입금기한이 지난 가상계좌입니다' });
+    if (!store.recordDeposit(t.tid, at)) return reply.code(409).send({ message: '이미 입금된 가상계좌입니다' });
+    void notify(t, 0);
+    // The page's 입금하기 form wants the list back; the API gets JSON.
+    if ((req.headers.accept ?? '').includes('text/html')) return reply.code(303).header('location', '/sim/vbank').send();
+    return reply.code(201).send({ tid: t.tid, depositedAt: new Date(at).toISOString() });
+  });
+
+  // Smartro's admin can send a notification again (재통보); so can the control API.
+  app.post<{ Params: { tid: string } }>('/sim/vbank/:tid/notify', async (req, reply) => {
+    const t = issuedAccount(reply, req.params.tid);
+    if (!t) return reply;
+    if (!store.vbankDeposit(t.tid)) return reply.code(409).send({ message: '입금되지 않은 가상계좌입니다' });
+    const acknowledged = await sendNotification(t);
+    return reply.send({ tid: t.tid, acknowledged });
+  });
+
+  /**
+   * The deposit notification (신통보) of an account, form-encoded UTF-8. Smartro's 신통보 field
+   * names are not public: these are the simulator's choice, shared with the connector.
+   */
+  function depositNotification(t: Transaction, depositedAt: number): Record<string, string> {
+    const w = t.window;
+    const method = t.method.payMethod === 'VBANK' ? t.method : null;
+    return signed(
+      {
+        Mid: w.mid,
+        Tid: t.tid,
+        Moid: w.moid,
+        Amt: String(w.amount),
+        PayMethod: 'VBANK',
+        ResultCode: VBANK_DEPOSITED.resultCode,
+        ResultMsg: VBANK_DEPOSITED.resultMsg,
+        AuthDate: authDate(new Date(depositedAt)),
+        VbankBankCode: method?.bankCode ?? '',
+        VbankName: method?.bankName ?? '',
+        VbankNum: method?.vbankNum ?? '',
+        BuyerName: w.buyerName,
+        GoodsName: w.goodsName,
+      },
+      w.mid,
+    );
+  }
+
+  /** Posts the notification once; true when the merchant acknowledged it (`200` with body `OK`). */
+  async function sendNotification(t: Transaction): Promise<boolean> {
+    const deposit = store.vbankDeposit(t.tid);
+    const url = merchant(t.window.mid)?.notifyUrl;
+    if (!deposit || !url || closed) return false;
+    let status: number | null = null;
+    let acknowledged = false;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams(depositNotification(t, deposit.depositedAt)),
+        signal: AbortSignal.timeout(10_000),
+      });
+      status = res.status;
+      acknowledged = res.status === 200 && (await res.text()).trim() === NOTIFY_ACK;
+    } catch (err) {
+      app.log.warn({ tid: t.tid, err: (err as Error).message }, 'deposit notification got no answer');
+    }
+    if (closed) return acknowledged;
+    store.noteNotification(t.tid, status, acknowledged);
+    return acknowledged;
+  }
+
+  /** Sends a deposit's notification, retrying every `notifyRetryMs` up to `notifyRetries` times until acknowledged. */
+  async function notify(t: Transaction, retry: number): Promise<void> {
+    if (await sendNotification(t)) return;
+    if (retry >= notifyRetries || closed) return;
+    const timer = setTimeout(() => {
+      notifyTimers.delete(timer);
+      void notify(t, retry + 1);
+    }, notifyRetryMs);
+    notifyTimers.add(timer);
+  }
 
   app.get('/sim/transactions', async (req, reply) => {
     const query = req.query as Record<string, unknown>;

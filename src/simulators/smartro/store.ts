@@ -13,6 +13,20 @@ export interface StoredMerchant {
   mid: string;
   merchantKey: string;
   companyName: string | null;
+  /** Where the simulator posts notifications (virtual account deposits); null: none are sent. */
+  notifyUrl?: string | null;
+}
+
+/** A deposit on an issued virtual account and how its notification fared. */
+export interface VbankDeposit {
+  tid: string;
+  depositedAt: number;
+  /** Notification attempts so far. */
+  attempts: number;
+  /** The merchant acknowledged the notification (`200` with body `OK`). */
+  acknowledged: boolean;
+  /** HTTP status of the last attempt; null when it got no answer or none was made. */
+  lastStatus: number | null;
 }
 
 export type Channel = 'pc' | 'mobile';
@@ -46,6 +60,8 @@ export interface AuthWindow {
   cardQuota: string | null;
   skinColor: string | null;
   englishWindow: boolean;
+  /** VBANK: the deposit deadline as the merchant sent it (`yyyyMMdd` or `yyyyMMddhhmm`); absent otherwise. */
+  vbankExpDate?: string;
   openedAt: number;
   open: boolean;
 }
@@ -59,11 +75,13 @@ export interface AuthWindow {
  */
 export type ApprovalState = 'pending' | 'approved' | 'declined' | 'not-approved';
 
-/** What the buyer chose in a bank transfer or phone window (a card's fields have their own columns). */
+/** What the buyer chose in a bank transfer, virtual account or phone window (a card's fields have their own columns). */
 export type TransactionMethod =
   | { payMethod: 'CARD' }
   | { payMethod: 'BANK'; bankCode: string; bankName: string }
-  | { payMethod: 'CELLPHONE'; carrier: string; maskedPhoneNumber: string };
+  | { payMethod: 'CELLPHONE'; carrier: string; maskedPhoneNumber: string }
+  /** A virtual account: the bank the buyer chose, the number issued, the deadline. */
+  | { payMethod: 'VBANK'; bankCode: string; bankName: string; vbankNum: string; vbankExpDate: string };
 
 export interface Transaction {
   tid: string;
@@ -100,14 +118,22 @@ export interface TransactionSummary {
   approvedAt: string | null;
 }
 
-/** 2: transactions.method_data (bank transfer and phone payments). */
-const SCHEMA_VERSION = 2;
+/** 2: transactions.method_data (bank transfer and phone payments); 3: merchants.notify_url, vbank_deposits. */
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS merchants (
   mid TEXT PRIMARY KEY,
   merchant_key TEXT NOT NULL,
-  company_name TEXT
+  company_name TEXT,
+  notify_url TEXT
+);
+CREATE TABLE IF NOT EXISTS vbank_deposits (
+  tid TEXT PRIMARY KEY,
+  deposited_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  acknowledged INTEGER NOT NULL,
+  last_status INTEGER
 );
 CREATE TABLE IF NOT EXISTS windows (
   id TEXT PRIMARY KEY,
@@ -232,6 +258,9 @@ export class SimulatorStore {
     }
     if (version === 1) this.db.exec('ALTER TABLE transactions ADD COLUMN method_data TEXT');
     this.db.exec(SCHEMA);
+    // Files from before schema 3 have a merchants table without notify_url (CREATE IF NOT EXISTS kept it).
+    const merchantColumns = this.db.prepare('PRAGMA table_info(merchants)').all() as { name: string }[];
+    if (!merchantColumns.some((c) => c.name === 'notify_url')) this.db.exec('ALTER TABLE merchants ADD COLUMN notify_url TEXT');
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -245,18 +274,18 @@ export class SimulatorStore {
     const existed = this.db.prepare('SELECT 1 FROM merchants WHERE mid = ?').get(merchant.mid) !== undefined;
     this.db
       .prepare(
-        `INSERT INTO merchants (mid, merchant_key, company_name) VALUES (?, ?, ?)
-         ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name`,
+        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url) VALUES (?, ?, ?, ?)
+         ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name, notify_url = excluded.notify_url`,
       )
-      .run(merchant.mid, merchant.merchantKey, merchant.companyName);
+      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null);
     return existed ? 'replaced' : 'created';
   }
 
   merchant(mid: string): StoredMerchant | undefined {
-    const row = this.db.prepare('SELECT mid, merchant_key, company_name FROM merchants WHERE mid = ?').get(mid) as
-      | { mid: string; merchant_key: string; company_name: string | null }
+    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url FROM merchants WHERE mid = ?').get(mid) as
+      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null }
       | undefined;
-    return row ? { mid: row.mid, merchantKey: row.merchant_key, companyName: row.company_name } : undefined;
+    return row ? { mid: row.mid, merchantKey: row.merchant_key, companyName: row.company_name, notifyUrl: row.notify_url } : undefined;
   }
 
   // ---- windows ----
@@ -320,6 +349,33 @@ export class SimulatorStore {
         );
       return true;
     })();
+  }
+
+  /** Issued virtual accounts (approved VBANK transactions), newest first, with their deposit if any. */
+  issuedVbanks(): { t: Transaction; deposit: VbankDeposit | null }[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM transactions WHERE approval = 'approved' AND method_data LIKE '%"payMethod":"VBANK"%' ORDER BY issued_at DESC, tid LIMIT 200`)
+      .all() as TransactionRow[];
+    return rows.map((row) => ({ t: toTransaction(row), deposit: this.vbankDeposit(row.tid) }));
+  }
+
+  vbankDeposit(tid: string): VbankDeposit | null {
+    const row = this.db.prepare('SELECT * FROM vbank_deposits WHERE tid = ?').get(tid) as
+      | { tid: string; deposited_at: number; attempts: number; acknowledged: number; last_status: number | null }
+      | undefined;
+    return row ? { tid: row.tid, depositedAt: row.deposited_at, attempts: row.attempts, acknowledged: row.acknowledged === 1, lastStatus: row.last_status } : null;
+  }
+
+  /** Records the one deposit an account takes; false when it already has one. */
+  recordDeposit(tid: string, at: number): boolean {
+    return this.db.prepare('INSERT INTO vbank_deposits (tid, deposited_at, attempts, acknowledged) VALUES (?, ?, 0, 0) ON CONFLICT (tid) DO NOTHING').run(tid, at).changes === 1;
+  }
+
+  /** Counts one notification attempt of a deposit and what it got back. */
+  noteNotification(tid: string, status: number | null, acknowledged: boolean): void {
+    this.db
+      .prepare('UPDATE vbank_deposits SET attempts = attempts + 1, last_status = ?, acknowledged = MAX(acknowledged, ?) WHERE tid = ?')
+      .run(status, acknowledged ? 1 : 0, tid);
   }
 
   transaction(tid: string): (Transaction & { trAuthKeySha256: string }) | undefined {
