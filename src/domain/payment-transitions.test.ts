@@ -404,3 +404,14 @@ describe('escrow as the PG processed it', () => {
     expect(told(undefined)).toBeUndefined();
   });
 });
+
+describe('a deposit after the virtual account deadline', () => {
+  it('is refused; one before or at the deadline pays', () => {
+    const deadline = new Date('2026-01-20T14:59:59Z');
+    const issued = { ...STATES.vbankIssued, vbank: { vbankDate: deadline } };
+    const deposit = (depositedAt: Date) => decide(issued, { type: 'vbank-deposited', pgTid: 'T1', depositedAt, at: depositedAt });
+    expect(deposit(new Date(deadline.getTime() + 1000)).ok).toBe(false);
+    expect(deposit(deadline)).toMatchObject({ ok: true, changes: { status: 'paid', paidAt: deadline } });
+    expect(deposit(new Date(deadline.getTime() - 60_000)).ok).toBe(true);
+  });
+});

@@ -80,7 +80,10 @@ export type Decision =
   | { ok: true; expect: ExpectedState; changes: PaymentChanges; events: DomainEvent[] }
   | { ok: false; reason: string };
 
-type State = Pick<Payment, 'status' | 'approvalState' | 'approvalUnverified' | 'pgTid' | 'impUid' | 'merchantUid'>;
+type State = Pick<Payment, 'status' | 'approvalState' | 'approvalUnverified' | 'pgTid' | 'impUid' | 'merchantUid'> & {
+  /** An issued virtual account's deadline, when the payment has one. */
+  vbank?: { vbankDate: Date | null } | null;
+};
 
 const refuse = (payment: State, event: PaymentEvent): Decision => ({
   ok: false,
@@ -177,6 +180,11 @@ export function decide(payment: State, event: PaymentEvent): Decision {
       // Only an issued account (ready/approved) of this Tid can be paid; a repeated notification
       // finds it paid and is refused here, so it emits nothing twice.
       if (payment.status !== 'ready' || payment.approvalState !== 'approved' || payment.pgTid !== event.pgTid) return refuse(payment, event);
+      // An account past its deadline can no longer be paid (V1: the deposit is not accepted).
+      const deadline = payment.vbank?.vbankDate ?? null;
+      if (deadline !== null && event.depositedAt.getTime() > deadline.getTime()) {
+        return { ok: false, reason: `deposit at ${event.depositedAt.toISOString()} is after the account's deadline ${deadline.toISOString()}` };
+      }
       return {
         ok: true,
         expect,
