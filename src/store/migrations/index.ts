@@ -3,6 +3,7 @@ import type { StoreDialect } from '../dialect';
 import { initialMigration } from './0001_initial';
 import { paymentCoreMigration } from './0002_payment_core';
 import { webhooksMigration } from './0003_webhooks';
+import { paymentsPgTidMigration } from './0004_payments_pg_tid';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -14,6 +15,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0001_initial': initialMigration(dialect),
     '0002_payment_core': paymentCoreMigration(dialect),
     '0003_webhooks': webhooksMigration(dialect),
+    '0004_payments_pg_tid': paymentsPgTidMigration(),
   };
 }
 
