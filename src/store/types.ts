@@ -238,7 +238,8 @@ export interface WebhookRepository {
   insertDeliveries(deliveries: NewWebhookDelivery[]): Promise<void>;
   /**
    * Leases up to `limit` pending deliveries that are due and not leased by a live sender, counting
-   * the attempt. Several instances may call it at once: each delivery goes to one of them.
+   * the attempt. A delivery waits while an earlier one of the same payment to the same URL is still
+   * pending, so one payment's webhooks arrive in order. Several instances may call it at once: each delivery goes to one of them.
    */
   leaseDue(now: Date, limit: number, lease: { token: string; until: Date }): Promise<WebhookDelivery[]>;
   /**

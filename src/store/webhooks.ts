@@ -178,6 +178,20 @@ export class KyselyWebhookRepository implements WebhookRepository {
       .where('state', '=', 'pending')
       .where('next_attempt_at', '<=', nowMs)
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowMs)]))
+      // One payment's webhooks reach a URL in order (ready before paid): a delivery waits while
+      // an earlier one of the same payment to the same URL is still pending.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('webhook_deliveries as earlier')
+              .select('earlier.id')
+              .whereRef('earlier.payment_id', '=', 'webhook_deliveries.payment_id')
+              .whereRef('earlier.url', '=', 'webhook_deliveries.url')
+              .whereRef('earlier.id', '<', 'webhook_deliveries.id')
+              .where('earlier.state', '=', 'pending'),
+          ),
+        ),
+      )
       .orderBy('next_attempt_at')
       .limit(limit);
     const ids = this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due;

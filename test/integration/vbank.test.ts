@@ -112,7 +112,7 @@ describe.each(systemDatabases())('vbank deposit over HTTP (%s)', (db) => {
   let merchantKey: string;
   const receivers: { close(): Promise<void> }[] = [];
   beforeAll(async () => {
-    system = await startTestSystem({ db, simulatorNotifyRetryMs: 200, env: { GYEOL_WEBHOOK_INTERVAL_MS: '100' } });
+    system = await startTestSystem({ db, simulatorNotifyRetryMs: 200, env: { GYEOL_WEBHOOK_INTERVAL_MS: '100', GYEOL_WEBHOOK_RETRY_BASE_MS: '200' } });
     rest = await restClient(system);
     storeId = (await system.store.stores.findByImpCode(system.demo.impCode))!.id;
     const [channel] = await system.store.channels.findAllByPgId('smartro_v2', system.demo.mid);
@@ -156,6 +156,20 @@ describe.each(systemDatabases())('vbank deposit over HTTP (%s)', (db) => {
     const base = { Mid: system.demo.mid, ResultCode: '4110', ResultMsg: '가상계좌 입금 완료', PayMethod: 'VBANK', AuthDate: '991231120000', ...fields };
     return { SignValue: signValue(fields.Tid, base.ResultCode, merchantKey), ...base };
   }
+
+  it("delivers one payment's webhooks in order: paid waits until ready has reached the receiver", async () => {
+    // The receiver refuses the first request (ready) twice; paid is due meanwhile but must wait.
+    const hook = await startReceiver((_r, i) => (i < 2 ? 500 : 200));
+    receivers.push(hook);
+    await system.services.webhooks.updateSettings(storeId, { testUrl: hook.url });
+    const issued = await issue();
+    await hook.until((all) => all.length >= 1);
+    const deposit = await fetch(`${system.simulatorUrl}/sim/vbank/${issued.tid}/deposit`, { method: 'POST' });
+    expect(deposit.status).toBe(201);
+    await until(() => payment(issued.impUid), (p) => p.status === 'paid');
+    const hooks = await hook.until((all) => all.length >= 4, 15_000);
+    expect(hooks.map((h) => JSON.parse(h.body).status)).toEqual(['ready', 'ready', 'ready', 'paid']);
+  });
 
   it('a deposit pays the payment (paid_at = deposit), webhook ready then paid once; a repeated notification changes nothing', async () => {
     const hook = await startReceiver();
