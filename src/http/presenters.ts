@@ -2,7 +2,9 @@ import { unixSeconds } from '../domain/clock';
 import { fromMinorUnits } from '../domain/money';
 import type { Payment } from '../domain/payment';
 
-const seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
+/** A V1 timestamp: UNIX seconds, 0 for "has not happened". */
+export const v1Seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
+const seconds = v1Seconds;
 
 /** The V1 `Payment` object (PaymentAnnotation): snake_case, UNIX seconds with 0 for "not yet". */
 export function toV1Payment(payment: Payment) {

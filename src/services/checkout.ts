@@ -322,7 +322,8 @@ function factsFrom(source: FactFields, passThrough: PaymentPassThrough): Payment
   };
 }
 
-const factsOf = (request: PaymentRequest): PaymentFacts => factsFrom(request, passThroughOf(request));
+/** The facts the checkout hands a connector for a request (exported for the rules' table test). */
+export const factsOf = (request: PaymentRequest): PaymentFacts => factsFrom(request, passThroughOf(request));
 const factsOfPayment = (payment: Payment): PaymentFacts => factsFrom(payment, payment.passThrough);
 
 function newPaymentFor(

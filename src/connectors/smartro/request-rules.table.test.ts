@@ -8,8 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldViolation } from '../../domain/errors';
 import { parseRequestPayParams, type PaymentRequest } from '../../domain/request-pay';
-import type { PaymentFacts } from '../contract';
 import { smartroConnector } from './connector';
+// The checkout's own mapping, so the table checks the chain the checkout runs.
+import { factsOf } from '../../services/checkout';
 
 /** 2026-01-15 12:00 in Korea. */
 const NOW = new Date(Date.UTC(2026, 0, 15, 3, 0, 0));
@@ -24,31 +25,6 @@ const BASE = {
   buyer_email: 'buyer@example.com',
 };
 
-/** The facts the checkout hands the connector, built from the request as the checkout does. */
-function factsOf(request: PaymentRequest): PaymentFacts {
-  return {
-    payMethod: request.payMethod,
-    merchantUid: request.merchantUid,
-    name: request.name,
-    amount: request.amount,
-    taxFree: request.taxFree,
-    vatAmount: request.vatAmount,
-    currency: request.currency,
-    escrow: request.escrow,
-    buyerName: request.buyerName,
-    buyerEmail: request.buyerEmail,
-    buyerTel: request.buyerTel,
-    passThrough: {
-      digital: request.digital,
-      vbankDue: request.vbankDue,
-      customerId: request.customerId,
-      cardDirect: request.cardDirect,
-      bypass: request.bypass,
-      language: request.language,
-      period: request.period,
-    },
-  };
-}
 
 /** Every violation the checkout would answer for these params (before any channel lookup). */
 function check(overrides: Record<string, unknown>): { violations: FieldViolation[]; request: PaymentRequest | null } {

@@ -1,11 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { unixSeconds } from '../../../domain/clock';
 import type { Payment } from '../../../domain/payment';
 import type { StrayApproval } from '../../../services/approvals';
 import { requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
-import { toV1Payment } from '../../../http/presenters';
+import { toV1Payment, v1Seconds } from '../../../http/presenters';
 
 /**
  * gyeol's own operator routes (not V1): payments whose PG outcome is open, asking the PG about
@@ -13,7 +12,7 @@ import { toV1Payment } from '../../../http/presenters';
  * token from /users/getToken authorizes them, as for V1 routes. See docs/operations.md.
  */
 
-const seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
+const seconds = v1Seconds;
 
 /** A V1 payment plus where its approval stands. */
 export function toGyeolApproval(payment: Payment) {

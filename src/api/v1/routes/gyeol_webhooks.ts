@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { unixSeconds } from '../../../domain/clock';
 import { invalidParameter, type FieldViolation } from '../../../domain/errors';
 import { WEBHOOK_CONTENT_TYPES, WEBHOOK_SCHEDULES } from '../../../domain/webhooks';
 import { ok } from '../../../http/envelope';
+import { v1Seconds } from '../../../http/presenters';
 import type { DeliveryWithAttempts, WebhookAttempt, WebhookDelivery, WebhookSettingsPatch, WebhookSettingsView } from '../../../services/webhooks';
 import { requireStore, type V1Context } from '../context';
 import { StringEnum } from '../schema';
@@ -15,7 +15,7 @@ import { StringEnum } from '../schema';
  * authorizes them. See docs/webhooks.md; the shapes are in docs/gyeol-openapi.json.
  */
 
-const seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
+const seconds = v1Seconds;
 
 /** Latest UNIX second a `from`/`to` may name (9999-12-31): later ones are no real time and no valid Date. */
 const MAX_UNIX_SECONDS = 253_402_300_799;
