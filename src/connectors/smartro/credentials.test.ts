@@ -96,4 +96,27 @@ describe('readSmartroCredentials', () => {
     expect(refusedFields(channel({ settings: null }))).toEqual(['settings']);
     expect(refusedFields(channel({ secrets: 'key' }))).toEqual(['secrets']);
   });
+
+  describe('cardCodes (corrections of Smartro card codes)', () => {
+    const withCodes = (cardCodes: unknown) => channel({ settings: { jsBaseUrl: 'https://js.example', apiBaseUrl: 'https://api.example', cardCodes } });
+
+    it('reads corrections into the credentials', () => {
+      expect(readSmartroCredentials(withCodes({ '366': '41', '10001': '31' }))).toMatchObject({ ok: true, credentials: { cardCodes: { '366': '41', '10001': '31' } } });
+      const none = readSmartroCredentials(withCodes({}));
+      expect(none.ok && none.credentials.cardCodes).toBeUndefined();
+    });
+
+    it('refuses a code outside the card table, a legacy alias, a Smartro code that is not 2 digits, and a clash', () => {
+      const violations = (cardCodes: unknown) => {
+        const read = readSmartroCredentials(withCodes(cardCodes));
+        return read.ok ? [] : read.violations;
+      };
+      expect(violations({ '999': '41' })).toEqual([{ field: 'settings.cardCodes.999', rule: '카드 코드표에 없는 카드사 코드입니다 (portone_v1 card_code)' }]);
+      expect(violations({ VIS: '41' })).toEqual([{ field: 'settings.cardCodes.VIS', rule: '카드 코드표에 없는 카드사 코드입니다 (portone_v1 card_code)' }]);
+      expect(violations({ '366': '6' })).toEqual([{ field: 'settings.cardCodes.366', rule: '스마트로 카드사 코드는 숫자 2자리입니다' }]);
+      expect(violations({ '366': '01' })).toEqual([{ field: 'settings.cardCodes.366', rule: '다른 카드사(361 BC)와 같은 스마트로 코드입니다' }]);
+      // Swapping two codes is no clash.
+      expect(violations({ '366': '01', '361': '06' })).toEqual([]);
+    });
+  });
 });

@@ -6,8 +6,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import type { FieldViolation } from '../../domain/errors';
 import type { ChannelConfig } from '../contract';
+import { SMARTRO_CARD_COMPANIES, withSmartroCardCodes } from './wire';
 
 const BaseUrl = Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', maxLength: 500 });
+
+/** A V1 card code of the card table (no legacy alias: a correction names the company once). */
+const CARD_CODE_KEY = `^(${SMARTRO_CARD_COMPANIES.map((c) => c.kftcCode).join('|')})$`;
+const SmartroCardCode = Type.String({ pattern: '^\\d{2}$' });
 
 /** Non-secret settings: where Smartro's hosts are (the real ones, or a stand-in). */
 export const SmartroSettingsSchema = Type.Object(
@@ -20,6 +25,11 @@ export const SmartroSettingsSchema = Type.Object(
     apiBaseUrl: BaseUrl,
     /** The receipt host (`/issue/IssueLoader.jsp`); defaults to Smartro's test or real one by channel mode. */
     receiptBaseUrl: Type.Optional(BaseUrl),
+    /**
+     * Corrections of Smartro's card company codes, V1 code → Smartro's 2-digit code (e.g.
+     * `{"366": "41"}`), for when Smartro's real table differs from the assumed one (wire.ts).
+     */
+    cardCodes: Type.Optional(Type.Record(Type.String({ pattern: CARD_CODE_KEY }), SmartroCardCode, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -53,6 +63,8 @@ export interface SmartroCredentials {
   receiptBaseUrl: string;
   /** Test channel: Smartro's STG mode, and V1 `sandbox: true`. */
   testMode: boolean;
+  /** The channel's corrections of Smartro card codes (V1 code → Smartro code); none: the assumed table. */
+  cardCodes?: Readonly<Record<string, string>>;
 }
 
 const MID = /^[A-Za-z0-9_]{10}$/;
@@ -64,13 +76,14 @@ function koreanRule(error: ValueError): string {
     case ValueErrorType.ObjectRequiredProperty:
       return '필수 입력값입니다';
     case ValueErrorType.ObjectAdditionalProperties:
-      return '알 수 없는 설정입니다';
+      return error.path.startsWith('/cardCodes/') ? '카드 코드표에 없는 카드사 코드입니다 (portone_v1 card_code)' : '알 수 없는 설정입니다';
     case ValueErrorType.StringMinLength:
       return `최소 ${schema.minLength}자 이상이어야 합니다`;
     case ValueErrorType.StringMaxLength:
       return `최대 ${schema.maxLength}자까지 입력할 수 있습니다`;
     case ValueErrorType.StringPattern:
-      return schema.pattern === BaseUrl.pattern ? 'http(s)로 시작하는 주소여야 합니다 (쿼리 없이)' : '형식이 올바르지 않습니다';
+      if (schema.pattern === BaseUrl.pattern) return 'http(s)로 시작하는 주소여야 합니다 (쿼리 없이)';
+      return schema.pattern === SmartroCardCode.pattern ? '스마트로 카드사 코드는 숫자 2자리입니다' : '형식이 올바르지 않습니다';
     case ValueErrorType.String:
       return '문자열이어야 합니다';
     case ValueErrorType.Object:
@@ -101,6 +114,8 @@ export function readSmartroCredentials(channel: ChannelConfig): { ok: true; cred
   problems.push(...violations('secrets', SmartroSecretsSchema, channel.secrets));
   if (problems.length > 0) return { ok: false, violations: problems };
   const settings = channel.settings as SmartroSettings;
+  problems.push(...cardCodeClashes(settings.cardCodes));
+  if (problems.length > 0) return { ok: false, violations: problems };
   const secrets = channel.secrets as SmartroSecrets;
   const strip = (url: string) => url.replace(/\/+$/, '');
   return {
@@ -114,6 +129,20 @@ export function readSmartroCredentials(channel: ChannelConfig): { ok: true; cred
       apiBaseUrl: strip(settings.apiBaseUrl),
       receiptBaseUrl: strip(settings.receiptBaseUrl ?? (channel.testMode ? SMARTRO_RECEIPT_HOSTS.test : SMARTRO_RECEIPT_HOSTS.real)),
       testMode: channel.testMode,
+      ...(settings.cardCodes && Object.keys(settings.cardCodes).length > 0 ? { cardCodes: { ...settings.cardCodes } } : {}),
     },
   };
+}
+
+/** A corrected Smartro code that another company of the table also has: answers could not be told apart. */
+function cardCodeClashes(cardCodes: Record<string, string> | undefined): FieldViolation[] {
+  if (!cardCodes) return [];
+  const table = withSmartroCardCodes(cardCodes);
+  const out: FieldViolation[] = [];
+  for (const code of Object.keys(cardCodes)) {
+    const own = table.find((c) => c.kftcCode === code);
+    const other = table.find((c) => c.kftcCode !== code && c.smartroCode === own?.smartroCode);
+    if (other) out.push({ field: `settings.cardCodes.${code}`, rule: `다른 카드사(${other.kftcCode} ${other.name})와 같은 스마트로 코드입니다` });
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import type { SmartroCredentials } from './credentials';
 import { verifySignValue } from './crypto';
 import { readApprovalResponse, toApprovalResult } from './transformers';
 import type { SmartroAuth } from './window';
-import { APPROVAL_INQUIRY_PATH, APPROVAL_PATH, type SmartroApprovalRequest } from './wire';
+import { APPROVAL_INQUIRY_PATH, APPROVAL_PATH, withSmartroCardCodes, type SmartroApprovalRequest } from './wire';
 
 function approvalHostRequest(credentials: SmartroCredentials, path: string, body: SmartroApprovalRequest): PgRequest {
   return {
@@ -35,7 +35,7 @@ function readApprovalHostAnswer(credentials: SmartroCredentials, input: Approval
   if (!verifySignValue(response.Tid, response.ResultCode, credentials.merchantKey, response.SignValue)) {
     throw new ConnectorFault('signature', `SignValue of Smartro's answer for Tid ${response.Tid} does not verify`);
   }
-  return toApprovalResult(response, { pgTid: input.pgTid, payMethod: input.payMethod, mid: credentials.mid, receiptBaseUrl: credentials.receiptBaseUrl }, now);
+  return toApprovalResult(response, { pgTid: input.pgTid, payMethod: input.payMethod, mid: credentials.mid, receiptBaseUrl: credentials.receiptBaseUrl, cardCompanies: withSmartroCardCodes(credentials.cardCodes) }, now);
 }
 
 /** `urlCallApproval.do`: asks Smartro to approve an authenticated payment. */

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldViolation } from '../../domain/errors';
 import { parseRequestPayParams, type PaymentRequest } from '../../domain/request-pay';
 import { smartroConnector } from './connector';
+import { v1CardCodes } from './test-fixtures';
 // The checkout's own mapping, so the table checks the chain the checkout runs.
 import { factsOf } from '../../services/checkout';
 
@@ -42,6 +43,7 @@ const CASH_ID_NOT_ALLOWED = '현금영수증 발행 유형이 없거나 anonymou
 const PERSONAL_ID = 'personal은 휴대폰번호, 주민등록번호 또는 현금영수증 카드번호가 필요합니다 (스마트로 규칙)';
 const CORPORATE_ID = 'corporate는 사업자등록번호(10자리)가 필요합니다 (스마트로 규칙)';
 const DUE_FORMAT = 'YYYYMMDD, YYYY-MM-DD, YYYYMMDDhhmm, YYYYMMDDhhmmss 또는 YYYY-MM-DD hh:mm:ss 형식의 올바른 날짜여야 합니다';
+const UNKNOWN_CARD = '스마트로에서 직접 호출할 수 없는 카드사 코드입니다';
 const DUE_PAST = '이미 지난 시각입니다 (입금기한은 미래여야 합니다)';
 
 interface Row {
@@ -192,6 +194,15 @@ const ROWS: Row[] = [
     params: { amount: 49_999, card: { direct: { code: '366', quota: 3 } } },
     errors: [v('card.direct.quota', '할부는 50,000원 이상 결제에서만 가능합니다')],
   },
+  // every code of PortOne V1's card code table (reference codes/portone_v1_card_codes.csv), legacy ones included
+  ...[...v1CardCodes()].map(([code, { name }]): Row => ({
+    rule: `card.direct.code: ${code} (${name}) with installments`,
+    params: { amount: 50_000, card: { direct: { code, quota: 3 } } },
+    errors: [],
+  })),
+  { rule: 'card.direct.code: not in the card table', params: { card: { direct: { code: '999', quota: 0 } } }, errors: [v('card.direct.code', UNKNOWN_CARD)] },
+  { rule: 'card.direct.code: a Smartro code instead of the V1 one', params: { card: { direct: { code: '06', quota: 0 } } }, errors: [v('card.direct.code', UNKNOWN_CARD)] },
+  { rule: 'card.direct.code: a legacy code in lower case', params: { card: { direct: { code: 'vis', quota: 0 } } }, errors: [v('card.direct.code', UNKNOWN_CARD)] },
   {
     rule: 'display.card_quota: unsupported',
     params: { display: { card_quota: [3, 6] } },

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 // Shared by the Smartro connector and simulator tests only; nothing in production imports it.
 import type { PaymentFacts, PaymentWindowInput } from '../contract';
 import type { PaymentPassThrough } from '../../domain/payment';
@@ -60,4 +62,13 @@ export function windowInput(overrides: Partial<PaymentWindowInput> = {}): Paymen
     buyerIp: '203.0.113.7',
     ...overrides,
   };
+}
+
+/** PortOne V1's card code table (`card_code`) from the shared reference: code → {name, scope}, in file order. */
+export function v1CardCodes(): Map<string, { name: string; scope: string }> {
+  const candidates = [path.resolve('../shared/reference/codes/portone_v1_card_codes.csv'), path.resolve('../../shared/reference/codes/portone_v1_card_codes.csv')];
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (!file) throw new Error(`portone_v1_card_codes.csv not found in ${candidates.join(' or ')}`);
+  const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  return new Map(rows.map(([code, name, scope]) => [code, { name, scope }]));
 }

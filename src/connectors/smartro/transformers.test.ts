@@ -10,7 +10,7 @@ import {
   toV1Card,
   type KnownSmartroResultCode,
 } from './transformers';
-import type { SmartroApprovalResponse } from './wire';
+import { SMARTRO_CARD_COMPANIES, withSmartroCardCodes, type SmartroApprovalResponse } from './wire';
 
 const TID = 'gyeoltest101012601152100001234';
 const NOW = new Date('2026-01-15T12:00:05Z');
@@ -116,6 +116,10 @@ describe('card code mapping', () => {
   it('maps Smartro codes to KFTC codes and keeps Smartro’s name', () => {
     expect(toV1Card('12', 'NH농협')).toEqual({ code: '371', name: 'NH농협' });
     expect(toV1Card('01', '')).toEqual({ code: '361', name: 'BC' });
+  });
+  it('maps every Smartro code of the card table to its V1 code, and a channel\'s corrected code too', () => {
+    for (const company of SMARTRO_CARD_COMPANIES) expect(toV1Card(company.smartroCode, ''), company.name).toEqual({ code: company.kftcCode, name: company.name });
+    expect(toV1Card('41', '', withSmartroCardCodes({ '366': '41' }))).toEqual({ code: '366', name: '신한' });
   });
   it('leaves the code null for unknown Smartro codes', () => {
     expect(toV1Card('77', '어느카드')).toEqual({ code: null, name: '어느카드' });

@@ -7,7 +7,16 @@
  */
 import { ConnectorFault, type ApprovalResult } from '../contract';
 import type { BankDetails, CardDetails, MethodDetails, PayMethod, VbankDetails } from '../../domain/payment';
-import { bankByCode, cardCompanyBySmartroCode, parseAuthDate, parseVbankExpDate, receiptUrl, type SmartroApprovalResponse } from './wire';
+import {
+  bankByCode,
+  cardCompanyBySmartroCode,
+  parseAuthDate,
+  parseVbankExpDate,
+  receiptUrl,
+  SMARTRO_CARD_COMPANIES,
+  type SmartroApprovalResponse,
+  type SmartroCardCompany,
+} from './wire';
 
 /** What a Smartro result code says, as far as public sources tell. */
 export type SmartroResultMeaning =
@@ -109,8 +118,12 @@ function isDeclineCode(code: string): boolean {
 }
 
 /** Smartro card code → the names and KFTC code V1 reports; unknown codes keep their own name. */
-export function toV1Card(smartroCode: string | undefined, smartroName: string | undefined): { code: string | null; name: string | null } {
-  const company = cardCompanyBySmartroCode(smartroCode);
+export function toV1Card(
+  smartroCode: string | undefined,
+  smartroName: string | undefined,
+  table: readonly SmartroCardCompany[] = SMARTRO_CARD_COMPANIES,
+): { code: string | null; name: string | null } {
+  const company = cardCompanyBySmartroCode(smartroCode, table);
   return {
     code: company?.kftcCode ?? null,
     name: nonEmpty(smartroName) ?? company?.name ?? null,
@@ -180,9 +193,9 @@ export function maskedCardNumber(cardNum: unknown): string | null {
  * the acquiring one; both are translated from Smartro's codes to KFTC codes.
  * @throws ConnectorFault('malformed') when the card number is not masked
  */
-export function cardDetailsFrom(response: SmartroApprovalResponse): CardDetails {
-  const issuer = toV1Card(response.AppCardCode, response.AppCardName);
-  const publisher = toV1Card(response.AcquCardCode, response.AcquCardName);
+export function cardDetailsFrom(response: SmartroApprovalResponse, table: readonly SmartroCardCompany[] = SMARTRO_CARD_COMPANIES): CardDetails {
+  const issuer = toV1Card(response.AppCardCode, response.AppCardName, table);
+  const publisher = toV1Card(response.AcquCardCode, response.AcquCardName, table);
   const quota = typeof response.CardQuota === 'string' && /^\d{1,2}$/.test(response.CardQuota) ? parseInt(response.CardQuota, 10) : 0;
   const cardType = response.CardType === '0' || response.CardType === '1' ? Number(response.CardType) : null;
   return {
@@ -233,10 +246,10 @@ export function vbankDetailsFrom(response: SmartroApprovalResponse, issuedAt: Da
   };
 }
 
-function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalResponse, approvedAt: Date): MethodDetails {
+function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalResponse, approvedAt: Date, table: readonly SmartroCardCompany[]): MethodDetails {
   switch (payMethod) {
     case 'card':
-      return { method: 'card', card: cardDetailsFrom(response) };
+      return { method: 'card', card: cardDetailsFrom(response, table) };
     case 'trans':
       return { method: 'trans', bank: bankDetailsFrom(response) };
     // V1 has no payment field for the carrier or the phone number: nothing to keep.
@@ -259,6 +272,8 @@ export interface ApprovalQuestion {
   /** The channel's MID: a signed decline for another MID is a fault. */
   mid: string;
   receiptBaseUrl: string;
+  /** The channel's card table (its `cardCodes` corrections applied); Smartro's assumed table when absent. */
+  cardCompanies?: readonly SmartroCardCompany[];
 }
 
 /**
@@ -307,7 +322,7 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
     code,
     message,
     order: { merchantUid: response.Moid, amount, pgId: response.Mid },
-    details: methodDetailsFrom(question.payMethod, response, approvedAt),
+    details: methodDetailsFrom(question.payMethod, response, approvedAt, question.cardCompanies ?? SMARTRO_CARD_COMPANIES),
     // `type=0` is the card sales slip; Smartro's receipt types for a transfer or a phone payment
     // are not public, so those payments carry no receipt URL (V1 allows none).
     receiptUrl: question.payMethod === 'card' ? receiptUrl(question.receiptBaseUrl, response.Tid) : null,

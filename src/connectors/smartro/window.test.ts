@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit } from './window';
 import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from './test-fixtures';
+import { SMARTRO_CARD_COMPANIES } from './wire';
 
 // 12:00 UTC is 21:00 in Korea, the time Smartro expects in EdiDate.
 const NOW = new Date('2026-01-15T12:00:00Z');
@@ -160,10 +161,27 @@ describe('buildTranMgrFields / openSmartroWindow', () => {
     expect(exact.Moid).toBe('B'.repeat(40));
   });
 
-  it('leaves the form unchanged by period: Smartro’s field for it has no documented format', () => {
-    const without = buildTranMgrFields(credentials(), windowInput(), NOW);
-    const withPeriod = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ period: { from: '20260101', to: '20261231' } }) }), NOW);
-    expect(withPeriod).toEqual(without);
+  it('sends period as OfferPeriod (YYYYMMDD-YYYYMMDD, our assumption) in every method, and nothing else changes', () => {
+    for (const payMethod of ['card', 'trans', 'vbank', 'phone'] as const) {
+      const base = { payMethod, vbankDue: payMethod === 'vbank' ? '20260120235959' : null };
+      const without = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest(base) }), NOW);
+      const withPeriod = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ ...base, period: { from: '20260101', to: '20261231' } }) }), NOW);
+      expect(withPeriod, payMethod).toEqual({ ...without, OfferPeriod: '20260101-20261231' });
+    }
+  });
+
+  it('calls every company of the card table directly with its Smartro code, legacy overseas codes included', () => {
+    for (const company of SMARTRO_CARD_COMPANIES) {
+      for (const code of [company.kftcCode, ...company.aliases]) {
+        const fields = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ amount: 50_000, cardDirect: { code, quota: 3 } }) }), NOW);
+        expect({ FnCd: fields.FnCd, CardQuota: fields.CardQuota }, code).toEqual({ FnCd: company.smartroCode, CardQuota: '03' });
+      }
+    }
+  });
+
+  it('sends the channel\'s corrected Smartro code (settings cardCodes)', () => {
+    const fields = buildTranMgrFields(credentials({ cardCodes: { '366': '41' } }), windowInput({ payment: paymentRequest({ cardDirect: { code: '366', quota: 0 } }) }), NOW);
+    expect(fields).toMatchObject({ FnCd: '41', CardQuota: '00' });
   });
 
   describe('tax split', () => {

@@ -6,7 +6,16 @@ import type { PaymentFacts, PaymentWindowInput, WindowLaunch, WindowReturn } fro
 import type { SmartroCredentials } from './credentials';
 import { encryptData } from './crypto';
 import { smartroOrderId } from './rules';
-import { cardCompanyByKftcCode, ediDate, SMARTRO_JS_PATH, SMARTRO_PAY_METHODS, vbankExpDate, type TranMgrFields } from './wire';
+import {
+  cardCompanyByKftcCode,
+  ediDate,
+  offerPeriod,
+  SMARTRO_JS_PATH,
+  SMARTRO_PAY_METHODS,
+  vbankExpDate,
+  withSmartroCardCodes,
+  type TranMgrFields,
+} from './wire';
 
 /** Smartro's limit on `GoodsName`. */
 const MAX_GOODS_NAME_LENGTH = 40;
@@ -77,13 +86,14 @@ export function buildTranMgrFields(credentials: SmartroCredentials, input: Payme
   const tax = taxSplit(payment);
   if (tax) Object.assign(fields, tax);
   const direct = pass.cardDirect;
-  const company = cardCompanyByKftcCode(direct?.code);
+  const company = cardCompanyByKftcCode(direct?.code, withSmartroCardCodes(credentials.cardCodes));
   if (payMethod === 'card' && direct && company) {
     fields.FnCd = company.smartroCode;
     fields.CardQuota = String(direct.quota !== null && direct.quota >= 2 ? direct.quota : 0).padStart(2, '0');
   }
   // validatePayment requires vbank_due for a virtual account; it arrives normalized.
   if (payMethod === 'vbank' && pass.vbankDue !== null) fields.VbankExpDate = vbankExpDate(pass.vbankDue);
+  if (pass.period !== null) fields.OfferPeriod = offerPeriod(pass.period);
   if (pass.customerId !== null) fields.MallUserId = pass.customerId;
   if (options.SkinColor !== undefined) fields.SkinColor = options.SkinColor as TranMgrFields['SkinColor'];
   if (options.OpenType !== undefined) fields.OpenType = options.OpenType as TranMgrFields['OpenType'];

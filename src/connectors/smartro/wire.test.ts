@@ -1,7 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authDate, cardCompanyByKftcCode, cardCompanyBySmartroCode, ediDate, parseAuthDate, parseVbankExpDate, SMARTRO_CARD_COMPANIES, vbankExpDate } from './wire';
+import {
+  authDate,
+  cardCompanyByKftcCode,
+  cardCompanyBySmartroCode,
+  ediDate,
+  offerPeriod,
+  parseAuthDate,
+  parseOfferPeriod,
+  parseVbankExpDate,
+  SMARTRO_CARD_COMPANIES,
+  vbankExpDate,
+  withSmartroCardCodes,
+} from './wire';
+import { v1CardCodes } from './test-fixtures';
 
 describe('Korea-time stamps', () => {
   it('formats EdiDate in KST whatever the machine TZ', () => {
@@ -38,15 +49,6 @@ describe('Korea-time stamps', () => {
   });
 });
 
-/** PortOne V1's card code table (`card_code`), from the shared reference. */
-function v1CardCodes(): Map<string, string> {
-  const candidates = [path.resolve('../shared/reference/codes/portone_v1_card_codes.csv'), path.resolve('../../shared/reference/codes/portone_v1_card_codes.csv')];
-  const file = candidates.find((candidate) => existsSync(candidate));
-  if (!file) throw new Error(`portone_v1_card_codes.csv not found in ${candidates.join(' or ')}`);
-  const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
-  return new Map(rows.filter((row) => row[2] === 'domestic').map(([code, name]) => [code, name]));
-}
-
 describe('card company lookups', () => {
   it('finds every company by its Smartro code and by its KFTC code, and each way leads back', () => {
     for (const company of SMARTRO_CARD_COMPANIES) {
@@ -60,15 +62,46 @@ describe('card company lookups', () => {
     }
   });
 
+  it('knows every code of PortOne V1\'s card code table: a row of its own, or a legacy alias of the overseas brand', () => {
+    const v1 = v1CardCodes();
+    for (const [code, { scope }] of v1) {
+      const company = cardCompanyByKftcCode(code);
+      expect(company, code).not.toBeNull();
+      if (scope.startsWith('overseas (legacy')) {
+        expect(company!.aliases, code).toContain(code);
+        expect(company!.scope).toBe('overseas');
+      } else {
+        expect(company!.kftcCode, code).toBe(code);
+      }
+    }
+    // Legacy iamport constants → PortOne's overseas codes of the same brand.
+    const legacy = { VIS: '10005', MAS: '10004', DIN: '10002', AMX: '10003', JCB: '10006', UNI: '10001' };
+    for (const [alias, code] of Object.entries(legacy)) expect(cardCompanyByKftcCode(alias)?.kftcCode, alias).toBe(code);
+  });
+
   it('reports KFTC codes that are PortOne V1 card_codes of the same company', () => {
     const v1 = v1CardCodes();
     for (const company of SMARTRO_CARD_COMPANIES) {
-      const v1Name = v1.get(company.kftcCode);
+      const v1Name = v1.get(company.kftcCode)?.name;
       expect(v1Name, `${company.name} ${company.kftcCode}`).toBeDefined();
-      // V1 names are short forms or variants ("KB" for KB국민, "하나SK" for 하나).
+      // V1 names are short forms or variants ("KB" for KB국민, "하나SK" for 하나, "해외비자카드" for 해외비자).
       const sameCompany = company.name.startsWith(v1Name!) || v1Name!.startsWith(company.name);
       expect(sameCompany, `${company.name} vs V1 ${v1Name}`).toBe(true);
     }
+  });
+
+  it('marks only NH농협 (12) confirmed; only Jeonbuk and KakaoBank direct calls are Windows-only', () => {
+    expect(SMARTRO_CARD_COMPANIES.filter((c) => c.confirmed).map((c) => c.kftcCode)).toEqual(['371']);
+    expect(SMARTRO_CARD_COMPANIES.filter((c) => c.windowsOnly).map((c) => c.kftcCode).sort()).toEqual(['090', '372']);
+  });
+
+  it('applies a channel\'s corrections of Smartro codes, and only those', () => {
+    const table = withSmartroCardCodes({ '366': '41' });
+    expect(cardCompanyByKftcCode('366', table)).toMatchObject({ smartroCode: '41', name: '신한', confirmed: true });
+    expect(cardCompanyBySmartroCode('41', table)?.kftcCode).toBe('366');
+    expect(cardCompanyBySmartroCode('06', table)).toBeNull();
+    expect(table.filter((c) => c.kftcCode !== '366')).toEqual(SMARTRO_CARD_COMPANIES.filter((c) => c.kftcCode !== '366'));
+    expect(withSmartroCardCodes(undefined)).toBe(SMARTRO_CARD_COMPANIES);
   });
 
   it('maps the code seen in a real Smartro answer: 12 is NH농협, V1 371', () => {
@@ -82,6 +115,19 @@ describe('card company lookups', () => {
     }
     for (const code of ['999', '', null, undefined, '41', '0041', '12']) {
       expect(cardCompanyByKftcCode(code), `kftc ${String(code)}`).toBeNull();
+    }
+  });
+});
+
+describe('OfferPeriod', () => {
+  it('sends V1 period as YYYYMMDD-YYYYMMDD and reads it back', () => {
+    expect(offerPeriod({ from: '20260101', to: '20261231' })).toBe('20260101-20261231');
+    expect(parseOfferPeriod('20260101-20261231')).toEqual({ from: '20260101', to: '20261231' });
+  });
+
+  it('reads nothing else as a period', () => {
+    for (const text of ['', '2026010120261231', '20260101~20261231', '2026-01-01-2026-12-31', ' 20260101-20261231', null, undefined]) {
+      expect(parseOfferPeriod(text), String(text)).toBeNull();
     }
   });
 });

@@ -48,6 +48,8 @@ export interface TranMgrFields {
   OpenType?: SmartroOpenType;
   /** A virtual account's deposit deadline: `yyyyMMdd` (the end of that day) or `yyyyMMddhhmm`, Korea time. */
   VbankExpDate?: string;
+  /** 제공기간 (V1 `period`), in the format of {@link offerPeriod} — our assumption. */
+  OfferPeriod?: string;
 }
 
 /**
@@ -149,34 +151,98 @@ export function receiptUrl(receiptBaseUrl: string, tid: string): string {
   return `${receiptBaseUrl.replace(/\/+$/, '')}${RECEIPT_PATH}?TID=${encodeURIComponent(tid)}&type=0`;
 }
 
-/** A card company as Smartro codes it, and the KFTC code PortOne V1 reports as `card_code`. */
+/** A card company as Smartro codes it, and the code PortOne V1 reports as `card_code`. */
 export interface SmartroCardCompany {
   /** Smartro's 2-digit code (`FnCd`, `AppCardCode`, `AcquCardCode`). */
   smartroCode: string;
   /** The name shown to buyers and reported as the card name. */
   name: string;
-  /** KFTC 3-digit code, as in PortOne V1's `card_code` table. */
+  /**
+   * The code PortOne V1 reports as `card_code` and takes as `card.direct.code`: the KFTC 3-digit
+   * code of a domestic company, PortOne's own 1000x code of an overseas brand
+   * (reference codes/portone_v1_card_codes.csv).
+   */
   kftcCode: string;
+  /**
+   * Older V1 codes for the same company (the iamport client's `VIS`, `MAS`, `DIN`, `AMX`, `JCB`,
+   * `UNI`): accepted as `card.direct.code`, never reported; the payment says `kftcCode`.
+   */
+  aliases: readonly string[];
+  scope: 'domestic' | 'overseas';
   /**
    * Whether the Smartro code is confirmed by a real Smartro answer. Smartro's code table
    * (통합코드) is not public: only `12` = NH농협 has been seen. The other codes are our
-   * assumption, patterned on the NICE-style 2-digit table that agrees with that one point.
-   * Replace them with the real table once a Smartro test MID can show it.
+   * assumption, patterned on the NICE-style 2-digit table that agrees with that one point, and a
+   * channel can correct them without a release (settings `cardCodes`, see credentials.ts).
    */
   confirmed: boolean;
+  /** PortOne: a direct call of this company works only on Windows (Jeonbuk, KakaoBank). */
+  windowsOnly: boolean;
 }
 
+function company(smartroCode: string, kftcCode: string, name: string, extra: Partial<Pick<SmartroCardCompany, 'aliases' | 'scope' | 'confirmed' | 'windowsOnly'>> = {}): SmartroCardCompany {
+  return { smartroCode, kftcCode, name, aliases: [], scope: 'domestic', confirmed: false, windowsOnly: false, ...extra };
+}
+
+/**
+ * Every card company of PortOne V1's card code table, with Smartro's code for it. One table for
+ * the connector (`FnCd`, `card_code`/`card_name`), the rules and the simulator. Smartro code `30`
+ * (해외은련) is our pick: the NICE-style table we follow gives 은련 no code we could read, and 30
+ * is unused there, next to the other overseas brands (25–29).
+ */
 export const SMARTRO_CARD_COMPANIES: readonly SmartroCardCompany[] = [
-  { smartroCode: '01', name: 'BC', kftcCode: '361', confirmed: false },
-  { smartroCode: '02', name: 'KB국민', kftcCode: '381', confirmed: false },
-  { smartroCode: '03', name: '하나', kftcCode: '374', confirmed: false },
-  { smartroCode: '04', name: '삼성', kftcCode: '365', confirmed: false },
-  { smartroCode: '06', name: '신한', kftcCode: '366', confirmed: false },
-  { smartroCode: '07', name: '현대', kftcCode: '367', confirmed: false },
-  { smartroCode: '08', name: '롯데', kftcCode: '368', confirmed: false },
-  { smartroCode: '12', name: 'NH농협', kftcCode: '371', confirmed: true },
-  { smartroCode: '15', name: '우리', kftcCode: '041', confirmed: false },
+  company('01', '361', 'BC'),
+  company('02', '381', 'KB국민'),
+  company('03', '374', '하나'),
+  company('04', '365', '삼성'),
+  company('06', '366', '신한'),
+  company('07', '367', '현대'),
+  company('08', '368', '롯데'),
+  company('11', '370', '씨티'),
+  company('12', '371', 'NH농협', { confirmed: true }),
+  company('13', '369', '수협'),
+  company('15', '041', '우리'),
+  company('21', '364', '광주'),
+  company('22', '372', '전북', { windowsOnly: true }),
+  company('23', '373', '제주'),
+  company('32', '071', '우체국'),
+  company('33', '045', '새마을'),
+  company('34', '002', 'KDB산업'),
+  company('35', '090', '카카오뱅크', { windowsOnly: true }),
+  company('36', '089', 'K뱅크'),
+  company('38', '048', '신협'),
+  company('25', '10005', '해외비자', { scope: 'overseas', aliases: ['VIS'] }),
+  company('26', '10004', '해외마스터', { scope: 'overseas', aliases: ['MAS'] }),
+  company('27', '10002', '해외다이너스', { scope: 'overseas', aliases: ['DIN'] }),
+  company('28', '10003', '해외아멕스', { scope: 'overseas', aliases: ['AMX'] }),
+  company('29', '10006', '해외JCB', { scope: 'overseas', aliases: ['JCB'] }),
+  company('30', '10001', '해외은련', { scope: 'overseas', aliases: ['UNI'] }),
 ];
+
+/**
+ * The card table with a channel's corrections of Smartro codes applied (V1 code → Smartro code).
+ * A corrected row counts as confirmed: an operator set it from Smartro's real table.
+ * @example withSmartroCardCodes({ '366': '41' }).find((c) => c.kftcCode === '366')?.smartroCode // '41'
+ */
+export function withSmartroCardCodes(overrides: Readonly<Record<string, string>> | undefined): readonly SmartroCardCompany[] {
+  if (!overrides || Object.keys(overrides).length === 0) return SMARTRO_CARD_COMPANIES;
+  return SMARTRO_CARD_COMPANIES.map((c) => (overrides[c.kftcCode] !== undefined ? { ...c, smartroCode: overrides[c.kftcCode], confirmed: true } : c));
+}
+
+/**
+ * Smartro's `OfferPeriod` (제공기간) from V1 `period` (`{from, to}`, both `YYYYMMDD`):
+ * `YYYYMMDD-YYYYMMDD`. The field appears in merchant samples; its value format is documented
+ * nowhere we could read, so this format is our assumption (README, simulator README).
+ */
+export function offerPeriod(period: { from: string; to: string }): string {
+  return `${period.from}-${period.to}`;
+}
+
+/** Reads an `OfferPeriod` (`YYYYMMDD-YYYYMMDD`); null when it is not that form. */
+export function parseOfferPeriod(text: string | null | undefined): { from: string; to: string } | null {
+  const match = typeof text === 'string' ? /^(\d{8})-(\d{8})$/.exec(text) : null;
+  return match ? { from: match[1], to: match[2] } : null;
+}
 
 /**
  * A bank as Smartro codes it. Smartro uses the 3-digit KFTC codes (protocol reference §6), the
@@ -222,16 +288,16 @@ export function bankByCode(code: string | null | undefined): SmartroBank | null 
   return SMARTRO_BANKS.find((b) => b.code === code) ?? null;
 }
 
-/** Looks a card company up by Smartro's 2-digit code. */
-export function cardCompanyBySmartroCode(code: string | null | undefined): SmartroCardCompany | null {
+/** Looks a card company up by Smartro's 2-digit code (in `table`, a channel's corrected one). */
+export function cardCompanyBySmartroCode(code: string | null | undefined, table: readonly SmartroCardCompany[] = SMARTRO_CARD_COMPANIES): SmartroCardCompany | null {
   if (!code) return null;
-  return SMARTRO_CARD_COMPANIES.find((c) => c.smartroCode === code) ?? null;
+  return table.find((c) => c.smartroCode === code) ?? null;
 }
 
-/** Looks a card company up by its KFTC (PortOne V1 `card_code`) code. */
-export function cardCompanyByKftcCode(code: string | null | undefined): SmartroCardCompany | null {
+/** Looks a card company up by its V1 code (`card_code`, or a legacy alias such as `VIS`). */
+export function cardCompanyByKftcCode(code: string | null | undefined, table: readonly SmartroCardCompany[] = SMARTRO_CARD_COMPANIES): SmartroCardCompany | null {
   if (!code) return null;
-  return SMARTRO_CARD_COMPANIES.find((c) => c.kftcCode === code) ?? null;
+  return table.find((c) => c.kftcCode === code || c.aliases.includes(code)) ?? null;
 }
 
 // Smartro stamps dates in Korea time. Korea has had no daylight saving time since 1988, so a

@@ -84,12 +84,16 @@ function testCardHelp(): string {
 
 export interface CardWindowView {
   authId: string;
+  /** 제공기간 (the form's `OfferPeriod`), when given. */
+  offerPeriod?: { from: string; to: string } | null;
   goodsName: string;
   amount: number;
   moid: string;
   testMode: boolean;
   skinColor: string | null;
   englishWindow: boolean;
+  /** The company the merchant called directly (FnCd); null: the buyer picks one. */
+  direct?: { name: string; windowsOnly: boolean } | null;
   companies: readonly { code: string; name: string }[];
   /** Installment months on offer; 0 = lump sum. */
   quotas: readonly number[];
@@ -115,15 +119,10 @@ export function cardWindowPage(view: CardWindowView): string {
       : '';
   const body = `
 <header><h1>스마트로 카드결제</h1>${view.testMode ? '<span class="badge">테스트 결제창 (시뮬레이터)</span>' : '<span class="badge">시뮬레이터</span>'}</header>
-<section class="card" aria-label="결제 정보">
-  <dl>
-    <dt>상품명</dt><dd>${escapeHtml(view.goodsName)}</dd>
-    <dt>주문번호</dt><dd>${escapeHtml(view.moid)}</dd>
-    <dt>결제금액</dt><dd class="amount">${formatWon(view.amount)}</dd>
-  </dl>
-</section>
+${paymentSummary(view)}
 <form class="card" method="post" action="/payment/auth/card" novalidate>
   ${errors}
+  ${view.direct ? directCallNote(view.direct) : ''}
   ${view.englishWindow ? '<p class="note">해외카드 결제창(OpenType=EN)이 요청되었습니다. 시뮬레이터는 한국어 화면만 제공합니다.</p>' : ''}
   <input type="hidden" name="AuthId" value="${escapeHtml(view.authId)}">
   <label for="CardCompany">카드사</label>
@@ -150,15 +149,28 @@ export function cardWindowPage(view: CardWindowView): string {
   return layout('스마트로 카드결제', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
 }
 
-/** What every window shows above its form. */
-function paymentSummary(view: { goodsName: string; moid: string; amount: number }): string {
+/** A service period (`YYYYMMDD` ends) as the window shows it: `2026-01-01 ~ 2026-12-31`. */
+function periodText(period: { from: string; to: string }): string {
+  const day = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
+  return `${day(period.from)} ~ ${day(period.to)}`;
+}
+
+/** What every window shows above its form; 제공기간 when the merchant sent `OfferPeriod`. */
+function paymentSummary(view: { goodsName: string; moid: string; amount: number; offerPeriod?: { from: string; to: string } | null }): string {
   return `<section class="card" aria-label="결제 정보">
   <dl>
     <dt>상품명</dt><dd>${escapeHtml(view.goodsName)}</dd>
     <dt>주문번호</dt><dd>${escapeHtml(view.moid)}</dd>
     <dt>결제금액</dt><dd class="amount">${formatWon(view.amount)}</dd>
+    ${view.offerPeriod ? `<dt>제공기간</dt><dd data-offer-period>${escapeHtml(periodText(view.offerPeriod))}</dd>` : ''}
   </dl>
 </section>`;
+}
+
+/** The card company a merchant called directly (FnCd): its window only, with PortOne's Windows-only note. */
+function directCallNote(direct: { name: string; windowsOnly: boolean }): string {
+  const windows = direct.windowsOnly ? ' 이 카드사의 직접 호출은 Windows에서만 동작합니다 (PortOne 안내, 시뮬레이터는 모든 환경에서 엽니다).' : '';
+  return `<p class="note" data-direct-card>${escapeHtml(direct.name)}카드 결제창 (카드사 직접 호출).${escapeHtml(windows)}</p>`;
 }
 
 function errorList(errors: readonly { message: string }[]): string {
@@ -176,6 +188,8 @@ const PAY_BUTTONS = `<div class="buttons">
 
 export interface BankWindowView {
   authId: string;
+  /** 제공기간 (the form's `OfferPeriod`), when given. */
+  offerPeriod?: { from: string; to: string } | null;
   goodsName: string;
   amount: number;
   moid: string;
@@ -211,6 +225,8 @@ ${paymentSummary(view)}
 
 export interface VbankWindowView {
   authId: string;
+  /** 제공기간 (the form's `OfferPeriod`), when given. */
+  offerPeriod?: { from: string; to: string } | null;
   goodsName: string;
   amount: number;
   moid: string;
@@ -280,6 +296,8 @@ ${rows.length === 0 ? '<p class="note">발급된 가상계좌가 없습니다.</
 
 export interface PhoneWindowView {
   authId: string;
+  /** 제공기간 (the form's `OfferPeriod`), when given. */
+  offerPeriod?: { from: string; to: string } | null;
   goodsName: string;
   amount: number;
   moid: string;

@@ -10,6 +10,7 @@ import type { SmartroCredentials } from '../../connectors/smartro/credentials';
 import { aesDecrypt, signValue } from '../../connectors/smartro/crypto';
 import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
 import { buildTranMgrFields } from '../../connectors/smartro/window';
+import { SMARTRO_CARD_COMPANIES } from '../../connectors/smartro/wire';
 import { buildSmartroSimulator, registerSmartroMerchant, SIMULATOR_ERRORS, type SmartroSimulator } from './server';
 import type { TransactionSummary } from './store';
 import { hiddenFields } from './test-helpers';
@@ -322,6 +323,73 @@ describe('POST /payment/auth/card', () => {
   });
 });
 
+describe('card options in the window: direct calls, 제공기간, escrow contract', () => {
+  it('opens the directly called company\'s window for every code of the card table, with the quota asked', async () => {
+    const sim = simulator();
+    for (const company of SMARTRO_CARD_COMPANIES) {
+      const { res, authId } = await openWindow(sim, tranMgr({ amount: 50_000, cardDirect: { code: company.kftcCode, quota: 3 } }));
+      expect(res.statusCode, company.name).toBe(200);
+      const options = [...res.body.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((m) => [m[1], m[2]]);
+      expect(options, company.name).toEqual([
+        [company.smartroCode, `${company.name}카드`],
+        ['03', '3개월'],
+      ]);
+      expect(res.body, company.name).toContain(`${company.name}카드 결제창 (카드사 직접 호출).`);
+      expect(res.body.includes('Windows에서만'), company.name).toBe(company.windowsOnly);
+      const { Tid, TrAuthKey } = hiddenFields((await submitCard(sim, authId, { CardCompany: company.smartroCode, Quota: '03' })).body);
+      expect(await approve(sim, Tid, TrAuthKey), company.name).toMatchObject({ ResultCode: '3001', AppCardCode: company.smartroCode, AppCardName: company.name, CardQuota: '03' });
+    }
+  });
+
+  it('refuses another company or another quota than the direct call', async () => {
+    const sim = simulator();
+    const { authId } = await openWindow(sim, tranMgr({ amount: 50_000, cardDirect: { code: '366', quota: 3 } }));
+    const res = await submitCard(sim, authId, { CardCompany: '12', Quota: '00' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('카드사를 선택해 주세요');
+    expect(res.body).toContain('선택할 수 없는 할부개월입니다');
+  });
+
+  it('shows 제공기간 in every window when OfferPeriod reads as a period, and nothing otherwise', async () => {
+    const sim = simulator();
+    const period = { from: '20260101', to: '20261231' };
+    for (const payMethod of ['card', 'trans', 'vbank', 'phone'] as const) {
+      const base = { payMethod, digital: payMethod === 'phone' ? true : null, vbankDue: payMethod === 'vbank' ? '20991231235959' : null };
+      const shown = await openWindow(sim, tranMgr({ ...base, period }));
+      expect(shown.res.statusCode, payMethod).toBe(200);
+      expect(shown.res.body, payMethod).toContain('<dt>제공기간</dt><dd data-offer-period>2026-01-01 ~ 2026-12-31</dd>');
+      expect((await openWindow(sim, tranMgr(base))).res.body, payMethod).not.toContain('제공기간');
+      expect((await openWindow(sim, { ...tranMgr(base), OfferPeriod: '2026-01-01~2026-12-31' })).res.body, payMethod).not.toContain('제공기간');
+    }
+  });
+
+  it('answers EscrowCd 1 to an escrow request of a merchant with an escrow contract, and 0 without one (PUT /sim/merchants escrowContract: false)', async () => {
+    const sim = simulator();
+    const noEscrow = await sim.inject({ method: 'PUT', url: '/sim/merchants/noescrow01', payload: { merchantKey: TEST_MERCHANT_KEY, escrowContract: false } });
+    expect(noEscrow.json()).toMatchObject({ escrowContract: false });
+    const escrowCdOf = async (mid: string, escrow: boolean) => {
+      const { authId } = await openWindow(sim, signedFields(credentials({ mid }), windowInput({ payment: paymentRequest({ escrow }) })));
+      const { Tid, TrAuthKey } = hiddenFields((await submitCard(sim, authId, {})).body);
+      return (await approve(sim, Tid, TrAuthKey)).EscrowCd;
+    };
+    expect(await escrowCdOf(TEST_MID, true)).toBe('1');
+    expect(await escrowCdOf('noescrow01', true)).toBe('0');
+    expect(await escrowCdOf('noescrow01', false)).toBe('0');
+    expect(await escrowCdOf(TEST_MID, false)).toBe('0');
+  });
+
+  it('keeps a merchant\'s escrow contract flag across a restart', async () => {
+    const dataFile = path.join(mkdtempSync(path.join(tmpdir(), 'gyeol-sim-escrow-')), 'sim.sqlite');
+    const first = simulator({ dataFile });
+    await first.inject({ method: 'PUT', url: '/sim/merchants/noescrow01', payload: { merchantKey: TEST_MERCHANT_KEY, escrowContract: false } });
+    await first.close();
+    const second = simulator({ dataFile });
+    const { authId } = await openWindow(second, signedFields(credentials({ mid: 'noescrow01' }), windowInput({ payment: paymentRequest({ escrow: true }) })));
+    const { Tid, TrAuthKey } = hiddenFields((await submitCard(second, authId, {})).body);
+    expect((await approve(second, Tid, TrAuthKey)).EscrowCd).toBe('0');
+  });
+});
+
 describe('approval host', () => {
   it('answers an approval with the sample’s field set, signed', async () => {
     const sim = simulator();
@@ -544,10 +612,10 @@ describe('control API (test-only)', () => {
       payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify' },
     });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify' });
+    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true });
     const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40) } });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null });
+    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true });
 
     // The old key no longer signs a window; the new one does, and answers are signed with it.
     const oldKey = signedFields(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput());
@@ -564,6 +632,7 @@ describe('control API (test-only)', () => {
     ['remotemid1', {}, 'merchantKey'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), companyName: 7 }, 'companyName'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), notifyUrl: 'ftp://x' }, 'notifyUrl'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), escrowContract: 'no' }, 'escrowContract'],
   ])('PUT /sim/merchants/%s refuses %j naming %s', async (mid, body, field) => {
     const sim = simulator();
     const res = await sim.inject({ method: 'PUT', url: `/sim/merchants/${mid}`, payload: body });

@@ -27,6 +27,7 @@ import {
   bankByCode,
   cardCompanyBySmartroCode,
   ediDate,
+  parseOfferPeriod,
   parseVbankExpDate,
   SMARTRO_BANKS,
   SMARTRO_CARD_COMPANIES,
@@ -84,6 +85,11 @@ export interface SimulatorMerchant {
   companyName?: string;
   /** Where deposit notifications (신통보) go, as set in Smartro's merchant admin; none without it. */
   notifyUrl?: string;
+  /**
+   * Whether the merchant has an escrow contract (default: yes). Without one, an escrow request
+   * is processed as a normal payment and answered `EscrowCd: 0`, as Smartro silently does.
+   */
+  escrowContract?: boolean;
 }
 
 /** Anything that finds a merchant by MID; a `Map` will do. */
@@ -151,7 +157,10 @@ const DEFAULT_COMPANY_NAME = '결 시뮬레이터 가맹점';
  * Why a merchant cannot be registered, or null.
  * @returns `{field, message}` naming the field and the rule
  */
-export function merchantProblem(mid: unknown, entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown }): { field: string; message: string } | null {
+export function merchantProblem(
+  mid: unknown,
+  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown },
+): { field: string; message: string } | null {
   if (typeof mid !== 'string' || mid.length !== 10) return { field: 'mid', message: 'Smartro MID는 10자여야 합니다 (Smartro MIDs are 10 characters)' };
   if (typeof entry.merchantKey !== 'string' || entry.merchantKey.length < 32) {
     return { field: 'merchantKey', message: 'merchantKey는 32자 이상이어야 합니다 (the AES key is its first 32 characters)' };
@@ -161,6 +170,9 @@ export function merchantProblem(mid: unknown, entry: { merchantKey?: unknown; co
   }
   if (entry.notifyUrl !== undefined && entry.notifyUrl !== null && (typeof entry.notifyUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(entry.notifyUrl) || entry.notifyUrl.length > 500)) {
     return { field: 'notifyUrl', message: 'notifyUrl은 http(s) URL이어야 합니다' };
+  }
+  if (entry.escrowContract !== undefined && typeof entry.escrowContract !== 'boolean') {
+    return { field: 'escrowContract', message: 'escrowContract는 true 또는 false여야 합니다' };
   }
   return null;
 }
@@ -232,7 +244,14 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   const merchant = (mid: string): SimulatorMerchant | undefined => {
     if (!mid) return undefined;
     const stored = store.merchant(mid);
-    if (stored) return { merchantKey: stored.merchantKey, companyName: stored.companyName ?? undefined, notifyUrl: stored.notifyUrl ?? undefined };
+    if (stored) {
+      return {
+        merchantKey: stored.merchantKey,
+        companyName: stored.companyName ?? undefined,
+        notifyUrl: stored.notifyUrl ?? undefined,
+        escrowContract: stored.escrowContract ?? true,
+      };
+    }
     return options.merchants?.get(mid);
   };
 
@@ -248,7 +267,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   const registerMerchant = (mid: string, entry: SimulatorMerchant): void => {
     const problem = merchantProblem(mid, entry);
     if (problem) throw new Error(`${problem.field}: ${problem.message}`);
-    store.putMerchant({ mid, merchantKey: entry.merchantKey, companyName: entry.companyName ?? null, notifyUrl: entry.notifyUrl ?? null });
+    store.putMerchant({ mid, merchantKey: entry.merchantKey, companyName: entry.companyName ?? null, notifyUrl: entry.notifyUrl ?? null, escrowContract: entry.escrowContract ?? true });
   };
   app.decorate('registerMerchant', registerMerchant);
 
@@ -341,6 +360,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       testMode: w.testMode,
       skinColor: w.skinColor,
       englishWindow: w.englishWindow,
+      direct: direct ? { name: direct.name, windowsOnly: direct.windowsOnly } : null,
+      offerPeriod: w.offerPeriod ?? null,
       companies,
       quotas,
       selected,
@@ -414,6 +435,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       if (deadline.getTime() <= clock.now().getTime()) return refuse(SIMULATOR_ERRORS.MISSING_FIELD, 'VbankExpDate: 이미 지난 입금기한입니다');
     }
     const fnCd = payMethod === 'CARD' ? field(body, 'FnCd') : '';
+    // 제공기간: shown only when it reads as a period (Smartro shows nothing otherwise).
+    const offer = parseOfferPeriod(field(body, 'OfferPeriod'));
     const cardQuota = field(body, 'CardQuota');
 
     const now = clock.now().getTime();
@@ -446,6 +469,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       skinColor: field(body, 'SkinColor') || null,
       englishWindow: field(body, 'OpenType') === 'EN',
       ...(payMethod === 'VBANK' ? { vbankExpDate: vbankExp } : {}),
+      ...(offer ? { offerPeriod: offer } : {}),
       openedAt: now,
       open: true,
     };
@@ -468,19 +492,19 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
 
   function bankView(w: AuthWindow, selected: BankWindowView['selected'], errors: BankWindowView['errors']): BankWindowView {
     const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
-    return { authId, goodsName, amount, moid, testMode, skinColor, banks: SMARTRO_BANKS, selected, errors };
+    return { authId, goodsName, amount, moid, testMode, skinColor, offerPeriod: w.offerPeriod ?? null, banks: SMARTRO_BANKS, selected, errors };
   }
 
   function vbankView(w: AuthWindow, selected: VbankWindowView['selected'], errors: VbankWindowView['errors']): VbankWindowView {
     const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
     const exp = w.vbankExpDate ?? '';
     const deadline = `${exp.slice(0, 4)}-${exp.slice(4, 6)}-${exp.slice(6, 8)} ${exp.length === 12 ? `${exp.slice(8, 10)}:${exp.slice(10, 12)}` : '23:59'}`;
-    return { authId, goodsName, amount, moid, testMode, skinColor, banks: SMARTRO_BANKS, deadline, selected, errors };
+    return { authId, goodsName, amount, moid, testMode, skinColor, offerPeriod: w.offerPeriod ?? null, banks: SMARTRO_BANKS, deadline, selected, errors };
   }
 
   function phoneView(w: AuthWindow, selected: PhoneWindowView['selected'], errors: PhoneWindowView['errors']): PhoneWindowView {
     const { id: authId, goodsName, amount, moid, testMode, skinColor } = w;
-    return { authId, goodsName, amount, moid, testMode, skinColor, carriers: SIM_CARRIERS, selected, errors };
+    return { authId, goodsName, amount, moid, testMode, skinColor, offerPeriod: w.offerPeriod ?? null, carriers: SIM_CARRIERS, selected, errors };
   }
 
   /**
@@ -682,12 +706,17 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         MallReserved: w.mallReserved,
         EdiDate: w.ediDate,
         BuyerTel: w.buyerTel,
-        EscrowCd: w.escrow ? '1' : '0',
+        EscrowCd: escrowCd(w),
         Currency: 'KRW',
         ...own,
       },
       w.mid,
     );
+  }
+
+  /** What Smartro did about escrow: `1` only when asked and the merchant has an escrow contract. */
+  function escrowCd(w: AuthWindow): '0' | '1' {
+    return w.escrow && merchant(w.mid)?.escrowContract !== false ? '1' : '0';
   }
 
   function approval(t: Transaction, at: Date, authCode: string): Record<string, string> {
@@ -730,7 +759,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         EdiDate: w.ediDate,
         BuyerAuthNum: '',
         BuyerTel: w.buyerTel,
-        EscrowCd: w.escrow ? '1' : '0',
+        EscrowCd: escrowCd(w),
         GreenDeposit: '000000000000',
         Currency: 'KRW',
         MerInterestCl: 'N',
@@ -876,13 +905,14 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return reply.code(400).send({ field: 'body', message: '본문은 JSON 객체 {merchantKey, companyName?} 이어야 합니다' });
     }
-    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown };
+    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown };
     const problem = merchantProblem(req.params.mid, entry);
     if (problem) return reply.code(400).send(problem);
     const companyName = typeof entry.companyName === 'string' ? entry.companyName : null;
     const notifyUrl = typeof entry.notifyUrl === 'string' ? entry.notifyUrl : null;
-    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl });
-    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl });
+    const escrowContract = entry.escrowContract !== false;
+    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract });
+    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl, escrowContract });
   });
 
   // ---- virtual account deposits (test-only: in reality the buyer's bank sends the money) ----

@@ -15,6 +15,8 @@ export interface StoredMerchant {
   companyName: string | null;
   /** Where the simulator posts notifications (virtual account deposits); null: none are sent. */
   notifyUrl?: string | null;
+  /** Whether the merchant has an escrow contract; absent or null: yes. */
+  escrowContract?: boolean | null;
 }
 
 /** A deposit on an issued virtual account and how its notification fared. */
@@ -62,6 +64,8 @@ export interface AuthWindow {
   englishWindow: boolean;
   /** VBANK: the deposit deadline as the merchant sent it (`yyyyMMdd` or `yyyyMMddhhmm`); absent otherwise. */
   vbankExpDate?: string;
+  /** 제공기간 from the form's `OfferPeriod`, when it was given and readable. */
+  offerPeriod?: { from: string; to: string };
   openedAt: number;
   open: boolean;
 }
@@ -261,6 +265,8 @@ export class SimulatorStore {
     // Files from before schema 3 have a merchants table without notify_url (CREATE IF NOT EXISTS kept it).
     const merchantColumns = this.db.prepare('PRAGMA table_info(merchants)').all() as { name: string }[];
     if (!merchantColumns.some((c) => c.name === 'notify_url')) this.db.exec('ALTER TABLE merchants ADD COLUMN notify_url TEXT');
+    // Added without a schema version: NULL (every older row) means the merchant has an escrow contract.
+    if (!merchantColumns.some((c) => c.name === 'no_escrow_contract')) this.db.exec('ALTER TABLE merchants ADD COLUMN no_escrow_contract INTEGER');
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -274,18 +280,21 @@ export class SimulatorStore {
     const existed = this.db.prepare('SELECT 1 FROM merchants WHERE mid = ?').get(merchant.mid) !== undefined;
     this.db
       .prepare(
-        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url) VALUES (?, ?, ?, ?)
-         ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name, notify_url = excluded.notify_url`,
+        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name, notify_url = excluded.notify_url,
+           no_escrow_contract = excluded.no_escrow_contract`,
       )
-      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null);
+      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null);
     return existed ? 'replaced' : 'created';
   }
 
   merchant(mid: string): StoredMerchant | undefined {
-    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url FROM merchants WHERE mid = ?').get(mid) as
-      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null }
+    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract FROM merchants WHERE mid = ?').get(mid) as
+      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null }
       | undefined;
-    return row ? { mid: row.mid, merchantKey: row.merchant_key, companyName: row.company_name, notifyUrl: row.notify_url } : undefined;
+    return row
+      ? { mid: row.mid, merchantKey: row.merchant_key, companyName: row.company_name, notifyUrl: row.notify_url, escrowContract: row.no_escrow_contract !== 1 }
+      : undefined;
   }
 
   // ---- windows ----
