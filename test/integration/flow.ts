@@ -78,7 +78,7 @@ const form = (fields: Record<string, string>) => ({
 });
 
 /** Opens the simulator's window (as SmartroPAY does on a phone) and returns its page and AuthId. */
-async function openSimulatorWindow(opened: OpenedWindow): Promise<{ simOrigin: string; page: string; authId: string }> {
+export async function openSimulatorWindow(opened: OpenedWindow): Promise<{ simOrigin: string; page: string; authId: string }> {
   const simOrigin = new URL(opened.scriptUrl).origin;
   const page = await (await fetch(`${simOrigin}/payment/auth`, form({ ...opened.fields, SimChannel: 'mobile' }))).text();
   const authId = /name="AuthId" value="([^"]+)"/.exec(page)?.[1];
@@ -87,7 +87,7 @@ async function openSimulatorWindow(opened: OpenedWindow): Promise<{ simOrigin: s
 }
 
 /** Submits a window form and reads where the simulator sends the buyer on, with what. */
-async function submitWindow(url: string, fields: Record<string, string>): Promise<{ returnUrl: string; fields: Record<string, string> }> {
+export async function submitWindow(url: string, fields: Record<string, string>): Promise<{ returnUrl: string; fields: Record<string, string> }> {
   const done = await (await fetch(url, form(fields))).text();
   const action = /<form[^>]*action="([^"]+)"/.exec(done)?.[1];
   const result = hiddenFields(done);
