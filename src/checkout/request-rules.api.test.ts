@@ -47,6 +47,7 @@ forEachDatabase((_name, getStore) => {
         [{ bypass: { cashReceiptType: 'corporate' } }, 'bypass.customerIdentifier', 'corporate는 사업자등록번호(10자리)가 필요합니다'],
         [{ display: { card_quota: [3] } }, 'display.card_quota', '지원하지 않는 파라미터입니다'],
         [{ language: 'zh' }, 'language', '스마트로 결제창은 ko, en만 지원합니다'],
+        [{ card: { direct: { code: '999', quota: 0 } } }, 'card.direct.code', '스마트로에서 직접 호출할 수 없는 카드사 코드입니다'],
       ];
       for (const [overrides, field, rule] of cases) {
         const p = params(overrides);
