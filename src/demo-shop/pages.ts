@@ -174,6 +174,16 @@ export function koreaTime(seconds: number): string {
   return new Date(seconds * 1000 + 9 * 60 * 60 * 1000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
+/** Said when the last 다시 확인 / 입금 확인 could not reach the gateway. */
+const RECHECK_UNAVAILABLE = '<p role="alert">결제 서버에 연결하지 못했습니다. 잠시 후 다시 확인해 주세요.</p>';
+
+/** The button that asks the gateway again about the order's payment (a plain form post). */
+function recheckForm(order: Order, label: string): string {
+  return `<form method="post" action="/order/${escapeHtml(encodeURIComponent(order.merchantUid))}/recheck">
+<button type="submit">${escapeHtml(label)}</button>
+</form>`;
+}
+
 /** How the receipt names what paid. */
 function paidWith(payment: Order['payment']): string {
   const card = [payment?.cardName, payment?.cardNumber].filter(Boolean).join(' ');
@@ -235,7 +245,7 @@ ${back}
       body = `<section class="card warn">
 <h1>입금 대기</h1>
 <p>아래 가상계좌로 입금기한까지 주문금액을 입금해 주세요. 입금이 확인되면 결제가 완료됩니다.</p>
-${options.recheckUnavailable ? '<p role="alert">결제 서버에 연결하지 못했습니다. 잠시 후 다시 확인해 주세요.</p>' : ''}
+${options.recheckUnavailable ? RECHECK_UNAVAILABLE : ''}
 <dl>
 ${row('은행', vbank?.bankName || '-')}
 ${row('계좌번호', vbank?.num || '-')}
@@ -246,9 +256,7 @@ ${row('주문번호', order.merchantUid)}
 ${row('상품명', order.name)}
 ${payment ? row('imp_uid', payment.impUid) : ''}
 </dl>
-<form method="post" action="/order/${escapeHtml(encodeURIComponent(order.merchantUid))}/recheck">
-<button type="submit">입금 확인</button>
-</form>
+${recheckForm(order, '입금 확인')}
 ${back}
 </section>`;
       break;
@@ -258,16 +266,14 @@ ${back}
       body = `<section class="card warn">
 <h1>결제 확인 중</h1>
 <p>카드사(PG)의 응답이 늦어 결제 결과를 확인하고 있습니다. 결제가 완료되었을 수 있으니 다시 결제하지 마시고, 잠시 후 다시 확인해 주세요.</p>
-${options.recheckUnavailable ? '<p role="alert">결제 서버에 연결하지 못했습니다. 잠시 후 다시 확인해 주세요.</p>' : ''}
+${options.recheckUnavailable ? RECHECK_UNAVAILABLE : ''}
 <dl>
 ${row('주문번호', order.merchantUid)}
 ${row('상품명', order.name)}
 ${row('주문금액', formatWon(order.amount))}
 ${payment ? row('imp_uid', payment.impUid) : ''}
 </dl>
-<form method="post" action="/order/${escapeHtml(encodeURIComponent(order.merchantUid))}/recheck">
-<button type="submit">다시 확인</button>
-</form>
+${recheckForm(order, '다시 확인')}
 ${back}
 </section>`;
       break;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmartroCredentials } from '../../src/connectors/smartro/credentials';
 import { signValue } from '../../src/connectors/smartro/crypto';
 import { artifactPath, hasChromium, launchBrowser, MOBILE_CONTEXT } from '../support/browser';
-import { v1SchemaErrors } from '../support/openapi';
+import { until } from '../support/processes';
 import { startReceiver } from '../support/receiver';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
 
@@ -68,12 +68,7 @@ describe.skipIf(!hasChromium)('e2e virtual account through the demo shop', () =>
       }
 
       /** What the gateway says about a payment, as a merchant asks, checked against PortOne's V1 schema. */
-      async function v1PaymentOf(impUid: string) {
-        const { status, body } = await rest.get(`/payments/${impUid}?include_sandbox=true`);
-        expect(status).toBe(200);
-        expect(v1SchemaErrors('get', '/payments/{imp_uid}', 200, body)).toEqual([]);
-        return body.response;
-      }
+      const v1PaymentOf = (impUid: string) => rest.payment(impUid, '?include_sandbox=true');
 
       async function shopOrder(page: Page) {
         const merchantUid = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
@@ -115,15 +110,11 @@ describe.skipIf(!hasChromium)('e2e virtual account through the demo shop', () =>
       }
 
       /** Waits until the deposit notification has made the payment paid at the gateway. */
-      async function untilPaid(impUid: string) {
-        const end = Date.now() + STEP.timeout;
-        let payment = await v1PaymentOf(impUid);
-        while (payment.status !== 'paid' && Date.now() < end) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          payment = await v1PaymentOf(impUid);
-        }
-        return payment;
-      }
+      const untilPaid = (impUid: string) =>
+        until('the deposit notification to pay the payment', async () => {
+          const payment = await v1PaymentOf(impUid);
+          return payment.status === 'paid' ? payment : null;
+        }, STEP.timeout);
 
       /** 입금 확인 on the shop's page asks the REST API again: 결제 완료 with the account. */
       async function expectReceipt(page: Page, orderUrl: string, vbankNum: string, scenario: string) {

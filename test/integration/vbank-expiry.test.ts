@@ -4,9 +4,9 @@ import { signValue } from '../../src/connectors/smartro/crypto';
 import type { Clock } from '../../src/domain/clock';
 import { VBANK_EXPIRY_GRACE_MS } from '../../src/services/approvals';
 import { startReceiver } from '../support/receiver';
-import { v1SchemaErrors } from '../support/openapi';
+import { until } from '../support/processes';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
-import { authenticateVbank, openMobileWindow, returnToGateway } from './flow';
+import { issueVbank } from './flow';
 
 /** Real time moved forward by `offsetMs`: the whole system (gateway, simulator) lives a little later. */
 class ShiftedClock implements Clock {
@@ -44,29 +44,9 @@ describe.each(systemDatabases())('vbank expiry (%s)', (db) => {
   });
   afterAll(async () => system?.close());
 
-  async function payment(impUid: string) {
-    const { status, body } = await rest.get(`/payments/${impUid}`);
-    expect(status).toBe(200);
-    expect(v1SchemaErrors('get', '/payments/{imp_uid}', 200, body)).toEqual([]);
-    return body.response;
-  }
-
-  async function issue(vbankDue: string) {
-    const opened = await openMobileWindow(system, { params: { pay_method: 'vbank', vbank_due: vbankDue } });
-    const auth = await authenticateVbank(opened, '088');
-    await returnToGateway(auth.returnUrl, auth.fields);
-    return { ...opened, tid: auth.fields.Tid };
-  }
-
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-    const end = Date.now() + ms;
-    let value = await read();
-    while (!done(value) && Date.now() < end) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      value = await read();
-    }
-    return value;
-  }
+  /** What GET /payments/{imp_uid} says (checked against the V1 schema). */
+  const payment = (impUid: string) => rest.payment(impUid);
+  const issue = (vbankDue: string) => issueVbank(system, vbankDue);
 
   it('fails an account past its deadline once (webhook ready, then failed), leaving a later one and a paid one alone; nothing pays it afterwards', async () => {
     const hook = await startReceiver();
@@ -82,8 +62,10 @@ describe.each(systemDatabases())('vbank expiry (%s)', (db) => {
 
       const deposit = await fetch(`${system.simulatorUrl}/sim/vbank/${deposited.tid}/deposit`, { method: 'POST' });
       expect(deposit.status).toBe(201);
-      const paid = await until(() => payment(deposited.impUid), (p) => p.status === 'paid');
-      expect(paid.status).toBe('paid');
+      const paid = await until('the deposit to pay the payment', async () => {
+        const now = await payment(deposited.impUid);
+        return now.status === 'paid' ? now : null;
+      }, 10_000);
       await hook.until((all) => all.length >= 4);
       const laterBefore = await payment(later.impUid);
 
