@@ -19,6 +19,8 @@ export interface Config {
   returnWaitMs: number;
   /** How often the reconciler looks for payments whose PG outcome is open. */
   reconcileIntervalMs: number;
+  /** How often the expiry job looks for issued virtual accounts past their deadline. */
+  vbankExpiryIntervalMs: number;
   /** The confirm step's budget for the merchant's answer (V1: 10 s). */
   confirmTimeoutMs: number;
   /**
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgTimeoutMs,
     returnWaitMs: positiveInt(env.GYEOL_RETURN_WAIT_MS, Math.min(pgTimeoutMs + 1_000, 15_000), 'GYEOL_RETURN_WAIT_MS'),
     reconcileIntervalMs: positiveInt(env.GYEOL_RECONCILE_INTERVAL_MS, 15_000, 'GYEOL_RECONCILE_INTERVAL_MS'),
+    vbankExpiryIntervalMs: positiveInt(env.GYEOL_VBANK_EXPIRY_INTERVAL_MS, 60_000, 'GYEOL_VBANK_EXPIRY_INTERVAL_MS'),
     confirmTimeoutMs: positiveInt(env.GYEOL_CONFIRM_TIMEOUT_MS, 10_000, 'GYEOL_CONFIRM_TIMEOUT_MS'),
     simulator,
     hideSandboxByDefault: env.GYEOL_HIDE_SANDBOX_BY_DEFAULT === 'true',

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './domain/clock';
 import { buildDemoShop, type DemoShopCredentials } from './demo-shop/server';
 import { buildGateway } from './gateway';
 import { startReconciler, type Reconciler } from './jobs/reconciler';
+import { startVbankExpiry, type VbankExpiryJob } from './jobs/vbank-expiry';
 import { startWebhookWorker, type WebhookWorker } from './jobs/webhooks';
 import { createOutboundHttp } from './http/outbound';
 import { createServices, type ServiceDeps, type Services } from './services';
@@ -45,6 +46,7 @@ export interface RunningSystem {
   services: Services;
   reconciler: Reconciler;
   webhookWorker: WebhookWorker;
+  vbankExpiry: VbankExpiryJob;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,8 @@ export const DEMO_MID = 'gyeolsim01';
 
 /**
  * The composition root: config → store → connectors → services → the three servers
- * (gateway, Smartro simulator, demo shop) and the reconciler. `npm start` and the integration
+ * (gateway, Smartro simulator, demo shop), the reconciler, the webhook worker and the
+ * virtual-account expiry job. `npm start` and the integration
  * tests both start gyeol through here, so what is tested is what runs.
  *
  * Public URLs are settled before services are built: the gateway's port is bound first.
@@ -74,8 +77,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const servers: Server[] = [];
   let reconciler: Reconciler | null = null;
   let webhookWorker: WebhookWorker | null = null;
+  let vbankExpiry: VbankExpiryJob | null = null;
   const closeAll = async () => {
-    await Promise.all([reconciler?.stop(), webhookWorker?.stop()]);
+    await Promise.all([reconciler?.stop(), webhookWorker?.stop(), vbankExpiry?.stop()]);
     // The gateway stops accepting first and lets requests in flight finish (bounded), while its
     // app can still answer them; then the apps close.
     await Promise.allSettled(servers.map(closeServer));
@@ -152,6 +156,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     reconciler = startReconciler({ approvals: services.approvals, logger, intervalMs: config.reconcileIntervalMs });
     webhookWorker = startWebhookWorker({ webhooks: services.webhooks, logger, intervalMs: config.webhooks.intervalMs });
+    vbankExpiry = startVbankExpiry({ approvals: services.approvals, logger, intervalMs: config.vbankExpiryIntervalMs });
 
     return {
       gatewayUrl,
@@ -162,6 +167,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       services,
       reconciler,
       webhookWorker: webhookWorker as WebhookWorker,
+      vbankExpiry,
       close: closeAll,
     };
   } catch (err) {

@@ -14,6 +14,11 @@ export interface V1Payment {
   name?: string | null;
   pay_method?: string | null;
   bank_name?: string | null;
+  vbank_name?: string | null;
+  vbank_num?: string | null;
+  vbank_holder?: string | null;
+  /** The account's deadline, UNIX seconds (0 when none). */
+  vbank_date?: number;
   card_name?: string | null;
   card_number?: string | null;
   apply_num?: string | null;

@@ -6,9 +6,11 @@ import type { Product } from './catalogue';
  * - `pending`: created, not paid yet.
  * - `confirming`: the payment is `ready` because the PG's answer was lost (PG_TIMEOUT/PG_FAULT):
  *   the card may or may not have been charged, so the shop may say neither 완료 nor 실패.
+ * - `awaiting_deposit`: a virtual account was issued for the order's amount (payment `ready`);
+ *   the buyer still has to send the money (입금 대기).
  * - `paid`, `failed`, `amount_mismatch`: verified outcomes.
  */
-export type OrderStatus = 'pending' | 'confirming' | 'paid' | 'failed' | 'amount_mismatch';
+export type OrderStatus = 'pending' | 'confirming' | 'awaiting_deposit' | 'paid' | 'failed' | 'amount_mismatch';
 
 /** What the shop learned from the gateway about the payment of an order. */
 export interface PaymentSummary {
@@ -19,6 +21,8 @@ export interface PaymentSummary {
   payMethod?: string;
   /** The bank of a bank transfer (V1 `bank_name`). */
   bankName?: string | null;
+  /** The issued virtual account (V1 `vbank_*`); absent for other methods. */
+  vbank?: { bankName: string | null; num: string; holder: string | null; date: number } | null;
   cardName: string | null;
   cardNumber: string | null;
   applyNum: string | null;

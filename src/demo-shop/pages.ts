@@ -99,6 +99,8 @@ const PRODUCT_PAGE_SCRIPT = `
         pay_method: config.payMethod,
         // The mugs are physical goods; a phone payment must say so (Smartro's GoodsCl).
         digital: config.payMethod === 'phone' ? false : undefined,
+        // A virtual account needs its deposit deadline (the shop gives three days).
+        vbank_due: config.payMethod === 'vbank' ? config.vbankDue : undefined,
         merchant_uid: order.merchant_uid,
         name: order.name,
         amount: order.amount,
@@ -131,12 +133,19 @@ function productItem(product: Product): string {
 </li>`;
 }
 
-/** The pay methods the shop offers: `/?pay_method=trans` pays by bank transfer, `phone` by phone. */
-export const SHOP_PAY_METHODS = ['card', 'trans', 'phone'] as const;
+/**
+ * The pay methods the shop offers: `/?pay_method=trans` pays by bank transfer, `phone` by phone,
+ * `vbank` with a virtual account.
+ */
+export const SHOP_PAY_METHODS = ['card', 'trans', 'vbank', 'phone'] as const;
 export type ShopPayMethod = (typeof SHOP_PAY_METHODS)[number];
 
-export function productPage(options: { gatewayUrl: string; impCode: string; channelKey: string; nonce: string; payMethod?: ShopPayMethod }): string {
-  const config = { impCode: options.impCode, channelKey: options.channelKey, payMethod: options.payMethod ?? 'card' };
+/**
+ * @param vbankDue the deposit deadline a virtual account is asked with (`vbank_due`, `YYYYMMDD`
+ *   Korea time), sent only with `payMethod: 'vbank'`
+ */
+export function productPage(options: { gatewayUrl: string; impCode: string; channelKey: string; nonce: string; payMethod?: ShopPayMethod; vbankDue?: string }): string {
+  const config = { impCode: options.impCode, channelKey: options.channelKey, payMethod: options.payMethod ?? 'card', vbankDue: options.vbankDue ?? null };
   const body = `<h1>상품</h1>
 <p id="message" role="alert" hidden></p>
 <ul class="products">
@@ -159,6 +168,37 @@ function row(term: string, value: unknown): string {
   return `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`;
 }
 
+/** A V1 timestamp (UNIX seconds) as Korea time, `YYYY-MM-DD HH:mm`; `-` when 0. */
+export function koreaTime(seconds: number): string {
+  if (!seconds) return '-';
+  return new Date(seconds * 1000 + 9 * 60 * 60 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** Said when the last 다시 확인 / 입금 확인 could not reach the gateway. */
+const RECHECK_UNAVAILABLE = '<p role="alert">결제 서버에 연결하지 못했습니다. 잠시 후 다시 확인해 주세요.</p>';
+
+/** The button that asks the gateway again about the order's payment (a plain form post). */
+function recheckForm(order: Order, label: string): string {
+  return `<form method="post" action="/order/${escapeHtml(encodeURIComponent(order.merchantUid))}/recheck">
+<button type="submit">${escapeHtml(label)}</button>
+</form>`;
+}
+
+/** How the receipt names what paid. */
+function paidWith(payment: Order['payment']): string {
+  const card = [payment?.cardName, payment?.cardNumber].filter(Boolean).join(' ');
+  switch (payment?.payMethod) {
+    case 'trans':
+      return row('계좌이체', payment.bankName || '-');
+    case 'vbank':
+      return row('가상계좌', [payment.vbank?.bankName, payment.vbank?.num].filter(Boolean).join(' ') || '-');
+    case 'phone':
+      return row('결제수단', '휴대폰');
+    default:
+      return row('카드', card || '-');
+  }
+}
+
 /**
  * The receipt (paid) or result (not paid) page of one order. `recheckUnavailable`: the last
  * 다시 확인 could not reach the gateway.
@@ -169,7 +209,6 @@ export function orderPage(order: Order, nonce: string, options: { recheckUnavail
   let body: string;
   switch (order.status) {
     case 'paid': {
-      const card = [payment?.cardName, payment?.cardNumber].filter(Boolean).join(' ');
       body = `<section class="card ok">
 <h1>결제 완료</h1>
 <p>주문해 주셔서 감사합니다.</p>
@@ -177,7 +216,7 @@ export function orderPage(order: Order, nonce: string, options: { recheckUnavail
 ${row('주문번호', order.merchantUid)}
 ${row('상품명', order.name)}
 ${row('결제금액', formatWon(order.amount))}
-${payment?.payMethod === 'trans' ? row('계좌이체', payment.bankName || '-') : payment?.payMethod === 'phone' ? row('결제수단', '휴대폰') : row('카드', card || '-')}
+${paidWith(payment)}
 ${row('승인번호', payment?.applyNum || '-')}
 ${row('imp_uid', payment?.impUid)}
 </dl>
@@ -200,21 +239,41 @@ ${row('imp_uid', payment?.impUid ?? '-')}
 ${back}
 </section>`;
       break;
+    case 'awaiting_deposit': {
+      // The account the buyer sends the money to; the order is paid once the deposit is confirmed.
+      const vbank = payment?.vbank;
+      body = `<section class="card warn">
+<h1>입금 대기</h1>
+<p>아래 가상계좌로 입금기한까지 주문금액을 입금해 주세요. 입금이 확인되면 결제가 완료됩니다.</p>
+${options.recheckUnavailable ? RECHECK_UNAVAILABLE : ''}
+<dl>
+${row('은행', vbank?.bankName || '-')}
+${row('계좌번호', vbank?.num || '-')}
+${row('예금주', vbank?.holder || '-')}
+${row('입금기한', koreaTime(vbank?.date ?? 0))}
+${row('입금액', formatWon(order.amount))}
+${row('주문번호', order.merchantUid)}
+${row('상품명', order.name)}
+${payment ? row('imp_uid', payment.impUid) : ''}
+</dl>
+${recheckForm(order, '입금 확인')}
+${back}
+</section>`;
+      break;
+    }
     case 'confirming':
       // Neither 완료 nor 실패: the card may have been charged; only the PG's answer can tell.
       body = `<section class="card warn">
 <h1>결제 확인 중</h1>
 <p>카드사(PG)의 응답이 늦어 결제 결과를 확인하고 있습니다. 결제가 완료되었을 수 있으니 다시 결제하지 마시고, 잠시 후 다시 확인해 주세요.</p>
-${options.recheckUnavailable ? '<p role="alert">결제 서버에 연결하지 못했습니다. 잠시 후 다시 확인해 주세요.</p>' : ''}
+${options.recheckUnavailable ? RECHECK_UNAVAILABLE : ''}
 <dl>
 ${row('주문번호', order.merchantUid)}
 ${row('상품명', order.name)}
 ${row('주문금액', formatWon(order.amount))}
 ${payment ? row('imp_uid', payment.impUid) : ''}
 </dl>
-<form method="post" action="/order/${escapeHtml(encodeURIComponent(order.merchantUid))}/recheck">
-<button type="submit">다시 확인</button>
-</form>
+${recheckForm(order, '다시 확인')}
 ${back}
 </section>`;
       break;
@@ -243,7 +302,14 @@ ${row('주문금액', formatWon(order.amount))}
 ${back}
 </section>`;
   }
-  const title = { paid: '결제 완료', amount_mismatch: '결제 금액 불일치', confirming: '결제 확인 중', failed: '결제 실패', pending: '결제 대기' }[order.status];
+  const title = {
+    paid: '결제 완료',
+    amount_mismatch: '결제 금액 불일치',
+    confirming: '결제 확인 중',
+    awaiting_deposit: '입금 대기',
+    failed: '결제 실패',
+    pending: '결제 대기',
+  }[order.status];
   return layout({ title, body, nonce });
 }
 

@@ -11,7 +11,8 @@
  *   this order's, `paid`, and for the order's amount.
  * - Orders live in the shop's own SQLite file (`ordersFile`), as a merchant's live in its own
  *   database; they survive a restart. A payment left `ready` by a lost PG answer (PG_TIMEOUT,
- *   PG_FAULT) shows 결제 확인 중 with a 다시 확인 button that asks the REST API again.
+ *   PG_FAULT) shows 결제 확인 중 with a 다시 확인 button that asks the REST API again; an issued
+ *   virtual account shows 입금 대기 with the account and an 입금 확인 button that does the same.
  * - One log line per request (method, url, status, ms).
  * - The API secret is used only in the getToken body; it is never logged or rendered.
  */
@@ -69,6 +70,11 @@ function orderJson(order: Order) {
   };
 }
 
+/** The shop's deposit deadline for a virtual account: three days from `now`, Korea time, as `YYYYMMDD` (23:59:59 that day). */
+export function vbankDueFrom(now: Date): string {
+  return new Date(now.getTime() + 3 * 24 * 60 * 60 * 1000 + 9 * 60 * 60 * 1000).toISOString().slice(0, 10).replace(/-/g, '');
+}
+
 export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyInstance> {
   const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
   const { credentials } = options;
@@ -123,10 +129,10 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
 
   app.get<{ Querystring: { pay_method?: unknown } }>('/', async (request, reply) => {
     const n = nonce();
-    // `?pay_method=trans|phone` switches the shop's buttons to that method; anything else is card.
+    // `?pay_method=trans|vbank|phone` switches the shop's buttons to that method; anything else is card.
     const asked = request.query.pay_method;
     const payMethod = SHOP_PAY_METHODS.find((m) => m === asked) ?? 'card';
-    return html(reply, n, productPage({ gatewayUrl, impCode: credentials.impCode, channelKey: credentials.channelKey, nonce: n, payMethod }));
+    return html(reply, n, productPage({ gatewayUrl, impCode: credentials.impCode, channelKey: credentials.channelKey, nonce: n, payMethod, vbankDue: vbankDueFrom(new Date()) }));
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -194,7 +200,7 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
     return html(reply, n, orderPage(order, n, { recheckUnavailable: request.query.recheck === 'unavailable' }));
   });
 
-  // 다시 확인 on the 결제 확인 중 page: asks the REST API again about the order's payment.
+  // 다시 확인 on the 결제 확인 중 page (입금 확인 on 입금 대기): asks the REST API again about the order's payment.
   // A plain form post, so it works without JavaScript (mobile browsers, WebViews).
   app.post<{ Params: { merchant_uid: string } }>('/order/:merchant_uid/recheck', async (request, reply) => {
     const order = orders.get(request.params.merchant_uid);

@@ -8,7 +8,7 @@ import { CATALOGUE, formatWon } from './catalogue';
 import type { V1Payment } from './gateway-client';
 import { newMerchantUid, OrderBook } from './orders';
 import { escapeHtml } from './pages';
-import { buildDemoShop } from './server';
+import { buildDemoShop, vbankDueFrom } from './server';
 import { verifyOrderPayment } from './verify';
 
 const credentials = { impCode: 'imp12345678', apiKey: 'key', apiSecret: 'secret-never-shown', channelKey: 'channel-key-x' };
@@ -319,6 +319,93 @@ describe('demo shop: a payment whose PG outcome is being confirmed (stubbed gate
     const html = await page(merchantUid);
     expect(html).toContain('<h1>결제 실패</h1>');
     expect(html).not.toContain('다시 확인');
+  });
+});
+
+describe('demo shop: a virtual account (stubbed gateway lookup)', () => {
+  let shop: FastifyInstance;
+  const payments = new Map<string, V1Payment>();
+  beforeAll(async () => {
+    shop = await buildDemoShop({ gatewayUrl: 'http://gateway.test', credentials, lookupPayment: async (impUid) => payments.get(impUid) ?? null });
+  });
+  afterAll(() => shop.close());
+
+  // 2026-01-20 23:59:59 KST
+  const DEADLINE = Date.UTC(2026, 0, 20, 14, 59, 59) / 1000;
+  function issued(impUid: string, merchantUid: string, overrides: Partial<V1Payment> = {}): V1Payment {
+    return paidPayment({
+      imp_uid: impUid,
+      merchant_uid: merchantUid,
+      status: 'ready',
+      pay_method: 'vbank',
+      paid_at: 0,
+      card_name: null,
+      card_number: null,
+      apply_num: null,
+      vbank_name: '신한은행',
+      vbank_num: '71234567890123',
+      vbank_holder: '결 시뮬레이터 가맹점',
+      vbank_date: DEADLINE,
+      ...overrides,
+    });
+  }
+  const newOrder = async () => (await shop.inject({ method: 'POST', url: '/api/orders', payload: { product_id: 'mug' } })).json().merchant_uid as string;
+  const page = async (merchantUid: string) => (await shop.inject(`/order/${merchantUid}`)).body;
+
+  it('asks for a virtual account at /?pay_method=vbank, with a deposit deadline three days ahead (Korea time)', async () => {
+    const res = await shop.inject('/?pay_method=vbank');
+    expect(res.body).toContain('"payMethod":"vbank"');
+    expect(res.body).toMatch(/"vbankDue":"20\d{6}"/);
+    expect((await shop.inject('/')).body).toContain('"payMethod":"card"');
+    // 2026-01-15 15:30 UTC is 2026-01-16 00:30 in Korea: three days later is the 19th there.
+    expect(vbankDueFrom(new Date(Date.UTC(2026, 0, 15, 15, 30)))).toBe('20260119');
+    expect(vbankDueFrom(new Date(Date.UTC(2026, 0, 15, 14, 30)))).toBe('20260118');
+  });
+
+  it('an issued account is 입금 대기 with bank, number, holder and deadline; 입금 확인 shows the receipt once the deposit is paid', async () => {
+    const merchantUid = await newOrder();
+    payments.set('imp_000000000201', issued('imp_000000000201', merchantUid));
+    const verify = await shop.inject({ method: 'POST', url: `/api/orders/${merchantUid}/verify`, payload: { imp_uid: 'imp_000000000201' } });
+    expect(verify.json()).toMatchObject({ status: 'awaiting_deposit', fail_reason: null, imp_uid: 'imp_000000000201' });
+    let html = await page(merchantUid);
+    expect(html).toContain('<h1>입금 대기</h1>');
+    expect(html).toContain('<dt>은행</dt><dd>신한은행</dd>');
+    expect(html).toContain('<dt>계좌번호</dt><dd>71234567890123</dd>');
+    expect(html).toContain('<dt>예금주</dt><dd>결 시뮬레이터 가맹점</dd>');
+    expect(html).toContain('<dt>입금기한</dt><dd>2026-01-20 23:59</dd>');
+    expect(html).toContain('<dt>입금액</dt><dd>1,004원</dd>');
+    expect(html).toContain('<button type="submit">입금 확인</button>');
+    expect(html).not.toContain('결제 실패');
+
+    // Not deposited yet: still 입금 대기.
+    await shop.inject({ method: 'POST', url: `/order/${merchantUid}/recheck` });
+    expect(await page(merchantUid)).toContain('<h1>입금 대기</h1>');
+
+    payments.set('imp_000000000201', issued('imp_000000000201', merchantUid, { status: 'paid', paid_at: 1_768_900_000 }));
+    await shop.inject({ method: 'POST', url: `/order/${merchantUid}/recheck` });
+    html = await page(merchantUid);
+    expect(html).toContain('<h1>결제 완료</h1>');
+    expect(html).toContain('<dt>가상계좌</dt><dd>신한은행 71234567890123</dd>');
+    expect(html).not.toContain('입금 대기');
+  });
+
+  it('an account issued for another amount is 결제 금액 불일치; an expired one is 결제 실패 with the gateway reason', async () => {
+    const tampered = await newOrder();
+    payments.set('imp_000000000202', issued('imp_000000000202', tampered, { amount: 100 }));
+    await shop.inject(`/order/complete?imp_uid=imp_000000000202&merchant_uid=${tampered}&imp_success=true`);
+    const mismatch = await page(tampered);
+    expect(mismatch).toContain('<h1>결제 금액 불일치</h1>');
+    expect(mismatch).toContain('발급된 가상계좌의 입금액 100원');
+
+    const expiring = await newOrder();
+    payments.set('imp_000000000203', issued('imp_000000000203', expiring));
+    await shop.inject(`/order/complete?imp_uid=imp_000000000203&merchant_uid=${expiring}&imp_success=true`);
+    expect(await page(expiring)).toContain('<h1>입금 대기</h1>');
+    payments.set('imp_000000000203', issued('imp_000000000203', expiring, { status: 'failed', fail_reason: '[가상계좌 입금기한 만료] 입금기한이 지났습니다' }));
+    await shop.inject({ method: 'POST', url: `/order/${expiring}/recheck` });
+    const failed = await page(expiring);
+    expect(failed).toContain('<h1>결제 실패</h1>');
+    expect(failed).toContain('[가상계좌 입금기한 만료] 입금기한이 지났습니다');
   });
 });
 

@@ -20,6 +20,9 @@ export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(['PG_TIMEOUT',
  * becomes `paid` only when that payment belongs to this order, is `paid`, and its amount is the
  * amount the order was created with.
  *
+ * A `ready` payment with an issued virtual account (`vbank_num`) for the order's amount makes the
+ * order `awaiting_deposit` (입금 대기): the deposit, checked the same way, makes it `paid`.
+ *
  * A paid order stays paid: a later call (another imp_uid, a replayed redirect) cannot downgrade it.
  * `hint` is what the browser/redirect brought: its message is shown when the gateway has no
  * reason, and its code tells a `ready` payment whose PG outcome is being confirmed (PG_TIMEOUT,
@@ -54,6 +57,7 @@ export async function verifyOrderPayment(
     amount: payment.amount,
     payMethod: payment.pay_method ?? undefined,
     bankName: payment.bank_name ?? null,
+    vbank: payment.vbank_num ? { bankName: payment.vbank_name ?? null, num: payment.vbank_num, holder: payment.vbank_holder ?? null, date: payment.vbank_date ?? 0 } : null,
     cardName: payment.card_name ?? null,
     cardNumber: payment.card_number ?? null,
     applyNum: payment.apply_num ?? null,
@@ -81,6 +85,17 @@ export async function verifyOrderPayment(
       order.failReason = payment.cancel_reason || hintMsg || '결제가 취소되었습니다';
       return order;
     default:
+      if (payment.pay_method === 'vbank' && payment.vbank_num) {
+        // An issued virtual account: the buyer has to send exactly the order's amount to it.
+        if (payment.amount !== order.amount || payment.currency !== 'KRW') {
+          order.status = 'amount_mismatch';
+          order.failReason = `주문 금액 ${formatWon(order.amount)}과 발급된 가상계좌의 입금액 ${formatAmount(payment)}이 다릅니다`;
+          return order;
+        }
+        order.status = 'awaiting_deposit';
+        order.failReason = null;
+        return order;
+      }
       if (order.status === 'confirming' || (hint.errorCode && OUTCOME_UNKNOWN_CODES.has(hint.errorCode))) {
         // The PG may have charged the card; gyeol is confirming with the PG. Not a failure yet.
         order.status = 'confirming';

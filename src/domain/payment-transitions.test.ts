@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CardDetails, MethodDetails, Payment } from './payment';
-import { approvalOpen, decide, type Decision, type PaymentEvent } from './payment-transitions';
+import { approvalOpen, decide, VBANK_EXPIRED, type Decision, type PaymentEvent } from './payment-transitions';
 
 type State = Pick<Payment, 'status' | 'approvalState' | 'approvalUnverified' | 'pgTid' | 'impUid' | 'merchantUid'>;
 
@@ -413,5 +413,53 @@ describe('a deposit after the virtual account deadline', () => {
     expect(deposit(new Date(deadline.getTime() + 1000)).ok).toBe(false);
     expect(deposit(deadline)).toMatchObject({ ok: true, changes: { status: 'paid', paidAt: deadline } });
     expect(deposit(new Date(deadline.getTime() - 60_000)).ok).toBe(true);
+  });
+});
+
+describe('vbank-expired', () => {
+  const deadline = new Date('2026-01-20T14:59:59Z');
+  const afterDeadline = new Date(deadline.getTime() + 1000);
+  const issued = { ...STATES.vbankIssued, vbank: { vbankDate: deadline } };
+  const expired = { type: 'vbank-expired', at: afterDeadline } as const satisfies PaymentEvent;
+
+  it('fails an issued account past its deadline with the deadline reason, releases the order and announces payment.vbank_expired', () => {
+    expect(decide(issued, expired)).toEqual({
+      ok: true,
+      expect: expectOf(issued),
+      changes: {
+        status: 'failed',
+        claim: 'release',
+        failCode: 'VBANK_EXPIRED',
+        failReason: '[가상계좌 입금기한 만료] 입금기한이 지났습니다',
+        failedAt: afterDeadline,
+        updatedAt: afterDeadline,
+      },
+      events: [{ type: 'payment.vbank_expired', impUid: IDS.impUid, merchantUid: IDS.merchantUid, status: 'failed', occurredAt: afterDeadline }],
+    });
+    expect(VBANK_EXPIRED).toEqual({ code: 'VBANK_EXPIRED', reason: '[가상계좌 입금기한 만료] 입금기한이 지났습니다' });
+  });
+
+  it('is refused at or before the deadline, and for an account without one', () => {
+    expect(decide(issued, { ...expired, at: deadline })).toEqual({ ok: false, reason: expect.stringContaining('is not past') });
+    expect(decide(issued, { ...expired, at: new Date(deadline.getTime() - 60_000) }).ok).toBe(false);
+    expect(decide({ ...issued, vbank: { vbankDate: null } }, expired)).toEqual({ ok: false, reason: expect.stringContaining('is not past') });
+    expect(decide({ ...issued, vbank: null }, expired).ok).toBe(false);
+  });
+
+  it('is refused from every state but an issued account, so a paid or already expired one is never touched', () => {
+    for (const name of ALL.filter((n) => n !== 'vbankIssued')) {
+      expect(decide({ ...STATES[name], vbank: { vbankDate: deadline } }, expired), name).toEqual({ ok: false, reason: expect.stringContaining('vbank-expired does not apply') });
+    }
+    const failed = after(issued, decide(issued, expired));
+    expect(decide(failed, expired).ok).toBe(false);
+  });
+
+  it('leaves an expired account unpayable: a deposit notified afterwards is refused', () => {
+    const failed = after(issued, decide(issued, expired));
+    // Even a deposit the PG dates before the deadline (a late notification) no longer pays it.
+    expect(decide(failed, { type: 'vbank-deposited', pgTid: 'T1', depositedAt: deadline, at: afterDeadline })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('vbank-deposited does not apply'),
+    });
   });
 });

@@ -32,6 +32,8 @@ export type PaymentEvent =
    * `pgTid`, for the payment's amount; the service checks both before deciding).
    */
   | { type: 'vbank-deposited'; pgTid: string; depositedAt: Date; at: Date }
+  /** The expiry job found the issued virtual account's deadline (`vbank_date`) past, unpaid. */
+  | { type: 'vbank-expired'; at: Date }
   /** The reconciler could not get an answer either; `reconcileAfter` null means stop asking. */
   | { type: 'inquiry-failed'; note: string; at: Date; reconcileAfter: Date | null; attempts: number };
 
@@ -57,7 +59,7 @@ export interface PaymentChanges {
   updatedAt: Date;
 }
 
-export type DomainEventType = 'payment.paid' | 'payment.failed' | 'payment.vbank_issued';
+export type DomainEventType = 'payment.paid' | 'payment.failed' | 'payment.vbank_issued' | 'payment.vbank_expired';
 
 /** What the rest of the world is told (webhooks deliver these later). */
 export interface DomainEvent {
@@ -84,6 +86,12 @@ type State = Pick<Payment, 'status' | 'approvalState' | 'approvalUnverified' | '
   /** An issued virtual account's deadline, when the payment has one. */
   vbank?: { vbankDate: Date | null } | null;
 };
+
+/**
+ * What an expired virtual account carries: V1 documents no expired state, so gyeol fails it
+ * (status `failed`, webhook `failed`) with this code and reason.
+ */
+export const VBANK_EXPIRED = { code: 'VBANK_EXPIRED', reason: '[가상계좌 입금기한 만료] 입금기한이 지났습니다' } as const;
 
 const refuse = (payment: State, event: PaymentEvent): Decision => ({
   ok: false,
@@ -190,6 +198,28 @@ export function decide(payment: State, event: PaymentEvent): Decision {
         expect,
         changes: { status: 'paid', paidAt: event.depositedAt, updatedAt: at },
         events: [emit(payment, 'payment.paid', 'paid', at)],
+      };
+    }
+    case 'vbank-expired': {
+      // Only an issued, unpaid account whose deadline is past; a deposit at the deadline still pays.
+      if (payment.status !== 'ready' || payment.approvalState !== 'approved') return refuse(payment, event);
+      const deadline = payment.vbank?.vbankDate ?? null;
+      if (deadline === null || at.getTime() <= deadline.getTime()) {
+        return { ok: false, reason: `the account's deadline ${deadline ? deadline.toISOString() : '(none)'} is not past at ${at.toISOString()}` };
+      }
+      return {
+        ok: true,
+        expect,
+        changes: {
+          status: 'failed',
+          // The order may be paid again (a new account, or another method).
+          claim: 'release',
+          failCode: VBANK_EXPIRED.code,
+          failReason: VBANK_EXPIRED.reason,
+          failedAt: at,
+          updatedAt: at,
+        },
+        events: [emit(payment, 'payment.vbank_expired', 'failed', at)],
       };
     }
     case 'pg-declined': {

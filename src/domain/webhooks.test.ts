@@ -10,10 +10,11 @@ const e404 = { kind: 'answered', status: 404 } as const;
 const none = { kind: 'no-answer' } as const;
 
 describe('webhookStatusOf', () => {
-  it('announces paid and issued virtual accounts, never an ordinary failure', () => {
+  it('announces paid, issued and expired (failed) virtual accounts, never an ordinary failure', () => {
     expect(webhookStatusOf('payment.paid')).toBe('paid');
     expect(webhookStatusOf('payment.vbank_issued')).toBe('ready');
     expect(webhookStatusOf('payment.failed')).toBeNull();
+    expect(webhookStatusOf('payment.vbank_expired')).toBe('failed');
   });
 });
 

@@ -35,6 +35,9 @@ export function webhookStatusOf(type: DomainEventType): PaymentStatus | null {
       return 'paid';
     case 'payment.vbank_issued':
       return 'ready';
+    // V1 documents no expired account; gyeol tells the merchant it will not be paid.
+    case 'payment.vbank_expired':
+      return 'failed';
     case 'payment.failed':
       return null;
     default: {

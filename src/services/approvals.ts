@@ -56,6 +56,13 @@ const CRASH_MARGIN_MS = 5_000;
 const CONFIRM_TIMEOUT_MS = 10_000;
 /** A confirm answer is only read for its `reason`. */
 const CONFIRM_MAX_ANSWER_BYTES = 16 * 1024;
+/**
+ * How long after an account's deadline the expiry job waits before failing it: a deposit made
+ * just before the deadline may be notified late (Smartro resends an unacknowledged notification
+ * every minute, five times), and a notification dated before the deadline still pays the account
+ * until it is marked expired.
+ */
+export const VBANK_EXPIRY_GRACE_MS = 10 * 60_000;
 /** The longest merchant reason kept in fail_reason. */
 const CONFIRM_MAX_REASON_LENGTH = 200;
 
@@ -203,6 +210,23 @@ export class ApprovalService {
       }
     }
     return { checked: due.length, settled };
+  }
+
+  /**
+   * One pass of the virtual-account expiry job: every issued account, of any store, whose deadline
+   * passed more than {@link VBANK_EXPIRY_GRACE_MS} ago without a deposit becomes `failed`
+   * (`vbank-expired`; its webhook says `failed`). Another instance or a deposit changing one
+   * meanwhile makes that update miss: each account is marked once.
+   * @returns how many were found and how many this pass marked
+   */
+  async expireVbanks(limit = 50): Promise<{ checked: number; expired: number }> {
+    const now = this.now();
+    const due = await this.deps.store.payments.listVbankExpired(new Date(now.getTime() - VBANK_EXPIRY_GRACE_MS), limit);
+    let expired = 0;
+    for (const payment of due) {
+      if (await this.applyEvent(payment, { type: 'vbank-expired', at: now })) expired++;
+    }
+    return { checked: due.length, expired };
   }
 
   /** The store's payments whose PG outcome is open, for operators. */

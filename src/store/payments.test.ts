@@ -412,4 +412,53 @@ forEachDatabase((_db, getStore) => {
     expect(await store.payments.eventsOf(other.storeId, p.id)).toHaveLength(1);
     expect(await store.payments.listInApproval(storeId)).toEqual([]);
   });
+
+  it('lists issued virtual accounts whose deadline is past, of every store, earliest first; expiring one fails it once and releases its order', async () => {
+    const store = getStore();
+    const { storeId, channelId, other } = await setup(store);
+    const account = (deadline: Date | null): MethodDetails => ({
+      method: 'vbank',
+      vbank: { vbankCode: '004', vbankName: 'KB국민은행', vbankNum: '12345678901234', vbankHolder: '결', vbankDate: deadline, vbankIssuedAt: at(2) },
+    });
+    const issue = async (sid: number, cid: number, tid: string, deadline: Date | null) =>
+      applied(store, await applied(store, await store.payments.insert(newPaymentInput(sid, cid, { payMethod: 'vbank' })), ev.requested(tid, at(1))), ev.approved(tid, at(2), account(deadline)));
+    const due10 = await issue(storeId, channelId, 't-10', at(10_000));
+    const otherDue5 = await issue(other.storeId, other.channelId, 't-5', at(5_000));
+    const due20 = await issue(storeId, channelId, 't-20', at(20_000));
+    // Never listed: an account without a deadline, a paid one, a card payment in approval, a fresh vbank payment.
+    await issue(storeId, channelId, 't-none', null);
+    const deposited = await issue(storeId, channelId, 't-paid', at(1_000));
+    await applied(store, deposited, { type: 'vbank-deposited', pgTid: 't-paid', depositedAt: at(500), at: at(600) });
+    await applied(store, await store.payments.insert(newPaymentInput(storeId, channelId)), ev.requested('t-card', at(1)));
+    await store.payments.insert(newPaymentInput(storeId, channelId, { payMethod: 'vbank' }));
+
+    expect(await store.payments.listVbankExpired(at(10_001), 10)).toEqual([otherDue5, due10]);
+    expect(await store.payments.listVbankExpired(at(10_000), 10)).toEqual([otherDue5]);
+    expect(await store.payments.listVbankExpired(at(10_001), 1)).toEqual([otherDue5]);
+    expect(await store.payments.listVbankExpired(at(5_000), 10)).toEqual([]);
+    expect(await store.payments.listVbankExpired(at(60_000), 10)).toEqual([otherDue5, due10, due20]);
+
+    const expire = accepted(due10, { type: 'vbank-expired', at: at(11_000) });
+    const expired: Payment = {
+      ...due10,
+      status: 'failed',
+      failCode: 'VBANK_EXPIRED',
+      failReason: '[가상계좌 입금기한 만료] 입금기한이 지났습니다',
+      failedAt: at(11_000),
+      updatedAt: at(11_000),
+    };
+    const event = domainEvent(due10, 'payment.vbank_expired', 'failed', at(11_000));
+    expect(await store.payments.apply(storeId, due10.id, expire)).toEqual({ ok: true, payment: expired, events: [event] });
+    expect(await store.payments.findById(storeId, due10.id)).toEqual(expired);
+    // A second pass (or another instance) deciding from the same read changes nothing.
+    expect(await store.payments.apply(storeId, due10.id, expire)).toEqual({ ok: false, reason: 'state' });
+    expect(await store.payments.findById(storeId, due10.id)).toEqual(expired);
+    expect(await store.payments.eventsOf(storeId, due10.id)).toEqual([
+      { id: expect.any(Number), storeId, paymentId: due10.id, ...domainEvent(due10, 'payment.vbank_issued', 'ready', at(2)) },
+      { id: expect.any(Number), storeId, paymentId: due10.id, ...event },
+    ]);
+    // The order is free again: no claim holds its merchant_uid.
+    expect(await store.payments.findClaim(storeId, due10.merchantUid)).toBeNull();
+    expect(await store.payments.listVbankExpired(at(60_000), 10)).toEqual([otherDue5, due20]);
+  });
 });

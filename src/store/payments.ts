@@ -362,6 +362,21 @@ export class KyselyPaymentRepository implements PaymentRepository {
     return rows.map(paymentFromRow);
   }
 
+  async listVbankExpired(before: Date, limit: number): Promise<Payment[]> {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('status', '=', 'ready')
+      .where('vbank_date', '<', toMs(before))
+      .where('approval_state', '=', 'approved')
+      .where('pay_method', '=', 'vbank')
+      .orderBy('vbank_date')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(paymentFromRow);
+  }
+
   async listInApproval(storeId: number): Promise<Payment[]> {
     const rows = await this.db
       .selectFrom('payments')

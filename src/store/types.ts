@@ -155,6 +155,11 @@ export interface PaymentRepository {
   apply(storeId: number, paymentId: number, decision: AcceptedDecision): Promise<ApplyResult>;
   /** Payments, of any store, whose reconciliation is due at `now`, the longest-waiting first. */
   listReconcileDue(now: Date, limit: number): Promise<Payment[]>;
+  /**
+   * Issued virtual accounts (`ready`, approved, `vbank`), of any store, whose deadline
+   * (`vbank_date`) is earlier than `before`, the earliest deadline first.
+   */
+  listVbankExpired(before: Date, limit: number): Promise<Payment[]>;
   /** A store's payments whose PG outcome is open (approval requested or unknown, or an unsigned decline). */
   listInApproval(storeId: number): Promise<Payment[]>;
   /** A payment's domain events, oldest first. */

@@ -117,6 +117,14 @@ export async function authenticateVbank(opened: OpenedWindow, bankCode: string):
   return submitWindow(`${simOrigin}/payment/auth/vbank`, { AuthId: authId, BankCode: bankCode, Action: 'pay' });
 }
 
+/** Opens a mobile window for a virtual account with this `vbank_due` and has it issued at the bank (KFTC code); returns the window and its Tid. */
+export async function issueVbank(system: RunningSystem, vbankDue: string, bankCode = '088') {
+  const opened = await openMobileWindow(system, { params: { pay_method: 'vbank', vbank_due: vbankDue } });
+  const auth = await authenticateVbank(opened, bankCode);
+  await returnToGateway(auth.returnUrl, auth.fields);
+  return { ...opened, tid: auth.fields.Tid };
+}
+
 /** Authenticates a phone payment (PayMethod CELLPHONE) with a V1 carrier code and a phone number. */
 export async function authenticatePhone(opened: OpenedWindow, phone: { carrier: string; number: string }): Promise<{ returnUrl: string; fields: Record<string, string> }> {
   const { simOrigin, page, authId } = await openSimulatorWindow(opened);

@@ -5,7 +5,7 @@ import { signValue } from '../../src/connectors/smartro/crypto';
 import { startReceiver } from '../support/receiver';
 import { v1SchemaErrors } from '../support/openapi';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
-import { authenticateVbank, newMerchantUid, openMobileWindow, payMobile, returnToGateway } from './flow';
+import { authenticateVbank, issueVbank, newMerchantUid, openMobileWindow, payMobile, returnToGateway } from './flow';
 
 /**
  * Virtual account (`vbank`) issue over real HTTP between the gateway, the Smartro simulator and
@@ -131,12 +131,7 @@ describe.each(systemDatabases())('vbank deposit over HTTP (%s)', (db) => {
     return body.response;
   }
 
-  async function issue() {
-    const opened = await openMobileWindow(system, { params: { pay_method: 'vbank', vbank_due: '2099-12-31' } });
-    const auth = await authenticateVbank(opened, '088');
-    await returnToGateway(auth.returnUrl, auth.fields);
-    return { ...opened, tid: auth.fields.Tid };
-  }
+  const issue = () => issueVbank(system, '2099-12-31');
 
   async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
     const end = Date.now() + ms;

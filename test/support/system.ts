@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/domain/clock';
 import { startSystem, type RunningSystem } from '../../src/system';
+import { v1SchemaErrors } from './openapi';
 
 export type TestDatabase = 'sqlite' | 'postgres';
 
@@ -88,6 +89,16 @@ export async function restClient(system: RunningSystem) {
     async get(pathname: string) {
       const res = await fetch(`${system.gatewayUrl}${pathname}`, { headers: { Authorization: `Bearer ${token}` } });
       return { status: res.status, body: (await res.json()) as { code: number; message: string | null; response: any } };
+    },
+    /**
+     * `GET /payments/{imp_uid}` (`query` appended as is): the payment, after checking the answer is
+     * a 200 that PortOne's official V1 schema accepts (throws otherwise).
+     */
+    async payment(impUid: string, query = ''): Promise<any> {
+      const { status, body } = await this.get(`/payments/${impUid}${query}`);
+      const errors = status === 200 ? v1SchemaErrors('get', '/payments/{imp_uid}', 200, body) : [`HTTP ${status}`];
+      if (errors.length > 0) throw new Error(`GET /payments/${impUid}: ${errors.join('; ')}\n${JSON.stringify(body)}`);
+      return body.response;
     },
   };
 }

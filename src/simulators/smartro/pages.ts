@@ -53,6 +53,14 @@ function layout(title: string, body: string, accent = SKINS.RED): string {
   details { font-size: 13px; color: #374151; }
   table { border-collapse: collapse; width: 100%; margin-top: 8px; }
   td, th { border-top: 1px solid #e5e7eb; padding: 4px; text-align: left; }
+  .accounts td { vertical-align: middle; }
+  @media (max-width: 480px) {
+    .accounts thead { display: none; }
+    .accounts tr, .accounts td { display: block; }
+    .accounts tr { border-top: 1px solid #e5e7eb; padding: 6px 0; }
+    .accounts td { border: 0; padding: 2px 0; overflow-wrap: anywhere; }
+    .accounts td::before { content: attr(data-label) " "; color: #6b7280; font-size: 12px; }
+  }
   .note { font-size: 12px; color: #6b7280; }
 </style>
 </head>
@@ -271,25 +279,33 @@ export interface VbankListRow {
   bankName: string;
   vbankNum: string;
   deadline: string;
+  /** The deadline is past: the account takes no deposit. */
+  expired: boolean;
   /** null: not deposited; else what became of the deposit and its notification. */
   deposit: null | { at: string; attempts: number; acknowledged: boolean };
 }
 
-/** The simulator's list of issued virtual accounts (`GET /sim/vbank`), each with a 입금하기 button. */
-export function vbankListPage(rows: readonly VbankListRow[]): string {
+/**
+ * The simulator's list of issued virtual accounts (`GET /sim/vbank`), each with a 입금하기 button
+ * while it takes a deposit; `notice` is a refused deposit's reason.
+ */
+export function vbankListPage(rows: readonly VbankListRow[], notice?: string): string {
   const won = (n: number) => `${n.toLocaleString('ko-KR')}원`;
   const items = rows
     .map((r) => {
       const state = r.deposit
         ? `입금 완료 (${escapeHtml(r.deposit.at)}) · 통보 ${r.deposit.acknowledged ? '성공' : `대기/실패 (${r.deposit.attempts}회 시도)`}`
-        : `<form method="post" action="/sim/vbank/${encodeURIComponent(r.tid)}/deposit"><button type="submit" class="primary">입금하기</button></form>`;
-      return `<tr><td>${escapeHtml(r.bankName)} ${escapeHtml(r.vbankNum)}</td><td>${won(r.amount)}</td><td>${escapeHtml(r.moid)}</td><td>${escapeHtml(r.deadline)}</td><td>${state}</td></tr>`;
+        : r.expired
+          ? '입금기한 만료 (입금 불가)'
+          : `<form method="post" action="/sim/vbank/${encodeURIComponent(r.tid)}/deposit"><button type="submit" class="primary">입금하기</button></form>`;
+      return `<tr><td data-label="계좌">${escapeHtml(r.bankName)} ${escapeHtml(r.vbankNum)}</td><td data-label="금액">${won(r.amount)}</td><td data-label="주문번호">${escapeHtml(r.moid)}</td><td data-label="입금기한">${escapeHtml(r.deadline)}</td><td data-label="상태">${state}</td></tr>`;
     })
     .join('\n');
   const body = `
 <header><h1>가상계좌 입금 (시뮬레이터)</h1></header>
+${notice ? `<ul class="errors" role="alert"><li>${escapeHtml(notice)}</li></ul>` : ''}
 <section class="card">
-${rows.length === 0 ? '<p class="note">발급된 가상계좌가 없습니다.</p>' : `<table><thead><tr><th>계좌</th><th>금액</th><th>주문번호</th><th>입금기한</th><th>상태</th></tr></thead><tbody>${items}</tbody></table>`}
+${rows.length === 0 ? '<p class="note">발급된 가상계좌가 없습니다.</p>' : `<table class="accounts"><thead><tr><th>계좌</th><th>금액</th><th>주문번호</th><th>입금기한</th><th>상태</th></tr></thead><tbody>${items}</tbody></table>`}
 </section>`;
   return layout('가상계좌 입금', body);
 }

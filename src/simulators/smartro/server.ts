@@ -65,6 +65,7 @@ import {
   type BankWindowView,
   type CardWindowView,
   type PhoneWindowView,
+  type VbankListRow,
   type VbankWindowView,
   vbankListPage,
   vbankWindowPage,
@@ -922,8 +923,10 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)} ${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}`;
   };
 
-  app.get('/sim/vbank', async (_req, reply) => {
-    const rows = store.issuedVbanks().flatMap(({ t, deposit }) => {
+  /** The list page's rows: every issued account, whether it still takes a deposit, what became of one. */
+  function vbankRows(): VbankListRow[] {
+    const now = clock.now().getTime();
+    return store.issuedVbanks().flatMap(({ t, deposit }) => {
       if (t.method.payMethod !== 'VBANK') return [];
       const exp = t.method.vbankExpDate;
       return [
@@ -934,12 +937,20 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
           bankName: t.method.bankName,
           vbankNum: t.method.vbankNum,
           deadline: `${exp.slice(0, 4)}-${exp.slice(4, 6)}-${exp.slice(6, 8)} ${exp.length === 12 ? `${exp.slice(8, 10)}:${exp.slice(10, 12)}` : '23:59'}`,
+          expired: pastDeadline(t, now),
           deposit: deposit ? { at: kst(deposit.depositedAt), attempts: deposit.attempts, acknowledged: deposit.acknowledged } : null,
         },
       ];
     });
-    return sendHtml(reply, 200, vbankListPage(rows));
-  });
+  }
+
+  /** Whether an account's `VbankExpDate` is past at `at` (the bank then takes no deposit). */
+  function pastDeadline(t: Transaction, at: number): boolean {
+    const deadline = t.method.payMethod === 'VBANK' ? parseVbankExpDate(t.method.vbankExpDate) : null;
+    return deadline !== null && deadline.getTime() < at;
+  }
+
+  app.get('/sim/vbank', async (_req, reply) => sendHtml(reply, 200, vbankListPage(vbankRows())));
 
   /** The issued account of a Tid, or the control API's 404/409 answer. */
   function issuedAccount(reply: FastifyReply, tid: string): Transaction | null {
@@ -959,13 +970,14 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const t = issuedAccount(reply, req.params.tid);
     if (!t) return reply;
     const at = clock.now().getTime();
-    const deadline = t.method.payMethod === 'VBANK' ? parseVbankExpDate(t.method.vbankExpDate) : null;
+    // The page's 입금하기 form wants the list back (with the refusal, if any); the API gets JSON.
+    const fromPage = (req.headers.accept ?? '').includes('text/html');
+    const refuse = (message: string) => (fromPage ? sendHtml(reply, 409, vbankListPage(vbankRows(), message)) : reply.code(409).send({ message }));
     // The bank takes no money on an account past its deadline.
-    if (deadline && deadline.getTime() < at) return reply.code(409).send({ message: '입금기한이 지난 가상계좌입니다' });
-    if (!store.recordDeposit(t.tid, at)) return reply.code(409).send({ message: '이미 입금된 가상계좌입니다' });
+    if (pastDeadline(t, at)) return refuse('입금기한이 지난 가상계좌입니다. 입금할 수 없습니다');
+    if (!store.recordDeposit(t.tid, at)) return refuse('이미 입금된 가상계좌입니다');
     void notify(t, 0);
-    // The page's 입금하기 form wants the list back; the API gets JSON.
-    if ((req.headers.accept ?? '').includes('text/html')) return reply.code(303).header('location', '/sim/vbank').send();
+    if (fromPage) return reply.code(303).header('location', '/sim/vbank').send();
     return reply.code(201).send({ tid: t.tid, depositedAt: new Date(at).toISOString() });
   });
 
