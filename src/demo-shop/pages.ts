@@ -99,6 +99,8 @@ const PRODUCT_PAGE_SCRIPT = `
         pay_method: config.payMethod,
         // The mugs are physical goods; a phone payment must say so (Smartro's GoodsCl).
         digital: config.payMethod === 'phone' ? false : undefined,
+        // Easy pays need the buyer's id at the shop (Smartro: customer_id, at most 20 characters).
+        customer_id: config.customerId || undefined,
         merchant_uid: order.merchant_uid,
         name: order.name,
         amount: order.amount,
@@ -131,12 +133,34 @@ function productItem(product: Product): string {
 </li>`;
 }
 
-/** The pay methods the shop offers: `/?pay_method=trans` pays by bank transfer, `phone` by phone. */
-export const SHOP_PAY_METHODS = ['card', 'trans', 'phone'] as const;
+/** The easy pays the shop offers, with the names it shows on the receipt. */
+const SHOP_EASY_PAYS = { kakaopay: '카카오페이', naverpay: '네이버페이', payco: 'PAYCO', lpay: 'L.PAY', pinpay: '핀페이' } as const;
+
+/**
+ * The pay methods the shop offers: `/?pay_method=trans` pays by bank transfer, `phone` by phone,
+ * `kakaopay` (or another easy pay) by that easy pay.
+ */
+export const SHOP_PAY_METHODS = ['card', 'trans', 'phone', ...(Object.keys(SHOP_EASY_PAYS) as (keyof typeof SHOP_EASY_PAYS)[])] as const;
 export type ShopPayMethod = (typeof SHOP_PAY_METHODS)[number];
 
+/** The shop's one buyer id, sent as `customer_id` with an easy pay (the demo shop has no accounts). */
+export const SHOP_CUSTOMER_ID = 'demobuyer01';
+
+const easyPayName = (payMethod: string | undefined): string | null =>
+  payMethod !== undefined && Object.prototype.hasOwnProperty.call(SHOP_EASY_PAYS, payMethod) ? SHOP_EASY_PAYS[payMethod as keyof typeof SHOP_EASY_PAYS] : null;
+
+/** The receipt's line about how it was paid. */
+function paidWith(payment: Order['payment'], card: string): string {
+  const easyPay = easyPayName(payment?.payMethod);
+  if (easyPay !== null) return row('결제수단', card ? `${easyPay} (${card})` : easyPay);
+  if (payment?.payMethod === 'trans') return row('계좌이체', payment.bankName || '-');
+  if (payment?.payMethod === 'phone') return row('결제수단', '휴대폰');
+  return row('카드', card || '-');
+}
+
 export function productPage(options: { gatewayUrl: string; impCode: string; channelKey: string; nonce: string; payMethod?: ShopPayMethod }): string {
-  const config = { impCode: options.impCode, channelKey: options.channelKey, payMethod: options.payMethod ?? 'card' };
+  const payMethod = options.payMethod ?? 'card';
+  const config = { impCode: options.impCode, channelKey: options.channelKey, payMethod, customerId: easyPayName(payMethod) !== null ? SHOP_CUSTOMER_ID : null };
   const body = `<h1>상품</h1>
 <p id="message" role="alert" hidden></p>
 <ul class="products">
@@ -177,7 +201,7 @@ export function orderPage(order: Order, nonce: string, options: { recheckUnavail
 ${row('주문번호', order.merchantUid)}
 ${row('상품명', order.name)}
 ${row('결제금액', formatWon(order.amount))}
-${payment?.payMethod === 'trans' ? row('계좌이체', payment.bankName || '-') : payment?.payMethod === 'phone' ? row('결제수단', '휴대폰') : row('카드', card || '-')}
+${paidWith(payment, card)}
 ${row('승인번호', payment?.applyNum || '-')}
 ${row('imp_uid', payment?.impUid)}
 </dl>
