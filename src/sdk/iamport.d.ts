@@ -19,6 +19,7 @@ export type PayMethod =
   | 'samsungpay'
   | 'applepay'
   | 'lpay'
+  | 'pinpay'
   | 'ssgpay'
   | 'point'
   | 'cultureland'
