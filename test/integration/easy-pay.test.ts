@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toSdkResult } from '../../src/checkout/result';
 import { EASY_PAY_METHODS } from '../../src/domain/payment';
 import { DECLINED_EASY_PAY_LOGIN, EASY_PAY_DECLINE } from '../../src/simulators/smartro/easypay';
 import { v1SchemaErrors } from '../support/openapi';
@@ -75,6 +76,19 @@ describe.each(systemDatabases())('easy pays over HTTP (%s)', (db) => {
       receipt_url: null,
     });
     expect(paid.apply_num).toMatch(/^\d{8}$/);
+
+    // What IMP.request_pay hands the merchant's callback for this payment (PC): V1's emb_pg_provider too.
+    const storeId = (await system.store.stores.findByImpCode(system.demo.impCode))!.id;
+    expect(toSdkResult(await system.store.payments.findByImpUid(storeId, opened.impUid), null)).toMatchObject({
+      success: true,
+      status: 'paid',
+      pay_method: 'kakaopay',
+      emb_pg_provider: 'kakaopay',
+      paid_amount: 1004,
+      card_name: '신한',
+      card_number: '50612345****067*',
+      error_code: null,
+    });
   });
 
   it(`payco: the brand’s money for the test sign-in ${DECLINED_EASY_PAY_LOGIN.id} is declined; the payment fails with the reason`, async () => {
