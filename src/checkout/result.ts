@@ -31,6 +31,7 @@ export function toSdkResult(payment: Payment | null, error: CheckoutError | null
     currency: v1.currency,
     name: v1.name,
     pg_provider: v1.pg_provider,
+    emb_pg_provider: v1.emb_pg_provider,
     pg_type: 'payment' as const,
     pg_tid: v1.pg_tid,
     paid_at: v1.paid_at,

@@ -101,6 +101,8 @@ const PRODUCT_PAGE_SCRIPT = `
         digital: config.payMethod === 'phone' ? false : undefined,
         // A virtual account needs its deposit deadline (the shop gives three days).
         vbank_due: config.payMethod === 'vbank' ? config.vbankDue : undefined,
+        // Easy pays need the buyer's id at the shop (Smartro: customer_id, at most 20 characters).
+        customer_id: config.customerId || undefined,
         merchant_uid: order.merchant_uid,
         name: order.name,
         amount: order.amount,
@@ -133,19 +135,35 @@ function productItem(product: Product): string {
 </li>`;
 }
 
+/** The easy pays the shop offers, with the names it shows on the receipt. */
+const SHOP_EASY_PAYS = { kakaopay: '카카오페이', naverpay: '네이버페이', payco: 'PAYCO', lpay: 'L.PAY', pinpay: '핀페이' } as const;
+
 /**
  * The pay methods the shop offers: `/?pay_method=trans` pays by bank transfer, `phone` by phone,
- * `vbank` with a virtual account.
+ * `vbank` with a virtual account, `kakaopay` (or another easy pay) by that easy pay.
  */
-export const SHOP_PAY_METHODS = ['card', 'trans', 'vbank', 'phone'] as const;
+export const SHOP_PAY_METHODS = ['card', 'trans', 'vbank', 'phone', ...(Object.keys(SHOP_EASY_PAYS) as (keyof typeof SHOP_EASY_PAYS)[])] as const;
 export type ShopPayMethod = (typeof SHOP_PAY_METHODS)[number];
+
+/** The shop's one buyer id, sent as `customer_id` with an easy pay (the demo shop has no accounts). */
+export const SHOP_CUSTOMER_ID = 'demobuyer01';
+
+const easyPayName = (payMethod: string | undefined): string | null =>
+  payMethod !== undefined && Object.prototype.hasOwnProperty.call(SHOP_EASY_PAYS, payMethod) ? SHOP_EASY_PAYS[payMethod as keyof typeof SHOP_EASY_PAYS] : null;
 
 /**
  * @param vbankDue the deposit deadline a virtual account is asked with (`vbank_due`, `YYYYMMDD`
  *   Korea time), sent only with `payMethod: 'vbank'`
  */
 export function productPage(options: { gatewayUrl: string; impCode: string; channelKey: string; nonce: string; payMethod?: ShopPayMethod; vbankDue?: string }): string {
-  const config = { impCode: options.impCode, channelKey: options.channelKey, payMethod: options.payMethod ?? 'card', vbankDue: options.vbankDue ?? null };
+  const payMethod = options.payMethod ?? 'card';
+  const config = {
+    impCode: options.impCode,
+    channelKey: options.channelKey,
+    payMethod,
+    vbankDue: options.vbankDue ?? null,
+    customerId: easyPayName(payMethod) !== null ? SHOP_CUSTOMER_ID : null,
+  };
   const body = `<h1>상품</h1>
 <p id="message" role="alert" hidden></p>
 <ul class="products">
@@ -187,6 +205,8 @@ function recheckForm(order: Order, label: string): string {
 /** How the receipt names what paid. */
 function paidWith(payment: Order['payment']): string {
   const card = [payment?.cardName, payment?.cardNumber].filter(Boolean).join(' ');
+  const easyPay = easyPayName(payment?.payMethod);
+  if (easyPay !== null) return row('결제수단', card ? `${easyPay} (${card})` : easyPay);
   switch (payment?.payMethod) {
     case 'trans':
       return row('계좌이체', payment.bankName || '-');

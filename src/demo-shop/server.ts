@@ -129,7 +129,7 @@ export async function buildDemoShop(options: DemoShopOptions): Promise<FastifyIn
 
   app.get<{ Querystring: { pay_method?: unknown } }>('/', async (request, reply) => {
     const n = nonce();
-    // `?pay_method=trans|vbank|phone` switches the shop's buttons to that method; anything else is card.
+    // `?pay_method=trans|vbank|phone|kakaopay|…` switches the shop's buttons to that method; anything else is card.
     const asked = request.query.pay_method;
     const payMethod = SHOP_PAY_METHODS.find((m) => m === asked) ?? 'card';
     return html(reply, n, productPage({ gatewayUrl, impCode: credentials.impCode, channelKey: credentials.channelKey, nonce: n, payMethod, vbankDue: vbankDueFrom(new Date()) }));

@@ -6,7 +6,16 @@ export const PAYMENT_STATUSES = ['ready', 'paid', 'cancelled', 'failed'] as cons
 /** Where the payment was made, as V1's `channel` field says. */
 export type PaymentChannel = 'pc' | 'mobile' | 'api';
 
-export type PayMethod = 'card' | 'trans' | 'vbank' | 'phone';
+/** The easy-pay brands (간편결제) V1 names by their own `pay_method`, as PortOne's Smartro guide lists them. */
+export const EASY_PAY_METHODS = ['lpay', 'kakaopay', 'naverpay', 'payco', 'pinpay'] as const;
+export type EasyPayMethod = (typeof EASY_PAY_METHODS)[number];
+
+export type PayMethod = 'card' | 'trans' | 'vbank' | 'phone' | EasyPayMethod;
+
+/** Whether a pay method is an easy pay (its V1 `emb_pg_provider` is the same code). */
+export function isEasyPayMethod(payMethod: string): payMethod is EasyPayMethod {
+  return (EASY_PAY_METHODS as readonly string[]).includes(payMethod);
+}
 
 /**
  * Approval of a payment is recorded in steps so that a PG call never runs inside a DB
@@ -56,7 +65,8 @@ export type MethodDetails =
   | { method: 'trans'; bank: BankDetails }
   | { method: 'vbank'; vbank: VbankDetails }
   | { method: 'phone' }
-  | { method: 'easypay'; embPgProvider: string; card: CardDetails | null };
+  /** An easy pay: its brand (V1 `emb_pg_provider`) and the card that funded it, or null when the brand's money or points did. */
+  | { method: 'easypay'; embPgProvider: EasyPayMethod; card: CardDetails | null };
 
 /**
  * The request_pay fields that only the PG window needs (card company shortcut, PG pass-through,

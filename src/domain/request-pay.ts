@@ -1,6 +1,6 @@
 import type { FieldViolation } from './errors';
 import { currencyDecimals, isCurrency, MAX_MINOR_UNITS, toMinorUnits, type Currency } from './money';
-import type { PayMethod, ServicePeriod } from './payment';
+import { EASY_PAY_METHODS, type PayMethod, type ServicePeriod } from './payment';
 
 /**
  * A checkout request after the common V1 rules: what `IMP.request_pay(params)` asked for,
@@ -36,7 +36,7 @@ export interface PaymentRequest {
   period: ServicePeriod | null;
 }
 
-export const SUPPORTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank', 'phone'];
+export const SUPPORTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank', 'phone', ...EASY_PAY_METHODS];
 
 /**
  * Size limits, in UTF-8 bytes of the value as stored (a string as given, anything else as JSON).

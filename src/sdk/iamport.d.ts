@@ -19,6 +19,7 @@ export type PayMethod =
   | 'samsungpay'
   | 'applepay'
   | 'lpay'
+  | 'pinpay'
   | 'ssgpay'
   | 'point'
   | 'cultureland'
@@ -133,6 +134,8 @@ export interface RequestPayResponse {
   name?: string | null;
   /** PG provider, e.g. `smartro_v2`. */
   pg_provider?: string;
+  /** The easy pay behind the payment (e.g. `kakaopay`), else `null`. */
+  emb_pg_provider?: string | null;
   /** `payment` or `billing`. */
   pg_type?: string;
   /** The PG's transaction id. */

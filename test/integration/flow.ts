@@ -132,6 +132,13 @@ export async function authenticatePhone(opened: OpenedWindow, phone: { carrier: 
   return submitWindow(`${simOrigin}/payment/auth/phone`, { AuthId: authId, Carrier: phone.carrier, PhoneNo: phone.number, Action: 'pay' });
 }
 
+/** Pays in an easy-pay window (PayMethod LPAY, KAKAO, NAVER, PAYCO, PINPAY): a sign-in, then `MONEY` or a registered card's Smartro code. */
+export async function authenticateEasyPay(opened: OpenedWindow, entry: { login: string; funding: string }): Promise<{ returnUrl: string; fields: Record<string, string> }> {
+  const { simOrigin, page, authId } = await openSimulatorWindow(opened);
+  if (!page.includes('action="/payment/auth/easypay"')) throw new Error(`not an easy-pay window:\n${page}`);
+  return submitWindow(`${simOrigin}/payment/auth/easypay`, { AuthId: authId, Login: entry.login, Funding: entry.funding, Action: 'pay' });
+}
+
 /** Posts the PG's answer to the ReturnUrl and returns where the gateway redirects the buyer. */
 export async function returnToGateway(returnUrl: string, fields: Record<string, string>): Promise<URL> {
   const res = await fetch(returnUrl, form(fields));

@@ -2,7 +2,7 @@ import type { PgConnector } from '../contract';
 import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
 import { approveFlow, inquireFlow } from './flows';
 import { readSmartroNotification } from './notifications';
-import { smartroOrderId, validatePaymentRequest } from './rules';
+import { IMPLEMENTED_PAY_METHODS, smartroOrderId, validatePaymentRequest } from './rules';
 import { openSmartroWindow, readSmartroWindowReturn } from './window';
 
 /**
@@ -14,8 +14,8 @@ import { openSmartroWindow, readSmartroWindowReturn } from './window';
  */
 export const smartroConnector: PgConnector<SmartroCredentials> = {
   id: 'smartro_v2',
-  // Card, bank transfer, virtual account (through the window) and phone.
-  capabilities: { methods: ['card', 'trans', 'vbank', 'phone'], escrow: true, partialCancel: false, billing: false, notifications: true },
+  // Card, bank transfer, virtual account (through the window), phone and the five easy pays.
+  capabilities: { methods: IMPLEMENTED_PAY_METHODS, escrow: true, partialCancel: false, billing: false, notifications: true },
   credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
   readCredentials: readSmartroCredentials,
   validatePayment: validatePaymentRequest,

@@ -38,6 +38,8 @@ function check(overrides: Record<string, unknown>): { violations: FieldViolation
 
 const sorted = (list: FieldViolation[]) => [...list].sort((a, b) => `${a.field}\u0000${a.rule}`.localeCompare(`${b.field}\u0000${b.rule}`));
 
+const CUSTOMER_ID_REQUIRED = { field: 'customer_id', rule: '간편결제에는 구매자 ID(customer_id, 20자 이내)가 필수입니다 (스마트로 규칙)' };
+const CUSTOMER_ID_TOO_LONG = { field: 'customer_id', rule: '최대 20자까지 입력할 수 있습니다 (스마트로 규칙)' };
 const DIGITAL_REQUIRED = { field: 'digital', rule: '휴대폰 소액결제에는 디지털 상품 여부(digital: true/false)가 필수입니다 (스마트로 규칙)' };
 const CASH_ID_NOT_ALLOWED = '현금영수증 발행 유형이 없거나 anonymous이면 식별번호를 보낼 수 없습니다 (스마트로 규칙)';
 const PERSONAL_ID = 'personal은 휴대폰번호, 주민등록번호 또는 현금영수증 카드번호가 필요합니다 (스마트로 규칙)';
@@ -127,6 +129,22 @@ const ROWS: Row[] = [
   { rule: 'phone: physical goods', params: { pay_method: 'phone', digital: false }, errors: [] },
   { rule: 'phone: without digital', params: { pay_method: 'phone' }, errors: [DIGITAL_REQUIRED] },
   { rule: 'trans: digital not needed', params: { pay_method: 'trans' }, errors: [] },
+
+  // easy pays: customer_id (≤ 20) is required; no escrow
+  ...(['lpay', 'kakaopay', 'naverpay', 'payco', 'pinpay'] as const).flatMap((payMethod): Row[] => [
+    { rule: `${payMethod}: with customer_id`, params: { pay_method: payMethod, customer_id: 'buyer01' }, errors: [] },
+    { rule: `${payMethod}: customer_id of 20 characters`, params: { pay_method: payMethod, customer_id: 'c'.repeat(20) }, errors: [] },
+    { rule: `${payMethod}: without customer_id`, params: { pay_method: payMethod }, errors: [CUSTOMER_ID_REQUIRED] },
+    { rule: `${payMethod}: blank customer_id`, params: { pay_method: payMethod, customer_id: '  ' }, errors: [CUSTOMER_ID_REQUIRED] },
+    { rule: `${payMethod}: customer_id of 21 characters`, params: { pay_method: payMethod, customer_id: 'c'.repeat(21) }, errors: [CUSTOMER_ID_TOO_LONG] },
+    {
+      rule: `${payMethod}: no escrow`,
+      params: { pay_method: payMethod, customer_id: 'buyer01', escrow: true },
+      errors: [v('escrow', '에스크로는 card, trans, vbank 결제에서만 사용할 수 있습니다 (스마트로 규칙)')],
+    },
+  ]),
+  { rule: 'card: customer_id not needed', params: { pay_method: 'card' }, errors: [] },
+  { rule: 'card: customer_id of 21 characters', params: { customer_id: 'c'.repeat(21) }, errors: [CUSTOMER_ID_TOO_LONG] },
   {
     rule: 'escrow: not with phone',
     params: { pay_method: 'phone', digital: true, escrow: true },

@@ -6,7 +6,7 @@
  * characters ({@link smartroOrderId}).
  */
 import type { FieldViolation } from '../../domain/errors';
-import type { PayMethod } from '../../domain/payment';
+import { EASY_PAY_METHODS, isEasyPayMethod, type PayMethod } from '../../domain/payment';
 import type { PaymentFacts } from '../contract';
 import { cardCompanyByKftcCode, SMARTRO_OPEN_TYPES, SMARTRO_SKIN_COLORS } from './wire';
 
@@ -22,7 +22,7 @@ export const MAX_BUYER_NAME_LENGTH = 30;
 export const MAX_BUYER_EMAIL_LENGTH = 60;
 
 /** Pay methods this connector can open a window for today. */
-export const IMPLEMENTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank', 'phone'];
+export const IMPLEMENTED_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank', 'phone', ...EASY_PAY_METHODS];
 
 /** Pay methods Smartro offers escrow for. */
 export const ESCROW_PAY_METHODS: readonly PayMethod[] = ['card', 'trans', 'vbank'];
@@ -90,6 +90,9 @@ export function validatePaymentRequest(request: PaymentFacts, env: { mobile: boo
   const { customerId, language, vbankDue } = request.passThrough;
   if (customerId !== null && customerId.length > MAX_CUSTOMER_ID_LENGTH) {
     out.push({ field: 'customer_id', rule: `최대 ${MAX_CUSTOMER_ID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  } else if (isEasyPayMethod(request.payMethod) && (customerId === null || customerId.trim() === '')) {
+    // Smartro's easy-pay window needs the buyer's id at the merchant (sent as MallUserId).
+    out.push({ field: 'customer_id', rule: `간편결제에는 구매자 ID(customer_id, ${MAX_CUSTOMER_ID_LENGTH}자 이내)가 필수입니다 (스마트로 규칙)` });
   }
   // Smartro's phone window needs GoodsCl (digital content or not) and it must match the MID's
   // contract; gyeol cannot guess it, so V1 `digital` is required (PortOne's Smartro guide).

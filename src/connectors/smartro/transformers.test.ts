@@ -11,6 +11,7 @@ import {
   type KnownSmartroResultCode,
 } from './transformers';
 import { SMARTRO_CARD_COMPANIES, withSmartroCardCodes, type SmartroApprovalResponse } from './wire';
+import type { PayMethod } from '../../domain/payment';
 
 const TID = 'gyeoltest101012601152100001234';
 const NOW = new Date('2026-01-15T12:00:05Z');
@@ -401,5 +402,123 @@ describe('toApprovalResult', () => {
     for (const overrides of [{ Moid: undefined }, { Amt: 'abc' }, { Amt: undefined }, { Amt: -1 }, { Amt: 10.5 }, { Mid: undefined }, { Mid: '' }]) {
       expect(faultOf(() => toApprovalResult(approved(overrides), question, NOW)).kind).toBe('malformed');
     }
+  });
+});
+
+describe('easy pays (lpay, kakaopay, naverpay, payco, pinpay)', () => {
+  const EASY_PAYS = ['lpay', 'kakaopay', 'naverpay', 'payco', 'pinpay'] as const;
+  const outcomes = (payMethod: PayMethod) =>
+    Object.fromEntries((Object.keys(SMARTRO_RESULT_CODES) as KnownSmartroResultCode[]).map((code) => [code, approvalOutcome(code, payMethod)]));
+
+  it('approves an easy pay with 3001 (a registered card) or 0000 (the brand’s money); every other success is unexpected', () => {
+    for (const payMethod of EASY_PAYS) {
+      expect(outcomes(payMethod), payMethod).toEqual({
+        '3001': 'approved',
+        '0000': 'approved',
+        '4000': 'unexpected',
+        '4100': 'unexpected',
+        '4110': 'unexpected',
+        A000: 'unexpected',
+        B000: 'unexpected',
+        '7001': 'unexpected',
+        '2001': 'unexpected',
+        '2211': 'unexpected',
+        '2013': 'unexpected',
+        W034: 'declined',
+        U999: 'declined',
+        '9999': 'declined',
+      });
+      expect(approvalOutcome('3051', payMethod)).toBe('declined');
+    }
+  });
+
+  it('never approves a card, a transfer, a virtual account or a phone payment with the easy-pay money code 0000', () => {
+    for (const payMethod of ['card', 'trans', 'vbank', 'phone'] as const) expect(approvalOutcome('0000', payMethod), payMethod).toBe('unexpected');
+  });
+
+  /** A card-funded easy-pay answer as the simulator gives it (wire.ts, EASY_PAY_MONEY_APPROVED). */
+  const cardFunded = (overrides: Partial<SmartroApprovalResponse> = {}) =>
+    approved({ PayMethod: 'KAKAO', AppCardCode: '04', AppCardName: '삼성', AcquCardCode: '04', AcquCardName: '삼성', CardNum: '53621700****123*', ...overrides });
+  /** A money-funded easy-pay answer: 0000 and no card fields. */
+  const moneyFunded = (overrides: Partial<SmartroApprovalResponse> = {}) =>
+    approved({
+      ResultCode: '0000',
+      ResultMsg: '간편결제 성공',
+      PayMethod: 'KAKAO',
+      CardQuota: undefined,
+      AppCardCode: undefined,
+      AppCardName: undefined,
+      AcquCardCode: undefined,
+      AcquCardName: undefined,
+      CardNum: undefined,
+      CardType: undefined,
+      CardOwnerType: undefined,
+      ...overrides,
+    });
+
+  it('reads a card-funded answer (3001) as the brand plus the card, with no receipt URL', () => {
+    const result = toApprovalResult(cardFunded(), { ...question, payMethod: 'kakaopay' }, NOW);
+    expect(result).toEqual({
+      outcome: 'approved',
+      pgTid: TID,
+      approvedAt: new Date('2026-01-15T12:00:04Z'),
+      code: '3001',
+      message: '카드 결제 성공',
+      order: { merchantUid: 'order1', amount: 1004, pgId: 'gyeoltest1' },
+      details: {
+        method: 'easypay',
+        embPgProvider: 'kakaopay',
+        card: {
+          cardCode: '365',
+          cardName: '삼성',
+          cardIssuerCode: '365',
+          cardIssuerName: '삼성',
+          cardPublisherCode: '365',
+          cardPublisherName: '삼성',
+          cardNumber: '53621700****123*',
+          cardQuota: 0,
+          cardType: 0,
+          applyNum: '12345678',
+        },
+      },
+      receiptUrl: null,
+      escrow: null,
+    });
+  });
+
+  it('reads a money-funded answer (0000) as the brand with no card, for each brand', () => {
+    for (const payMethod of EASY_PAYS) {
+      const result = toApprovalResult(moneyFunded(), { ...question, payMethod }, NOW);
+      expect(result, payMethod).toMatchObject({
+        outcome: 'approved',
+        code: '0000',
+        message: '간편결제 성공',
+        order: { merchantUid: 'order1', amount: 1004, pgId: 'gyeoltest1' },
+        details: { method: 'easypay', embPgProvider: payMethod, card: null },
+        receiptUrl: null,
+      });
+    }
+  });
+
+  it('refuses an unmasked card number in a card-funded easy pay', () => {
+    const fault = faultOf(() => toApprovalResult(cardFunded({ CardNum: '5362170012341234' }), { ...question, payMethod: 'payco' }, NOW));
+    expect(fault.kind).toBe('malformed');
+    expect(fault.message).not.toContain('5362170012341234');
+  });
+
+  it('refuses another method’s success to an easy pay as a mismatch (4000, A000, 4100)', () => {
+    for (const ResultCode of ['4000', 'A000', '4100']) {
+      expect(faultOf(() => toApprovalResult(moneyFunded({ ResultCode }), { ...question, payMethod: 'naverpay' }, NOW)).kind, ResultCode).toBe('mismatch');
+    }
+  });
+
+  it('reads a refusal to an easy pay as a signed decline', () => {
+    expect(toApprovalResult({ ResultCode: 'E052', ResultMsg: '잔액 부족', Tid: TID, SignValue: 's' }, { ...question, payMethod: 'lpay' }, NOW)).toEqual({
+      outcome: 'declined',
+      pgTid: TID,
+      code: 'E052',
+      message: '잔액 부족',
+      verified: true,
+    });
   });
 });

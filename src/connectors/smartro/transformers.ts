@@ -6,10 +6,11 @@
  * that the answer came from Smartro and check only that it is about what we asked.
  */
 import { ConnectorFault, type ApprovalResult } from '../contract';
-import type { BankDetails, CardDetails, MethodDetails, PayMethod, VbankDetails } from '../../domain/payment';
+import type { BankDetails, CardDetails, EasyPayMethod, MethodDetails, PayMethod, VbankDetails } from '../../domain/payment';
 import {
   bankByCode,
   cardCompanyBySmartroCode,
+  EASY_PAY_MONEY_APPROVED,
   parseAuthDate,
   parseVbankExpDate,
   receiptUrl,
@@ -26,6 +27,11 @@ export type SmartroResultMeaning =
   | 'bank-approved'
   /** `A000`: a phone payment (PayMethod CELLPHONE) was approved. */
   | 'phone-approved'
+  /**
+   * `0000`: an easy pay paid with the brand's money or points was approved (our reading, see
+   * {@link EASY_PAY_MONEY_APPROVED}; an easy pay paid with a registered card answers `3001`).
+   */
+  | 'easypay-approved'
   /** `4100`: a virtual account (PayMethod VBANK) was issued; the buyer has yet to deposit. */
   | 'vbank-issued'
   /** `4110`: money arrived on a virtual account (a notification, never an approval answer). */
@@ -51,7 +57,7 @@ export const SMARTRO_RESULT_CODES = {
   A000: { meaning: 'phone-approved', description: '휴대폰 결제 성공' },
   B000: { meaning: 'other-success', description: '문화상품권 결제 성공 (구모듈)' },
   '7001': { meaning: 'other-success', description: '현금영수증 발급 성공' },
-  '0000': { meaning: 'other-success', description: '빌링/간편결제 성공' },
+  [EASY_PAY_MONEY_APPROVED.resultCode]: { meaning: 'easypay-approved', description: '간편결제 성공 (머니/포인트)' },
   '2001': { meaning: 'cancel-result', description: '취소 성공' },
   '2211': { meaning: 'cancel-result', description: '환불 성공' },
   '2013': { meaning: 'cancel-result', description: '이미 취소된 거래' },
@@ -70,22 +76,31 @@ export function knownResultCode(code: string): (typeof SMARTRO_RESULT_CODES)[Kno
 /** How a result code in an answer to `urlCallApproval.do` is treated. */
 export type ApprovalOutcome = 'approved' | 'declined' | 'unexpected';
 
-/** The one success code that approves each pay method gyeol opens Smartro windows for. */
-const APPROVED_MEANING: Partial<Record<PayMethod, SmartroResultMeaning>> = {
-  card: 'card-approved',
-  trans: 'bank-approved',
-  vbank: 'vbank-issued',
-  phone: 'phone-approved',
+/** An easy pay is approved by the card code (paid with a registered card) or by the money code. */
+const EASY_PAY_APPROVED: readonly SmartroResultMeaning[] = ['card-approved', 'easypay-approved'];
+
+/** The success codes that approve each pay method gyeol opens Smartro windows for. */
+const APPROVED_MEANINGS: Record<PayMethod, readonly SmartroResultMeaning[]> = {
+  card: ['card-approved'],
+  trans: ['bank-approved'],
+  vbank: ['vbank-issued'],
+  phone: ['phone-approved'],
+  lpay: EASY_PAY_APPROVED,
+  kakaopay: EASY_PAY_APPROVED,
+  naverpay: EASY_PAY_APPROVED,
+  payco: EASY_PAY_APPROVED,
+  pinpay: EASY_PAY_APPROVED,
 };
 
 /**
  * Decides what a result code means for an approval of the pay method that was asked. One
  * exhaustive switch: adding a meaning without deciding its outcome does not compile.
  * @returns `unexpected` for a success of another kind (`4000` to a card payment, `3001` to a
- *   bank transfer…) — a verified answer about something we did not ask, never a paid payment
- *   and never a plain decline either
+ *   bank transfer, `0000` to a card payment…) — a verified answer about something we did not
+ *   ask, never a paid payment and never a plain decline either
  * @example approvalOutcome('4000', 'trans') // 'approved'
  * @example approvalOutcome('4000', 'card') // 'unexpected'
+ * @example approvalOutcome('3001', 'kakaopay') // 'approved' (paid with a registered card)
  */
 export function approvalOutcome(code: string, payMethod: PayMethod): ApprovalOutcome {
   const known = knownResultCode(code);
@@ -96,7 +111,8 @@ export function approvalOutcome(code: string, payMethod: PayMethod): ApprovalOut
     case 'bank-approved':
     case 'phone-approved':
     case 'vbank-issued':
-      return APPROVED_MEANING[payMethod] === meaning ? 'approved' : 'unexpected';
+    case 'easypay-approved':
+      return APPROVED_MEANINGS[payMethod].includes(meaning) ? 'approved' : 'unexpected';
     case 'user-aborted':
     case 'system-error':
       return 'declined';
@@ -246,6 +262,16 @@ export function vbankDetailsFrom(response: SmartroApprovalResponse, issuedAt: Da
   };
 }
 
+/**
+ * The easy-pay part of an approved answer: the brand asked for (V1 `emb_pg_provider`) and, when a
+ * registered card paid (`3001`), that card; paid with the brand's money or points (`0000`), no card.
+ * @throws ConnectorFault('malformed') when the card number is not masked
+ */
+export function easyPayDetailsFrom(brand: EasyPayMethod, response: SmartroApprovalResponse, table: readonly SmartroCardCompany[] = SMARTRO_CARD_COMPANIES): MethodDetails {
+  const paidByCard = knownResultCode(response.ResultCode)?.meaning === 'card-approved';
+  return { method: 'easypay', embPgProvider: brand, card: paidByCard ? cardDetailsFrom(response, table) : null };
+}
+
 function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalResponse, approvedAt: Date, table: readonly SmartroCardCompany[]): MethodDetails {
   switch (payMethod) {
     case 'card':
@@ -257,6 +283,12 @@ function methodDetailsFrom(payMethod: PayMethod, response: SmartroApprovalRespon
       return { method: 'phone' };
     case 'vbank':
       return { method: 'vbank', vbank: vbankDetailsFrom(response, approvedAt) };
+    case 'lpay':
+    case 'kakaopay':
+    case 'naverpay':
+    case 'payco':
+    case 'pinpay':
+      return easyPayDetailsFrom(payMethod, response, table);
     default: {
       const unreachable: never = payMethod;
       return unreachable;
@@ -323,8 +355,8 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
     message,
     order: { merchantUid: response.Moid, amount, pgId: response.Mid },
     details: methodDetailsFrom(question.payMethod, response, approvedAt, question.cardCompanies ?? SMARTRO_CARD_COMPANIES),
-    // `type=0` is the card sales slip; Smartro's receipt types for a transfer or a phone payment
-    // are not public, so those payments carry no receipt URL (V1 allows none).
+    // `type=0` is the card sales slip; Smartro's receipt types for a transfer, a phone payment or
+    // an easy pay are not public, so those payments carry no receipt URL (V1 allows none).
     receiptUrl: question.payMethod === 'card' ? receiptUrl(question.receiptBaseUrl, response.Tid) : null,
     // EscrowCd is what Smartro did, not what was asked: `1` escrow, `0` a normal payment.
     escrow: response.EscrowCd === '1' ? true : response.EscrowCd === '0' ? false : null,

@@ -61,6 +61,14 @@ describe('buildTranMgrFields / openSmartroWindow', () => {
     expect(buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod: 'trans', vbankDue: '20260120235959' }) }), NOW).VbankExpDate).toBeUndefined();
   });
 
+  it('sends each easy pay as the brand’s PayMethod, with customer_id as MallUserId, signed the same way', () => {
+    const brands = { lpay: 'LPAY', kakaopay: 'KAKAO', naverpay: 'NAVER', payco: 'PAYCO', pinpay: 'PINPAY' } as const;
+    for (const [payMethod, smartro] of Object.entries(brands) as [keyof typeof brands, string][]) {
+      const fields = buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ payMethod, customerId: 'buyer01' }) }), NOW);
+      expect(fields, payMethod).toMatchObject({ PayMethod: smartro, MallUserId: 'buyer01', TransType: '0', EncryptData: expectedEncryptData(EDI_DATE, TEST_MID, '1004') });
+    }
+  });
+
   it('calls a card company directly only in a card window', () => {
     const direct = { code: '361', quota: 0 };
     expect(buildTranMgrFields(credentials(), windowInput({ payment: paymentRequest({ cardDirect: direct }) }), NOW)).toMatchObject({ FnCd: '01', CardQuota: '00' });

@@ -56,8 +56,40 @@ export interface TranMgrFields {
  * Smartro's `PayMethod` values for the windows gyeol opens (the protocol reference §3.1 lists
  * CARD, BANK, VBANK, CELLPHONE and the easy-pay brands), keyed by the V1 `pay_method`.
  */
-export const SMARTRO_PAY_METHODS = { card: 'CARD', trans: 'BANK', vbank: 'VBANK', phone: 'CELLPHONE' } as const;
+export const SMARTRO_PAY_METHODS = {
+  card: 'CARD',
+  trans: 'BANK',
+  vbank: 'VBANK',
+  phone: 'CELLPHONE',
+  lpay: 'LPAY',
+  kakaopay: 'KAKAO',
+  naverpay: 'NAVER',
+  payco: 'PAYCO',
+  pinpay: 'PINPAY',
+} as const;
 export type SmartroPayMethod = (typeof SMARTRO_PAY_METHODS)[keyof typeof SMARTRO_PAY_METHODS];
+
+/** Smartro's `PayMethod` of each easy-pay brand (간편결제), keyed by the V1 `pay_method`. */
+export const SMARTRO_EASY_PAY_METHODS = {
+  lpay: SMARTRO_PAY_METHODS.lpay,
+  kakaopay: SMARTRO_PAY_METHODS.kakaopay,
+  naverpay: SMARTRO_PAY_METHODS.naverpay,
+  payco: SMARTRO_PAY_METHODS.payco,
+  pinpay: SMARTRO_PAY_METHODS.pinpay,
+} as const;
+export type SmartroEasyPayMethod = (typeof SMARTRO_EASY_PAY_METHODS)[keyof typeof SMARTRO_EASY_PAY_METHODS];
+
+/**
+ * The answer to an easy-pay approval (PayMethod LPAY, KAKAO, NAVER, PAYCO, PINPAY). Smartro does not
+ * publish it; this is our choice, shared with the simulator (see its README):
+ * - paid with a card the buyer registered with the brand: result `3001` (the card success code)
+ *   with the card fields of a card answer (`AppCardCode`/`AppCardName`, `AcquCardCode`/
+ *   `AcquCardName`, masked `CardNum`, `CardQuota`, `CardType`, `AuthCode`);
+ * - paid with the brand's own money or points: result `0000` (the code Smartro answers for its own
+ *   easy pay, SS-Pay, protocol reference §4) and no card fields.
+ * Either way `PayMethod` is the brand's (`KAKAO`…), the one the window was opened with.
+ */
+export const EASY_PAY_MONEY_APPROVED = { resultCode: '0000', resultMsg: '간편결제 성공' } as const;
 
 export const SMARTRO_SKIN_COLORS = ['RED', 'GREEN', 'BLUE', 'PURPLE'] as const;
 export type SmartroSkinColor = (typeof SMARTRO_SKIN_COLORS)[number];

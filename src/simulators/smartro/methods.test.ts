@@ -327,10 +327,10 @@ describe('virtual account deposit and its notification', () => {
 describe('PayMethod on /payment/auth', () => {
   it('refuses a PayMethod the simulator has no window for', async () => {
     const launch = openSmartroWindow(creds(), windowInput(), new Date());
-    const fields = { ...(launch.data as SmartroLaunchData).fields, PayMethod: 'KAKAO', SimChannel: 'mobile' };
+    const fields = { ...(launch.data as SmartroLaunchData).fields, PayMethod: 'SAMSUNGPAY', SimChannel: 'mobile' };
     const res = await post(`${simUrl}/payment/auth`, fields);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('PayMethod: CARD, BANK, VBANK, CELLPHONE만 지원합니다');
+    expect(await res.text()).toContain('PayMethod: CARD, BANK, VBANK, CELLPHONE, LPAY, KAKAO, NAVER, PAYCO, PINPAY만 지원합니다');
   });
 });
 

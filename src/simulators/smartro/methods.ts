@@ -6,13 +6,14 @@
  * documented in README.md.
  */
 
+import { SMARTRO_EASY_PAY_METHODS } from '../../connectors/smartro/wire';
 import type { CardScenario } from './cards';
 
-/** What the approval request of a transaction leads to: a test card's scenario, or a bank's or carrier's refusal. */
-export type SimScenario = CardScenario | 'bank-decline' | 'phone-decline';
+/** What the approval request of a transaction leads to: a test card's scenario, or a bank's, carrier's or easy pay's refusal. */
+export type SimScenario = CardScenario | 'bank-decline' | 'phone-decline' | 'easypay-decline';
 
-/** The windows the simulator offers, by Smartro `PayMethod`. */
-export const SIM_PAY_METHODS = ['CARD', 'BANK', 'VBANK', 'CELLPHONE'] as const;
+/** The windows the simulator offers, by Smartro `PayMethod` (the easy pays: easypay.ts). */
+export const SIM_PAY_METHODS = ['CARD', 'BANK', 'VBANK', 'CELLPHONE', ...Object.values(SMARTRO_EASY_PAY_METHODS)] as const;
 export type SimPayMethod = (typeof SIM_PAY_METHODS)[number];
 
 export const BANK_APPROVED = { resultCode: '4000', resultMsg: '계좌이체 성공' } as const;

@@ -347,6 +347,66 @@ ${paymentSummary(view)}
   return layout('스마트로 휴대폰결제', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
 }
 
+export interface EasyPayWindowView {
+  authId: string;
+  goodsName: string;
+  amount: number;
+  moid: string;
+  testMode: boolean;
+  brand: { name: string; color: string; textColor: string; login: 'phone' | 'id'; moneyName: string };
+  /** The wallet's registered cards; `allowed: false` cannot pay in this (test) window. */
+  cards: readonly { code: string; name: string; maskedNumber: string; allowed: boolean }[];
+  /** The money choice's value. */
+  money: string;
+  /** The sign-in whose money payment is declined, and its code, for the test help. */
+  declinedLogin: string;
+  declineCode: string;
+  selected: { login?: string; funding?: string };
+  errors: readonly { field: 'Login' | 'Funding'; message: string }[];
+}
+
+/**
+ * An easy-pay window (간편결제: PayMethod LPAY, KAKAO, NAVER, PAYCO, PINPAY), in the brand's name and
+ * colour: 로그인 (휴대폰 번호 or 아이디), 결제수단 (a registered card or the brand's money) and two buttons.
+ */
+export function easyPayWindowPage(view: EasyPayWindowView): string {
+  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const { brand } = view;
+  const option = (value: string, label: string, disabled = false) =>
+    `<option value="${escapeHtml(value)}"${view.selected.funding === value ? ' selected' : ''}${disabled ? ' disabled' : ''}>${escapeHtml(label)}</option>`;
+  const options = [option(view.money, brand.moneyName)]
+    .concat(view.cards.map((c) => option(c.code, `${c.name}카드 ${c.maskedNumber}${c.allowed ? '' : ' (테스트 결제 불가)'}`, !c.allowed)))
+    .join('');
+  const loginLabel = brand.login === 'phone' ? '휴대폰 번호' : '아이디';
+  const loginInput =
+    brand.login === 'phone'
+      ? `<input id="Login" name="Login" type="tel" inputmode="numeric" autocomplete="tel" placeholder="010-0000-0000" maxlength="13" value="${escapeHtml(view.selected.login ?? '')}"${invalid('Login')}>`
+      : `<input id="Login" name="Login" autocomplete="username" placeholder="${escapeHtml(brand.name)} 아이디" maxlength="30" value="${escapeHtml(view.selected.login ?? '')}"${invalid('Login')}>`;
+  const declined = brand.login === 'phone' ? view.declinedLogin.replace(/^(\d{3})(\d{4})(\d{4})$/, '$1-$2-$3') : view.declinedLogin;
+  const limited = view.cards.filter((c) => !c.allowed).length > 0;
+  const body = `
+<header class="brand" style="background:${escapeHtml(brand.color)};color:${escapeHtml(brand.textColor)};border-radius:12px;padding:12px 16px"><h1 style="color:inherit">${escapeHtml(brand.name)}</h1>${testBadge(view.testMode)}</header>
+${paymentSummary(view)}
+<form class="card" method="post" action="/payment/auth/easypay" novalidate>
+  ${errorList(view.errors)}
+  <input type="hidden" name="AuthId" value="${escapeHtml(view.authId)}">
+  <label for="Login">${escapeHtml(brand.name)} 로그인 (${loginLabel})</label>
+  ${loginInput}
+  <label for="Funding">결제수단</label>
+  <select id="Funding" name="Funding"${invalid('Funding')}>${options}</select>
+  <div class="buttons">
+    <button type="submit" class="secondary" name="Action" value="cancel">취소</button>
+    <button type="submit" class="primary" name="Action" value="pay" style="background:${escapeHtml(brand.color)};color:${escapeHtml(brand.textColor)}">결제하기</button>
+  </div>
+</form>
+<section class="card"><details><summary>테스트 안내</summary>
+<p class="note">올바른 ${loginLabel}(으)로 로그인하면 등록 카드와 ${escapeHtml(brand.moneyName)} 모두 결제됩니다. 단, ${escapeHtml(declined)}(으)로 로그인해 ${escapeHtml(brand.moneyName)}(으)로 결제하면 잔액 부족으로 거절됩니다 (${escapeHtml(view.declineCode)}).${
+    limited ? ` 테스트 결제에서 ${escapeHtml(brand.name)}는 ${escapeHtml(view.cards.filter((c) => c.allowed).map((c) => c.name).join('·'))}카드만 사용할 수 있습니다.` : ''
+  }</p></details></section>`;
+  // The amount and headings take the brand's colour, unless it is too light to read on white (KakaoPay's yellow).
+  return layout(brand.name, body, brand.textColor === '#ffffff' ? brand.color : brand.textColor);
+}
+
 function hiddenInputs(fields: Record<string, string>): string {
   return Object.entries(fields)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)

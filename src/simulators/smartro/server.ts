@@ -9,6 +9,7 @@
  *   GET  /asset/js/SmartroPAY-1.0.min.js          the browser library (built from browser/)
  *   POST /payment/auth                            tranMgr form → card window (or error page)
  *   POST /payment/auth/card                       card form → Tid + TrAuthKey to the merchant
+ *   POST /payment/auth/{bank,vbank,phone,easypay} the other windows' forms, the same way
  *   POST /payment/approval/urlCallApproval.do     JSON {Tid, TrAuthKey} → signed result
  *   POST /payment/approval/approvalInquiry.do     same body → the stored result
  *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page
@@ -34,6 +35,7 @@ import {
   SMARTRO_JS_PATH,
 } from '../../connectors/smartro/wire';
 import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCardFor } from './cards';
+import { DECLINED_EASY_PAY_LOGIN, EASY_PAY_DECLINE, easyPayAnswer, easyPayBrand, maskLogin, MONEY, readEasyPayForm, registeredCards } from './easypay';
 import {
   accountDigits,
   BANK_APPROVED,
@@ -57,6 +59,8 @@ import {
   authErrorPage,
   bankWindowPage,
   cardWindowPage,
+  easyPayWindowPage,
+  type EasyPayWindowView,
   mobileRedirectPage,
   notFoundPage,
   pcResultPage,
@@ -484,6 +488,12 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         return sendHtml(reply, 200, vbankWindowPage(vbankView(w, {}, [])));
       case 'CELLPHONE':
         return sendHtml(reply, 200, phoneWindowPage(phoneView(w, {}, [])));
+      case 'LPAY':
+      case 'KAKAO':
+      case 'NAVER':
+      case 'PAYCO':
+      case 'PINPAY':
+        return sendHtml(reply, 200, easyPayWindowPage(easyPayView(w, {}, [])));
       default: {
         const unreachable: never = w.payMethod;
         throw new Error(`unknown PayMethod ${String(unreachable)}`);
@@ -508,6 +518,16 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return { authId, goodsName, amount, moid, testMode, skinColor, offerPeriod: w.offerPeriod ?? null, carriers: SIM_CARRIERS, selected, errors };
   }
 
+  /** The easy-pay window of the brand the window was opened for (never called for another window). */
+  function easyPayView(w: AuthWindow, selected: EasyPayWindowView['selected'], errors: EasyPayWindowView['errors']): EasyPayWindowView {
+    const brand = easyPayBrand(w.payMethod);
+    if (!brand) throw new Error(`${w.payMethod} is not an easy pay`);
+    const { id: authId, goodsName, amount, moid, testMode } = w;
+    const cards = registeredCards().map((c) => ({ ...c, allowed: !testMode || brand.testCards === null || brand.testCards.includes(c.code) }));
+    const declineCode = EASY_PAY_DECLINE.resultCode;
+    return { authId, goodsName, amount, moid, testMode, brand, cards, money: MONEY, declinedLogin: DECLINED_EASY_PAY_LOGIN[brand.login], declineCode, selected, errors };
+  }
+
   /**
    * Issues the Tid and TrAuthKey of an authenticated window and ends it, as Smartro does for
    * every method: the window posts them to the merchant (PC) or on to its ReturnUrl (mobile).
@@ -529,10 +549,11 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   }
 
   /** The window a form was posted from, when it is still open and of that method; else the page to answer with. */
-  function openWindowOf(reply: FastifyReply, body: unknown, payMethod: SimPayMethod): AuthWindow | null {
+  function openWindowOf(reply: FastifyReply, body: unknown, payMethod: SimPayMethod | ((m: SimPayMethod) => boolean)): AuthWindow | null {
     const authId = field(body, 'AuthId');
     const w = authId ? store.window(authId) : undefined;
-    if (!w || !w.open || w.payMethod !== payMethod) {
+    const ofMethod = (m: SimPayMethod) => (typeof payMethod === 'function' ? payMethod(m) : m === payMethod);
+    if (!w || !w.open || !ofMethod(w.payMethod)) {
       void windowClosedPage(reply, w);
       return null;
     }
@@ -619,6 +640,32 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     );
   });
 
+  // One handler for every easy-pay brand: the window remembers which one it is (easypay.ts).
+  app.post('/payment/auth/easypay', async (req, reply) => {
+    const body = req.body;
+    const w = openWindowOf(reply, body, (m) => easyPayBrand(m) !== null);
+    if (!w) return reply;
+    if (field(body, 'Action') === 'cancel') return cancelled(reply, w);
+    const brand = easyPayBrand(w.payMethod);
+    if (!brand) return windowClosedPage(reply, w);
+    const form = { login: field(body, 'Login'), funding: field(body, 'Funding') };
+    const read = readEasyPayForm(brand, form, w.testMode);
+    if (!read.ok) return sendHtml(reply, 400, easyPayWindowPage(easyPayView(w, form, read.errors)));
+    const byCard = read.funding.kind === 'card' ? read.funding : null;
+    return issue(
+      reply,
+      w,
+      {
+        cardCompanyCode: byCard?.cardCompanyCode ?? '',
+        maskedCardNumber: byCard?.maskedCardNumber ?? '',
+        quota: '00',
+        method: { payMethod: brand.payMethod, funding: read.funding.kind, maskedLogin: maskLogin(brand, read.login) },
+        scenario: read.declined ? 'easypay-decline' : 'approve',
+      },
+      `${brand.name} 인증이 완료되었습니다. 결제 승인을 진행합니다.`,
+    );
+  });
+
   app.post('/payment/auth/card', async (req, reply) => {
     const body = req.body;
     const w = openWindowOf(reply, body, 'CARD');
@@ -670,22 +717,40 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return signed({ Tid: t.tid, Mid: w.mid, Moid: w.moid, Amt: String(w.amount), ResultCode: resultCode, ResultMsg: resultMsg }, w.mid);
   }
 
+  /** The result code and the method's own fields of a non-card approval. */
+  function otherAnswer(t: Transaction, method: Exclude<TransactionMethod, { payMethod: 'CARD' }>): { result: { resultCode: string; resultMsg: string }; own: Record<string, string> } {
+    switch (method.payMethod) {
+      case 'BANK':
+        return { result: BANK_APPROVED, own: { BankCode: method.bankCode, BankName: method.bankName } };
+      case 'VBANK':
+        return { result: VBANK_ISSUED, own: { VbankBankCode: method.bankCode, VbankName: method.bankName, VbankNum: method.vbankNum, VbankExpDate: method.vbankExpDate } };
+      case 'CELLPHONE':
+        return { result: PHONE_APPROVED, own: { Carrier: method.carrier, PhoneNo: method.maskedPhoneNumber } };
+      case 'LPAY':
+      case 'KAKAO':
+      case 'NAVER':
+      case 'PAYCO':
+      case 'PINPAY':
+        // 3001 with the registered card's fields, or 0000 with none (wire.ts).
+        return easyPayAnswer(method.funding === 'card' ? { kind: 'card', cardCompanyCode: t.cardCompanyCode, maskedCardNumber: t.maskedCardNumber } : { kind: 'money' });
+      default: {
+        const unreachable: never = method;
+        throw new Error(`unknown method ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
   /**
-   * A bank transfer's or phone payment's approval: the common fields of the card answer, the
-   * method's result code, and its own fields (`BankCode`/`BankName`, `Carrier`/`PhoneNo`), which
-   * are the simulator's choice: Smartro's are not public.
+   * A bank transfer's, virtual account's, phone payment's or easy pay's approval: the common
+   * fields of the card answer, the method's result code, and its own fields (`BankCode`/`BankName`,
+   * `Vbank*`, `Carrier`/`PhoneNo`, an easy pay's card fields), which are the simulator's choice:
+   * Smartro's are not public.
    */
   function otherApproval(t: Transaction, at: Date, authCode: string, method: Exclude<TransactionMethod, { payMethod: 'CARD' }>): Record<string, string> {
     const w = t.window;
     const known = merchant(w.mid);
     const key = known?.merchantKey ?? '';
-    const result = method.payMethod === 'BANK' ? BANK_APPROVED : method.payMethod === 'VBANK' ? VBANK_ISSUED : PHONE_APPROVED;
-    const own: Record<string, string> =
-      method.payMethod === 'BANK'
-        ? { BankCode: method.bankCode, BankName: method.bankName }
-        : method.payMethod === 'VBANK'
-          ? { VbankBankCode: method.bankCode, VbankName: method.bankName, VbankNum: method.vbankNum, VbankExpDate: method.vbankExpDate }
-          : { Carrier: method.carrier, PhoneNo: method.maskedPhoneNumber };
+    const { result, own } = otherAnswer(t, method);
     return signed(
       {
         CoNm: known?.companyName ?? DEFAULT_COMPANY_NAME,
@@ -839,8 +904,10 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       case 'insufficient-balance':
       case 'lost-or-stolen':
       case 'bank-decline':
-      case 'phone-decline': {
-        const declined = t.scenario === 'bank-decline' ? BANK_DECLINE : t.scenario === 'phone-decline' ? PHONE_DECLINE : resultOf(t.scenario);
+      case 'phone-decline':
+      case 'easypay-decline': {
+        const declined =
+          t.scenario === 'bank-decline' ? BANK_DECLINE : t.scenario === 'phone-decline' ? PHONE_DECLINE : t.scenario === 'easypay-decline' ? EASY_PAY_DECLINE : resultOf(t.scenario);
         const answer = decline(t, declined.resultCode, declined.resultMsg);
         const settled = store.settle(t.tid, {
           approval: 'declined',

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import type { SmartroEasyPayMethod } from '../../connectors/smartro/wire';
 import type { SimPayMethod, SimScenario } from './methods';
 
 export interface StoredMerchant {
@@ -85,12 +86,17 @@ export type TransactionMethod =
   | { payMethod: 'BANK'; bankCode: string; bankName: string }
   | { payMethod: 'CELLPHONE'; carrier: string; maskedPhoneNumber: string }
   /** A virtual account: the bank the buyer chose, the number issued, the deadline. */
-  | { payMethod: 'VBANK'; bankCode: string; bankName: string; vbankNum: string; vbankExpDate: string };
+  | { payMethod: 'VBANK'; bankCode: string; bankName: string; vbankNum: string; vbankExpDate: string }
+  /**
+   * An easy pay: paid with a registered card (its company and masked number are in the card
+   * columns) or with the brand's money; the sign-in only masked (`010****5678`, `ab****`).
+   */
+  | { payMethod: SmartroEasyPayMethod; funding: 'card' | 'money'; maskedLogin: string };
 
 export interface Transaction {
   tid: string;
   window: AuthWindow;
-  /** Empty for a bank transfer or a phone payment. */
+  /** Empty for a bank transfer, a phone payment or an easy pay paid with the brand's money. */
   cardCompanyCode: string;
   maskedCardNumber: string;
   quota: string;
