@@ -4,6 +4,7 @@ import { initialMigration } from './0001_initial';
 import { paymentCoreMigration } from './0002_payment_core';
 import { webhooksMigration } from './0003_webhooks';
 import { paymentsPgTidMigration } from './0004_payments_pg_tid';
+import { restApiMigration } from './0006_rest_api';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -16,6 +17,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0002_payment_core': paymentCoreMigration(dialect),
     '0003_webhooks': webhooksMigration(dialect),
     '0004_payments_pg_tid': paymentsPgTidMigration(),
+    '0006_rest_api': restApiMigration(dialect),
   };
 }
 
