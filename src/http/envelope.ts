@@ -43,6 +43,12 @@ export function describeValidation(issues: AjvIssue[], context: string | undefin
           return `${field}: 최대 ${String(issue.params?.limit)}자까지 입력할 수 있습니다`;
         case 'pattern':
           return `${field}: 형식이 올바르지 않습니다`;
+        case 'minimum':
+          return `${field}: ${String(issue.params?.limit)} 이상이어야 합니다`;
+        case 'maximum':
+          return `${field}: ${String(issue.params?.limit)} 이하여야 합니다`;
+        case 'maxItems':
+          return `${field}: 최대 ${String(issue.params?.limit)}개까지 입력할 수 있습니다`;
         default:
           return `${field}: ${issue.message ?? '올바르지 않은 값입니다'}`;
       }

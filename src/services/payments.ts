@@ -11,6 +11,10 @@ export interface LookupOptions {
 /** Page size limits of V1's lists. */
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 1000;
+/** The highest `page` read (beyond it no store has rows; it keeps offsets far from integer limits). */
+export const MAX_PAGE = 1_000_000_000;
+/** The latest `from`/`to` accepted: 9999-12-31T23:59:59Z in UNIX seconds (later is no date). */
+export const MAX_UNIX_SECONDS = 253_402_300_799;
 /** V1's `GET /payments` takes at most 100 imp_uids and merchant_uids together. */
 export const MAX_MULTI_LOOKUP = 100;
 /** The longest `from`–`to` window of `GET /payments/status` (V1: 90 days). */

@@ -52,10 +52,17 @@ forEachDatabase((_name, getStore) => {
       expect(cases[2].res.headers.allow).toBe('GET, POST, PUT');
     });
 
-    it('answers a validation error in the envelope, naming the field', async () => {
-      const res = await call('GET', '/payments/status/all?limit=abc');
-      expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ code: -1, message: 'limit: integer 타입이어야 합니다', response: null });
+    it('answers a validation error in the envelope, naming the field and the rule in Korean', async () => {
+      const cases: [string, string][] = [
+        ['/payments/status/all?limit=abc', 'limit: integer 타입이어야 합니다'],
+        ['/payments/status/all?limit=1001', 'limit: 1000 이하여야 합니다'],
+        ['/payments/status/all?page=0', 'page: 1 이상이어야 합니다'],
+      ];
+      for (const [url, message] of cases) {
+        const res = await call('GET', url);
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json(), url).toEqual({ code: -1, message, response: null });
+      }
     });
 
     it('answers 501 in the envelope with a Korean reason for V1 APIs gyeol does not serve', async () => {

@@ -57,6 +57,7 @@ forEachDatabase((_name, getStore) => {
         ['/payments/findAll/order500?page=0', 'page'],
         ['/payments/findAll/order500?page=4&limit=2', 'page'],
         ['/payments/findAll/order500?limit=1001', 'limit'],
+        ['/payments/findAll/order500?page=100000000000000000000', 'page'],
         ['/payments/findAll/order500?sorting=up', 'sorting'],
       ] as const) {
         const res = await get(url);

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PAYMENT_STATUSES } from '../../../domain/payment';
 import { ok } from '../../../http/envelope';
 import { toV1PagedPayments } from '../../../http/presenters';
-import { MAX_PAGE_SIZE } from '../../../services/payments';
+import { MAX_PAGE, MAX_PAGE_SIZE } from '../../../services/payments';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { PaymentSortingSchema, StringEnum } from '../schema';
 
@@ -13,7 +13,7 @@ const Params = Type.Object({
   payment_status: Type.Optional(StringEnum(['', ...PAYMENT_STATUSES] as const)),
 });
 const Query = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
   sorting: Type.Optional(PaymentSortingSchema),
   include_sandbox: Type.Optional(Type.Boolean()),

@@ -73,6 +73,9 @@ forEachDatabase((_name, getStore) => {
         [`/payments/status/all?from=${sec(t0 - 91 * DAY)}&to=${sec(t0)}`, 'from'],
         [`/payments/status/all?from=${sec(t0)}&to=${sec(t0 - DAY)}`, 'from'],
         ['/payments/status/all?from=yesterday', 'from'],
+        ['/payments/status/all?from=100000000000000000000', 'from'],
+        ['/payments/status/all?to=253402300800', 'to'],
+        ['/payments/status/all?page=100000000000000000000', 'page'],
       ] as const) {
         const res = await get(url);
         expect(res.statusCode, url).toBe(400);

@@ -3,16 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import { PAYMENT_STATUSES } from '../../../domain/payment';
 import { ok } from '../../../http/envelope';
 import { toV1PagedPayments } from '../../../http/presenters';
-import { MAX_PAGE_SIZE } from '../../../services/payments';
+import { MAX_PAGE, MAX_PAGE_SIZE, MAX_UNIX_SECONDS } from '../../../services/payments';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { PaymentSortingSchema, StringEnum } from '../schema';
 
 const Params = Type.Object({ payment_status: StringEnum(['all', ...PAYMENT_STATUSES] as const) });
 const Query = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
-  from: Type.Optional(Type.Integer({ minimum: 0 })),
-  to: Type.Optional(Type.Integer({ minimum: 0 })),
+  from: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_UNIX_SECONDS })),
+  to: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_UNIX_SECONDS })),
   sorting: Type.Optional(PaymentSortingSchema),
   include_sandbox: Type.Optional(Type.Boolean()),
 });
