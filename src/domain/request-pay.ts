@@ -62,7 +62,7 @@ export const V1_LANGUAGES = ['ko', 'en', 'zh'] as const;
  * reason names what the merchant must change: a currency without a minor unit (KRW, JPY) takes
  * whole numbers only, the others at most two decimals, as V1's guide says.
  */
-function amountProblem(value: number, currency: Currency): string | null {
+export function amountProblem(value: number, currency: Currency): string | null {
   if (!Number.isFinite(value)) return '올바른 숫자여야 합니다';
   if (value < 0) return '0보다 큰 금액이어야 합니다';
   if (toMinorUnits(value, currency) !== null) return null;

@@ -43,6 +43,12 @@ export function describeValidation(issues: AjvIssue[], context: string | undefin
           return `${field}: 최대 ${String(issue.params?.limit)}자까지 입력할 수 있습니다`;
         case 'pattern':
           return `${field}: 형식이 올바르지 않습니다`;
+        case 'minimum':
+          return `${field}: ${String(issue.params?.limit)} 이상이어야 합니다`;
+        case 'maximum':
+          return `${field}: ${String(issue.params?.limit)} 이하여야 합니다`;
+        case 'maxItems':
+          return `${field}: 최대 ${String(issue.params?.limit)}개까지 입력할 수 있습니다`;
         default:
           return `${field}: ${issue.message ?? '올바르지 않은 값입니다'}`;
       }
@@ -65,6 +71,11 @@ export function toAppError(err: unknown): AppError {
     FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_PARAMETER',
   };
+  // The router's own refusals (frameworkErrors): a path segment past maxParamLength, a bad %-escape.
+  if (fe?.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('URI_TOO_LONG');
+  if (fe?.code === 'FST_ERR_BAD_URL') {
+    return new AppError('INVALID_PARAMETER', { message: '요청 URL을 해석할 수 없습니다 (퍼센트 인코딩(%XX)이 올바르지 않습니다)' });
+  }
   const mapped = fe?.code ? byFastifyCode[fe.code] : undefined;
   if (mapped === 'INVALID_PARAMETER') return new AppError(mapped, { message: '요청 본문을 해석할 수 없습니다 (올바른 JSON 또는 form 형식이어야 합니다)' });
   if (mapped) return new AppError(mapped);
@@ -81,8 +92,11 @@ export function v1ErrorHandler(err: unknown, request: FastifyRequest, reply: Fas
   return sendError(reply, error);
 }
 
-/** One error handler and one not-found handler for the V1 API: always the envelope. */
-export function installV1ErrorHandling(app: FastifyInstance): void {
+/**
+ * One error handler and one not-found handler for the V1 API: always the envelope. `notFound`
+ * may name a better answer than 404 for a request no route matched (405, 501), or null for the 404.
+ */
+export function installV1ErrorHandling(app: FastifyInstance, notFound: (request: FastifyRequest, reply: FastifyReply) => AppError | null = () => null): void {
   app.setErrorHandler(v1ErrorHandler);
-  app.setNotFoundHandler((_request, reply) => sendError(reply, new AppError('ROUTE_NOT_FOUND')));
+  app.setNotFoundHandler((request, reply) => sendError(reply, notFound(request, reply) ?? new AppError('ROUTE_NOT_FOUND')));
 }

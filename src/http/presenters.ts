@@ -1,5 +1,5 @@
 import { unixSeconds } from '../domain/clock';
-import { fromMinorUnits } from '../domain/money';
+import { fromMinorUnits, type Currency } from '../domain/money';
 import type { Payment } from '../domain/payment';
 
 /** A V1 timestamp: UNIX seconds, 0 for "has not happened". */
@@ -66,3 +66,29 @@ export function toV1Payment(payment: Payment) {
 }
 
 export type V1Payment = ReturnType<typeof toV1Payment>;
+
+/** The V1 `PaymentPrepare` object: the registered amount and currency (null when none was given). */
+export function toV1Prepare(prepared: { merchantUid: string; amount: number; currency: Currency | null }) {
+  return {
+    merchant_uid: prepared.merchantUid,
+    amount: fromMinorUnits(prepared.amount, prepared.currency ?? 'KRW'),
+    currency: prepared.currency,
+  };
+}
+
+/** V1's paged list (`PagedPaymentAnnotation`): `previous`/`next` page numbers, 0 for none. */
+export function toV1PagedPayments(page: { total: number; previous: number; next: number; payments: Payment[] }) {
+  return { total: page.total, previous: page.previous, next: page.next, list: page.payments.map(toV1Payment) };
+}
+
+/** One V1 `PgSetting` (`GET /users/pg`): a channel of the store; gyeol's channels are all window payments (`payment`). */
+export function toV1PgSetting(channel: { pgProvider: string; pgId: string; testMode: boolean; name: string; channelKey: string }) {
+  return {
+    pg_provider: channel.pgProvider,
+    pg_id: channel.pgId,
+    sandbox: channel.testMode,
+    type: 'payment',
+    channel_name: channel.name,
+    channel_key: channel.channelKey,
+  };
+}

@@ -53,6 +53,11 @@ export class ChannelService {
     return channel;
   }
 
+  /** The store's channels, oldest first (`GET /users/pg`). */
+  async list(storeId: number): Promise<ChannelRecord[]> {
+    return this.deps.store.channels.listByStore(storeId);
+  }
+
   connectorOf(channel: ChannelRecord): PgConnector {
     const connector = this.deps.connectors.get(channel.pgProvider);
     if (!connector) throw new AppError('UNSUPPORTED_PG', { field: 'pg' });

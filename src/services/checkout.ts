@@ -8,6 +8,7 @@ import type { CheckoutSessionRecord, NewPayment, StoreRecord } from '../store/ty
 import type { ApprovalService, AttemptError } from './approvals';
 import type { ChannelService } from './channels';
 import type { ServiceDeps } from './deps';
+import type { PaymentPrepareService } from './prepares';
 import { TIMED_OUT, withinMs } from './within';
 
 /** How long a window may stay open before its session is refused. */
@@ -81,6 +82,7 @@ export class CheckoutService {
     private readonly deps: ServiceDeps,
     private readonly channels: ChannelService,
     private readonly approvals: ApprovalService,
+    private readonly prepares: PaymentPrepareService,
   ) {}
 
   async openSession(input: OpenSessionCommand): Promise<OpenedSession> {
@@ -112,6 +114,15 @@ export class CheckoutService {
       violations.push({ field: 'm_redirect_url', rule: '모바일 결제에는 결제 후 돌아갈 m_redirect_url이 필요합니다' });
     }
     if (violations.length > 0) throw refusal(dedupe(violations), merchantUid);
+
+    // An amount registered with /payments/prepare must be the window's amount (and currency).
+    const prepared = await this.prepares.violations(merchant.id, request.merchantUid, request.amount, request.currency);
+    if (prepared.length > 0) {
+      throw new CheckoutRefusal('PREPARED_AMOUNT_MISMATCH', merchantUid, {
+        message: prepared.map((v) => `${v.field}: ${v.rule}`).join(' / '),
+        field: prepared[0].field,
+      });
+    }
 
     const claim = await store.payments.findClaim(merchant.id, request.merchantUid);
     if (claim) {

@@ -4,12 +4,14 @@ import { ChannelService } from './channels';
 import { CheckoutService } from './checkout';
 import type { ServiceDeps } from './deps';
 import { PaymentQueryService } from './payments';
+import { PaymentPrepareService } from './prepares';
 import { ProvisioningService } from './provisioning';
 import { WebhookService } from './webhooks';
 
 export interface Services {
   auth: AuthService;
   payments: PaymentQueryService;
+  prepares: PaymentPrepareService;
   channels: ChannelService;
   approvals: ApprovalService;
   checkout: CheckoutService;
@@ -20,12 +22,14 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const channels = new ChannelService(deps);
   const approvals = new ApprovalService(deps, channels);
+  const prepares = new PaymentPrepareService(deps);
   return {
     auth: new AuthService(deps),
     payments: new PaymentQueryService(deps),
+    prepares,
     channels,
     approvals,
-    checkout: new CheckoutService(deps, channels, approvals),
+    checkout: new CheckoutService(deps, channels, approvals, prepares),
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),
   };

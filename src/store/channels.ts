@@ -99,6 +99,11 @@ export class KyselyChannelRepository implements ChannelRepository {
     return row ? channelFromRow(row) : null;
   }
 
+  async listByStore(storeId: number): Promise<ChannelRecord[]> {
+    const rows = await this.db.selectFrom('channels').selectAll().where('store_id', '=', storeId).orderBy('id', 'asc').execute();
+    return rows.map(channelFromRow);
+  }
+
   async updateSettings(storeId: number, id: number, settings: Record<string, unknown>): Promise<ChannelRecord | null> {
     const row = await this.db
       .updateTable('channels')

@@ -65,6 +65,7 @@ class KyselyStore implements Store {
   readonly strayApprovals: Repositories['strayApprovals'];
   readonly webhookSettings: Repositories['webhookSettings'];
   readonly webhooks: Repositories['webhooks'];
+  readonly paymentPrepares: Repositories['paymentPrepares'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -80,6 +81,7 @@ class KyselyStore implements Store {
     this.strayApprovals = repos.strayApprovals;
     this.webhookSettings = repos.webhookSettings;
     this.webhooks = repos.webhooks;
+    this.paymentPrepares = repos.paymentPrepares;
   }
 
   /**

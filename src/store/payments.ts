@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
 import type { Currency } from '../domain/money';
 import { decodePassThrough, encodePassThrough } from '../domain/pass-through';
 import {
@@ -15,7 +15,17 @@ import {
 import type { DomainEvent, PaymentChanges } from '../domain/payment-transitions';
 import { isUniqueViolation } from './dialect';
 import type { Database, PaymentEventsTable, PaymentsTable } from './schema';
-import type { AcceptedDecision, ApplyResult, NewPayment, PaymentRepository, PaymentSorting, StoredPaymentEvent } from './types';
+import type {
+  AcceptedDecision,
+  ApplyResult,
+  NewPayment,
+  PageRequest,
+  PaymentPage,
+  PaymentRepository,
+  PaymentSorting,
+  PaymentTimeBasis,
+  StoredPaymentEvent,
+} from './types';
 import { fromBool, toBool, toDate, toDateOrNull, toMs, toMsOrNull } from './rows';
 
 export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
@@ -178,6 +188,17 @@ const SORTINGS: Record<PaymentSorting, { column: SortColumn; direction: 'asc' | 
   updated: { column: 'updated_at', direction: 'asc' },
 };
 
+/**
+ * Orders a payments query by a V1 sorting: unset times (a `paid_at` of an unpaid payment) come
+ * last in both directions, ties broken by id in the same direction.
+ */
+function sorted<Q extends SelectQueryBuilder<Database, 'payments', any>>(query: Q, sorting: PaymentSorting): Q {
+  const { column, direction } = SORTINGS[sorting] ?? SORTINGS['-started'];
+  return query
+    .orderBy(column, (ob) => (direction === 'desc' ? ob.desc() : ob.asc()).nullsLast())
+    .orderBy('id', direction) as Q;
+}
+
 let savepointCounter = 0;
 
 export class KyselyPaymentRepository implements PaymentRepository {
@@ -280,20 +301,62 @@ export class KyselyPaymentRepository implements PaymentRepository {
     merchantUid: string,
     options: { status?: PaymentStatus; sorting?: PaymentSorting } = {},
   ): Promise<Payment | null> {
-    const { column, direction } = SORTINGS[options.sorting ?? '-started'] ?? SORTINGS['-started'];
     let query = this.db
       .selectFrom('payments')
       .selectAll()
       .where('store_id', '=', storeId)
       .where('merchant_uid', '=', merchantUid);
     if (options.status !== undefined) query = query.where('status', '=', options.status);
-    // Unpaid payments (paid_at NULL) come last in both directions; ties broken by id.
-    const row = await query
-      .orderBy(column, (ob) => (direction === 'desc' ? ob.desc() : ob.asc()).nullsLast())
-      .orderBy('id', direction)
+    const row = await sorted(query, options.sorting ?? '-started')
       .limit(1)
       .executeTakeFirst();
     return row ? paymentFromRow(row) : null;
+  }
+
+  async findByImpUids(storeId: number, impUids: readonly string[]): Promise<Payment[]> {
+    if (impUids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('imp_uid', 'in', [...impUids])
+      .execute();
+    return rows.map(paymentFromRow);
+  }
+
+  async listByMerchantUid(
+    storeId: number,
+    merchantUid: string,
+    filter: { status?: PaymentStatus; includeSandbox: boolean },
+    page: PageRequest,
+  ): Promise<PaymentPage> {
+    let query = this.db.selectFrom('payments').where('store_id', '=', storeId).where('merchant_uid', '=', merchantUid);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (!filter.includeSandbox) query = query.where('sandbox', '=', 0);
+    const [count, rows] = await Promise.all([
+      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      sorted(query.selectAll(), page.sorting).offset(page.offset).limit(page.limit).execute(),
+    ]);
+    return { total: Number(count.n), payments: rows.map(paymentFromRow) };
+  }
+
+  async listByStatus(
+    storeId: number,
+    filter: { status: PaymentStatus | 'all'; basis: PaymentTimeBasis; from: Date; to: Date; includeSandbox: boolean },
+    page: PageRequest,
+  ): Promise<PaymentPage> {
+    let query = this.db
+      .selectFrom('payments')
+      .where('store_id', '=', storeId)
+      .where(filter.basis, '>=', toMs(filter.from))
+      .where(filter.basis, '<', toMs(filter.to));
+    if (filter.status !== 'all') query = query.where('status', '=', filter.status);
+    if (!filter.includeSandbox) query = query.where('sandbox', '=', 0);
+    const [count, rows] = await Promise.all([
+      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      sorted(query.selectAll(), page.sorting).offset(page.offset).limit(page.limit).execute(),
+    ]);
+    return { total: Number(count.n), payments: rows.map(paymentFromRow) };
   }
 
   async findClaim(storeId: number, merchantUid: string): Promise<Payment | null> {

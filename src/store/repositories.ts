@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { KyselyAccessTokenRepository } from './access-tokens';
 import { KyselyChannelRepository } from './channels';
 import { KyselyCheckoutSessionRepository } from './checkout-sessions';
+import { KyselyPaymentPrepareRepository } from './payment-prepares';
 import { KyselyPaymentRepository } from './payments';
 import type { Database } from './schema';
 import { KyselyStoreRepository } from './stores';
@@ -21,5 +22,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     strayApprovals: new KyselyStrayApprovalRepository(db),
     webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db, dialect),
+    paymentPrepares: new KyselyPaymentPrepareRepository(db),
   };
 }

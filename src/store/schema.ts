@@ -17,6 +17,7 @@ export interface Database {
   webhook_settings: WebhookSettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  payment_prepares: PaymentPreparesTable;
 }
 
 export interface StoresTable {
@@ -240,4 +241,16 @@ export interface AccessTokensTable {
   token_enc: string;
   issued_at: number;
   expires_at: number;
+}
+
+/** `/payments/prepare`: the amount a merchant registered for a merchant_uid; PK (store_id, merchant_uid). */
+export interface PaymentPreparesTable {
+  store_id: number;
+  merchant_uid: string;
+  /** Integer minor units of `currency` (KRW when it is NULL). */
+  amount: number;
+  /** NULL: not registered, so the window's currency is not checked. */
+  currency: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -1,3 +1,4 @@
+import type { Currency } from '../domain/money';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import type { Decision, DomainEvent } from '../domain/payment-transitions';
 import type { WebhookContentType, WebhookSchedule } from '../domain/webhooks';
@@ -60,6 +61,42 @@ export type NewPayment = Omit<
 >;
 
 export type PaymentSorting = '-started' | 'started' | '-paid' | 'paid' | '-updated' | 'updated';
+
+/** One page of a payment list: the page's payments and how many match in all. */
+export interface PaymentPage {
+  total: number;
+  payments: Payment[];
+}
+
+/** Which rows of a list, in which order. `offset` counts rows, not pages. */
+export interface PageRequest {
+  sorting: PaymentSorting;
+  offset: number;
+  limit: number;
+}
+
+/** The time a `GET /payments/status/{status}` window is about (V1: the status's own time). */
+export type PaymentTimeBasis = 'started_at' | 'paid_at' | 'failed_at' | 'cancelled_at';
+
+/** An amount registered by `/payments/prepare` for one merchant_uid of a store. */
+export interface PreparedPayment {
+  storeId: number;
+  merchantUid: string;
+  /** Integer minor units of `currency` (KRW when currency is null). */
+  amount: number;
+  /** null: registered without a currency, so the window's currency is not checked. */
+  currency: Currency | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PaymentPrepareRepository {
+  /** Registers an amount; null (nothing written) when the merchant_uid is registered already. */
+  insert(prepared: PreparedPayment): Promise<PreparedPayment | null>;
+  /** Replaces the amount and currency of a registered merchant_uid; null when there is none. */
+  update(storeId: number, merchantUid: string, change: { amount: number; currency: Currency | null }, now: Date): Promise<PreparedPayment | null>;
+  find(storeId: number, merchantUid: string): Promise<PreparedPayment | null>;
+}
 
 /** A decision of the state machine that may be applied. */
 export type AcceptedDecision = Extract<Decision, { ok: true }>;
@@ -133,6 +170,8 @@ export interface ChannelRepository {
   /** Every store's channels of one PG merchant id (a PG notification names no store). */
   findAllByPgId(pgProvider: string, pgId: string): Promise<ChannelRecord[]>;
   findDefault(storeId: number): Promise<ChannelRecord | null>;
+  /** Every channel of the store, oldest first. */
+  listByStore(storeId: number): Promise<ChannelRecord[]>;
   /** Replaces a channel's non-secret settings (already checked by its connector). */
   updateSettings(storeId: number, id: number, settings: Record<string, unknown>): Promise<ChannelRecord | null>;
 }
@@ -145,6 +184,24 @@ export interface PaymentRepository {
   findByPgTid(storeId: number, pgProvider: string, pgTid: string): Promise<Payment | null>;
   /** The first payment of a merchant_uid by `sorting` (default `-started`), optionally of one status. */
   findByMerchantUid(storeId: number, merchantUid: string, options?: { status?: PaymentStatus; sorting?: PaymentSorting }): Promise<Payment | null>;
+  /** The store's payments with these imp_uids (those that exist, in no particular order). */
+  findByImpUids(storeId: number, impUids: readonly string[]): Promise<Payment[]>;
+  /** Every payment of a merchant_uid (optionally of one status; test-channel ones unless excluded), one page of them. */
+  listByMerchantUid(
+    storeId: number,
+    merchantUid: string,
+    filter: { status?: PaymentStatus; includeSandbox: boolean },
+    page: PageRequest,
+  ): Promise<PaymentPage>;
+  /**
+   * The store's payments of a status (or all) whose `basis` time lies in [from, to), one page of
+   * them; `includeSandbox: false` leaves out test-channel payments.
+   */
+  listByStatus(
+    storeId: number,
+    filter: { status: PaymentStatus | 'all'; basis: PaymentTimeBasis; from: Date; to: Date; includeSandbox: boolean },
+    page: PageRequest,
+  ): Promise<PaymentPage>;
   /** Whether a payment of this merchant_uid is paid, or claimed by an approval in flight. */
   findClaim(storeId: number, merchantUid: string): Promise<Payment | null>;
   /**
@@ -301,6 +358,7 @@ export interface Repositories {
   strayApprovals: StrayApprovalRepository;
   webhookSettings: WebhookSettingsRepository;
   webhooks: WebhookRepository;
+  paymentPrepares: PaymentPrepareRepository;
 }
 
 export interface Store extends Repositories {

@@ -120,6 +120,7 @@ async function wrap(
     strayApprovals: store.strayApprovals,
     webhookSettings: store.webhookSettings,
     webhooks: store.webhooks,
+    paymentPrepares: store.paymentPrepares,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

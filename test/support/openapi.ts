@@ -39,13 +39,25 @@ function adjust(node: any): any {
   return out;
 }
 
+/**
+ * Plain errors of the official schema, corrected here (and only here), each with its reason:
+ * - PaymentPrepareAnnotation requires `total`, `previous` and `next`, copied from
+ *   PagedPaymentAnnotation; its own properties are `merchant_uid`, `amount` and `currency`, and
+ *   no client reads a total from a prepare answer. The requirement is dropped.
+ */
+function withErrata(definitions: Json): Json {
+  const copy = structuredClone(definitions);
+  delete copy.PaymentPrepareAnnotation.required;
+  return copy;
+}
+
 let cached: { ajv: Ajv; doc: Json } | null = null;
 
 function load(): { ajv: Ajv; doc: Json } {
   if (cached) return cached;
   if (!OPENAPI_PATH) throw new Error('portone-v1.openapi.json not found: expected ../shared/reference beside the repo (or set GYEOL_V1_OPENAPI)');
   const raw = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as Json;
-  const definitions = adjust(raw.definitions) as Json;
+  const definitions = adjust(withErrata(raw.definitions)) as Json;
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addSchema({ $id: 'v1', definitions }, 'v1');
   cached = { ajv, doc: raw };
@@ -73,4 +85,23 @@ export function v1SchemaErrors(method: string, specPath: string, status: number,
     validators.set(key, validate);
   }
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
+}
+
+/**
+ * Errors of `body` against the bare V1 envelope (ResponseAnnotation), for answers the schema
+ * lists no status for (a 400 of `/payments/prepare`, a 405, a 501 of an API gyeol does not serve).
+ */
+export function v1EnvelopeErrors(body: unknown): string[] {
+  const { ajv } = load();
+  const key = 'v1#/definitions/ResponseAnnotation';
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile({ $ref: key });
+    validators.set(key, validate);
+  }
+  const errors = validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
+  // The envelope's three members are always there, whatever the schema leaves optional.
+  const object = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  for (const member of ['code', 'message', 'response']) if (!(member in object)) errors.push(`(root) must have ${member}`);
+  return errors;
 }

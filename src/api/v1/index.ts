@@ -2,22 +2,39 @@ import type { FastifyInstance } from 'fastify';
 import type { V1Context } from './context';
 import { installV1ErrorHandling } from '../../http/envelope';
 import { parseFormBody } from '../../http/form-body';
+import { v1NotFound } from './not-found';
+import { registerV1CodesStandardCodes } from './routes/codes_standardCodes';
 import { registerGyeolApprovals } from './routes/gyeol_approvals';
 import { registerGyeolWebhooks } from './routes/gyeol_webhooks';
+import { registerV1PaymentsBalance } from './routes/payments_balance';
+import { registerV1PaymentsFindAllPayments } from './routes/payments_findAllPayments';
 import { registerV1PaymentsFindPayment } from './routes/payments_findPayment';
 import { registerV1PaymentsGetPayment } from './routes/payments_getPayment';
+import { registerV1PaymentsGetPaymentList } from './routes/payments_getPaymentList';
+import { registerV1PaymentsGetPaymentPrepare } from './routes/payments_getPaymentPrepare';
+import { registerV1PaymentsGetPaymentsByStatus } from './routes/payments_getPaymentsByStatus';
+import { registerV1PaymentsPreparePayment } from './routes/payments_preparePayment';
+import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
 
 /** The V1 REST API: JSON and form bodies, the envelope on every answer, one route per file. */
 export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promise<void> {
   await app.register(async (api) => {
-    installV1ErrorHandling(api);
+    installV1ErrorHandling(api, v1NotFound(api));
     api.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => {
       done(null, parseFormBody(body as string));
     });
     registerV1UsersGetToken(api, ctx);
+    registerV1UsersGetPgSettings(api, ctx);
     registerV1PaymentsGetPayment(api, ctx);
     registerV1PaymentsFindPayment(api, ctx);
+    registerV1PaymentsFindAllPayments(api, ctx);
+    registerV1PaymentsGetPaymentList(api, ctx);
+    registerV1PaymentsGetPaymentsByStatus(api, ctx);
+    registerV1PaymentsBalance(api, ctx);
+    registerV1PaymentsPreparePayment(api, ctx);
+    registerV1PaymentsGetPaymentPrepare(api, ctx);
+    registerV1CodesStandardCodes(api, ctx);
     registerGyeolApprovals(api, ctx);
     registerGyeolWebhooks(api, ctx);
   });

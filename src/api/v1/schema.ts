@@ -4,3 +4,6 @@ import { Type, type TUnsafe } from '@sinclair/typebox';
 export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
+
+/** V1's `sorting` of payment lookups and lists. */
+export const PaymentSortingSchema = StringEnum(['-started', 'started', '-paid', 'paid', '-updated', 'updated'] as const);

@@ -5,6 +5,7 @@ import { paymentCoreMigration } from './0002_payment_core';
 import { webhooksMigration } from './0003_webhooks';
 import { paymentsPgTidMigration } from './0004_payments_pg_tid';
 import { paymentsVbankDateMigration } from './0005_payments_vbank_date';
+import { restApiMigration } from './0006_rest_api';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -18,6 +19,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0003_webhooks': webhooksMigration(dialect),
     '0004_payments_pg_tid': paymentsPgTidMigration(),
     '0005_payments_vbank_date': paymentsVbankDateMigration(),
+    '0006_rest_api': restApiMigration(dialect),
   };
 }
 

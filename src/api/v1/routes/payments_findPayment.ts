@@ -4,7 +4,7 @@ import { PAYMENT_STATUSES } from '../../../domain/payment';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
 import { toV1Payment } from '../../../http/presenters';
-import { StringEnum } from '../schema';
+import { PaymentSortingSchema, StringEnum } from '../schema';
 
 const Status = StringEnum(PAYMENT_STATUSES);
 const Params = Type.Object({
@@ -12,7 +12,7 @@ const Params = Type.Object({
   payment_status: Type.Optional(Status),
 });
 const Query = Type.Object({
-  sorting: Type.Optional(StringEnum(['-started', 'started', '-paid', 'paid', '-updated', 'updated'] as const)),
+  sorting: Type.Optional(PaymentSortingSchema),
   include_sandbox: Type.Optional(Type.Boolean()),
 });
 

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { Payment } from '../domain/payment';
+import { forEachDatabase, postgresTestUrl, testDatabases } from '../../test/support/databases';
+import { openDatabase } from './db';
+import { migrateToLatest } from './migrations';
+import { T0, applied, at, newPaymentInput, paymentEvents as ev, seedStore } from './test-fixtures';
+import type { Store } from './types';
+
+const MINUTE = 60_000;
+
+/** Payments of one store: three attempts of `order1` (failed, failed, paid) and a ready `order2`. */
+async function seed(store: Store) {
+  const { store: merchant, channel } = await seedStore(store);
+  const other = await seedStore(store);
+  const insert = (merchantUid: string, startedAt: Date, storeId = merchant.id, channelId = channel.id) =>
+    store.payments.insert(newPaymentInput(storeId, channelId, { merchantUid, startedAt }));
+  const fail = async (p: Payment, when: Date) => applied(store, await applied(store, p, ev.requested(`tid-${p.id}`, when)), ev.declined(`tid-${p.id}`, when));
+  const pay = async (p: Payment, when: Date) => applied(store, await applied(store, p, ev.requested(`tid-${p.id}`, when)), ev.approved(`tid-${p.id}`, when));
+  const failed1 = await fail(await insert('order1', at(0)), at(MINUTE));
+  const failed2 = await fail(await insert('order1', at(2 * MINUTE)), at(3 * MINUTE));
+  const paid = await pay(await insert('order1', at(4 * MINUTE)), at(50 * MINUTE));
+  const ready = await insert('order2', at(5 * MINUTE));
+  const elsewhere = await insert('order1', at(1 * MINUTE), other.store.id, other.channel.id);
+  return { storeId: merchant.id, failed1, failed2, paid, ready, elsewhere };
+}
+
+forEachDatabase((_db, getStore) => {
+  it('lists the payments of a merchant_uid by sorting and status, paged, whole objects, one store only', async () => {
+    const store = getStore();
+    const s = await seed(store);
+    const page = { sorting: '-started' as const, offset: 0, limit: 2 };
+    expect(await store.payments.listByMerchantUid(s.storeId, 'order1', { includeSandbox: true }, page)).toEqual({ total: 3, payments: [s.paid, s.failed2] });
+    expect(await store.payments.listByMerchantUid(s.storeId, 'order1', { includeSandbox: true }, { ...page, offset: 2 })).toEqual({
+      total: 3,
+      payments: [s.failed1],
+    });
+    expect(await store.payments.listByMerchantUid(s.storeId, 'order1', { status: 'failed', includeSandbox: true }, { ...page, sorting: 'started' })).toEqual({
+      total: 2,
+      payments: [s.failed1, s.failed2],
+    });
+    // Sorting by paid: the paid one first, unpaid ones after it in both directions.
+    expect((await store.payments.listByMerchantUid(s.storeId, 'order1', { includeSandbox: true }, { ...page, sorting: 'paid', limit: 3 })).payments).toEqual([
+      s.paid,
+      s.failed1,
+      s.failed2,
+    ]);
+    expect(await store.payments.listByMerchantUid(s.storeId, 'order1', { includeSandbox: false }, page)).toEqual({ total: 0, payments: [] });
+  });
+
+  it("lists a store's payments of a status within a window of the status's own time", async () => {
+    const store = getStore();
+    const s = await seed(store);
+    const page = { sorting: '-started' as const, offset: 0, limit: 20 };
+    const window = (from: number, to: number) => ({ from: at(from), to: at(to), includeSandbox: true });
+    // By paid_at: the paid one (started at 4 min, paid at 49 min) is in [45, 55), not in [0, 10).
+    expect(await store.payments.listByStatus(s.storeId, { status: 'paid', basis: 'paid_at', ...window(45 * MINUTE, 55 * MINUTE) }, page)).toEqual({
+      total: 1,
+      payments: [s.paid],
+    });
+    expect((await store.payments.listByStatus(s.storeId, { status: 'paid', basis: 'paid_at', ...window(0, 10 * MINUTE) }, page)).total).toBe(0);
+    expect(await store.payments.listByStatus(s.storeId, { status: 'failed', basis: 'failed_at', ...window(MINUTE, 3 * MINUTE) }, page)).toEqual({
+      total: 1,
+      payments: [s.failed1],
+    });
+    expect(await store.payments.listByStatus(s.storeId, { status: 'all', basis: 'started_at', ...window(0, 10 * MINUTE) }, { ...page, limit: 3 })).toEqual({
+      total: 4,
+      payments: [s.ready, s.paid, s.failed2],
+    });
+    expect((await store.payments.listByStatus(s.storeId, { status: 'all', basis: 'started_at', ...window(0, 10 * MINUTE), includeSandbox: false }, page)).total).toBe(0);
+  });
+
+  it('finds payments by imp_uid, only of the store', async () => {
+    const store = getStore();
+    const s = await seed(store);
+    const found = await store.payments.findByImpUids(s.storeId, [s.paid.impUid, s.elsewhere.impUid, 'imp_000000000000', s.ready.impUid]);
+    expect(found.sort((a, b) => a.id - b.id)).toEqual([s.paid, s.ready].sort((a, b) => a.id - b.id));
+    expect(await store.payments.findByImpUids(s.storeId, [])).toEqual([]);
+  });
+
+  it('registers a prepared amount once per store and merchant_uid, updates and finds it', async () => {
+    const store = getStore();
+    const a = await seedStore(store);
+    const b = await seedStore(store);
+    const prepared = { storeId: a.store.id, merchantUid: 'prep1', amount: 1000, currency: null, createdAt: T0, updatedAt: T0 };
+    expect(await store.paymentPrepares.insert(prepared)).toEqual(prepared);
+    expect(await store.paymentPrepares.insert({ ...prepared, amount: 2000 })).toBeNull();
+    expect(await store.paymentPrepares.insert({ ...prepared, storeId: b.store.id })).toEqual({ ...prepared, storeId: b.store.id });
+    const updated = await store.paymentPrepares.update(a.store.id, 'prep1', { amount: 1500, currency: 'KRW' }, at(MINUTE));
+    expect(updated).toEqual({ ...prepared, amount: 1500, currency: 'KRW', updatedAt: at(MINUTE) });
+    expect(await store.paymentPrepares.find(a.store.id, 'prep1')).toEqual(updated);
+    expect(await store.paymentPrepares.find(b.store.id, 'prep1')).toEqual({ ...prepared, storeId: b.store.id });
+    expect(await store.paymentPrepares.update(a.store.id, 'nothing', { amount: 1, currency: null }, T0)).toBeNull();
+    expect(await store.paymentPrepares.find(a.store.id, 'nothing')).toBeNull();
+  });
+});
+
+/** The list queries as the repositories send them (store 1, any window). */
+const LIST_QUERIES = [
+  "select * from payments where store_id = 1 and merchant_uid = 'order1' and status = 'paid' order by started_at desc, id desc limit 20",
+  "select count(*) from payments where store_id = 1 and merchant_uid = 'order1'",
+  'select * from payments where store_id = 1 and started_at >= 0 and started_at < 99 order by started_at desc, id desc limit 20',
+  "select * from payments where store_id = 1 and status = 'ready' and started_at >= 0 and started_at < 99 order by started_at desc, id desc limit 20",
+  "select * from payments where store_id = 1 and status = 'paid' and paid_at >= 0 and paid_at < 99 order by started_at desc limit 20",
+  "select count(*) from payments where store_id = 1 and status = 'failed' and failed_at >= 0 and failed_at < 99",
+  "select count(*) from payments where store_id = 1 and status = 'cancelled' and cancelled_at >= 0 and cancelled_at < 99",
+];
+
+describe('payment list indexes', () => {
+  for (const { name } of testDatabases()) {
+    it(`${name}: every list query can be answered from an index of migration 0006`, async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-plan-'));
+      const pgSchema = `gyeol_t_${randomBytes(6).toString('hex')}`;
+      const { db } = name === 'sqlite' ? await openDatabase({ sqlitePath: path.join(dir, 'plan.sqlite') }) : await openDatabase({ databaseUrl: postgresTestUrl()!, pgSchema });
+      try {
+        await migrateToLatest(db as Kysely<any>, name);
+        for (const query of LIST_QUERIES) {
+          let plan: string;
+          if (name === 'sqlite') {
+            plan = (await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db)).rows.map((r) => r.detail).join(' | ');
+            expect(plan, query).toMatch(/^SEARCH payments USING (COVERING )?INDEX payments_store_\w+ \(store_id=\? AND /);
+          } else {
+            // An empty table is always cheapest to scan; forbid the scan to see which index serves the query.
+            plan = await db.connection().execute(async (conn) => {
+              await sql`set enable_seqscan = off`.execute(conn);
+              const rows = (await sql.raw<{ 'QUERY PLAN': string }>(`explain ${query}`).execute(conn)).rows;
+              await sql`reset enable_seqscan`.execute(conn);
+              return rows.map((r) => r['QUERY PLAN']).join(' | ');
+            });
+            expect(plan, query).toMatch(/Index (Only )?Scan (Backward )?using payments_store_\w+ on payments|Bitmap Index Scan on payments_store_/);
+          }
+          expect(plan, query).not.toMatch(/Seq Scan|SCAN payments(?! USING)/);
+        }
+      } finally {
+        await db.destroy();
+        rmSync(dir, { recursive: true, force: true });
+        if (name === 'postgres') {
+          const client = new pg.Client({ connectionString: postgresTestUrl()! });
+          await client.connect();
+          await client.query(`drop schema if exists "${pgSchema}" cascade`);
+          await client.end();
+        }
+      }
+    });
+  }
+});
