@@ -4,8 +4,10 @@
  * company codes, and its date formats. Field names are Smartro's and stay PascalCase on purpose.
  *
  * The simulator imports this file too, so that both sides of the wire agree by construction.
- * It must stay free of imports from the rest of gyeol (node built-ins only).
+ * It must stay free of imports from the rest of gyeol, but for the standard code tables
+ * (domain/standard-codes.ts: data only, importing nothing), which Smartro uses as they are.
  */
+import { BANK_CODES, type StandardCode } from '../../domain/standard-codes';
 
 /** Fields of the `tranMgr` form that `smartropay.payment` submits to Smartro's auth host. */
 export interface TranMgrFields {
@@ -279,40 +281,12 @@ export function parseOfferPeriod(text: string | null | undefined): { from: strin
 /**
  * A bank as Smartro codes it. Smartro uses the 3-digit KFTC codes (protocol reference §6), the
  * same codes PortOne V1 reports as `bank_code`, so the code passes through unchanged; the name is
- * the one PortOne's bank code table gives (reference codes/pg_bank_codes_portone_doc.csv, from
- * PortOne's `pg-1.mdx`, which lists smartro among the PGs using these codes).
+ * the one PortOne's bank code table gives (PortOne's `pg-1.mdx` lists smartro among the PGs using
+ * these codes). That table is V1's own (`GET /banks`): Smartro's banks are its rows, not a copy.
  */
-export interface SmartroBank {
-  /** 3-digit KFTC code: Smartro's and V1's `bank_code`. */
-  code: string;
-  /** The name V1 reports as `bank_name`. */
-  name: string;
-}
+export type SmartroBank = StandardCode;
 
-export const SMARTRO_BANKS: readonly SmartroBank[] = [
-  { code: '002', name: '산업은행' },
-  { code: '003', name: '기업은행' },
-  { code: '004', name: 'KB국민은행' },
-  { code: '007', name: '수협' },
-  { code: '011', name: '농협' },
-  { code: '012', name: '축협' },
-  { code: '020', name: '우리은행' },
-  { code: '023', name: 'SC제일은행' },
-  { code: '027', name: '한국씨티은행' },
-  { code: '031', name: '대구은행' },
-  { code: '032', name: '부산은행' },
-  { code: '034', name: '광주은행' },
-  { code: '037', name: '전북은행' },
-  { code: '039', name: '경남은행' },
-  { code: '045', name: '새마을금고' },
-  { code: '048', name: '신협' },
-  { code: '071', name: '우체국' },
-  { code: '081', name: '하나(외환)은행' },
-  { code: '088', name: '신한은행' },
-  { code: '089', name: '케이뱅크' },
-  { code: '090', name: '카카오뱅크' },
-  { code: '092', name: '토스뱅크' },
-];
+export const SMARTRO_BANKS: readonly SmartroBank[] = BANK_CODES;
 
 /** Looks a bank up by its KFTC code (Smartro's `BankCode`, V1's `bank_code`). */
 export function bankByCode(code: string | null | undefined): SmartroBank | null {
