@@ -5,6 +5,7 @@ import { runCli } from '../../src/cli';
 import { SecretBox } from '../../src/services/secrets';
 import { startTestSystem, systemDatabases, restClient, type TestSystem } from '../support/system';
 import { v1SchemaErrors } from '../support/openapi';
+import { until } from '../support/processes';
 import { NEVER_ANSWERS_CARD } from '../../src/simulators/smartro/cards';
 import { authenticateCard, newMerchantUid, openMobileWindow, payMobile, returnToGateway } from './flow';
 
@@ -125,7 +126,16 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
     const opened = await openMobileWindow(system);
     const auth = await authenticateCard(opened, NEVER_ANSWERS_CARD);
     const returned = returnToGateway(auth.returnUrl, auth.fields);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Wait until the gateway has claimed the approval (the PG call then hangs until the PG timeout).
+    await until(
+      'the approval to be requested',
+      async () => {
+        const list = await rest.get('/gyeol/payments/in-approval');
+        const open = list.body.response as { imp_uid: string; approval_state: string }[];
+        return open.some((p) => p.imp_uid === opened.impUid && p.approval_state === 'requested') ? true : null;
+      },
+      4000,
+    );
     const page = await (await fetch(opened.windowUrl)).text();
     expect(page).toContain('결제 확인 중');
     expect(page).not.toContain('gyeol-launch');
