@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { registerV1Api } from './api/v1';
+import { registerOpenApi } from './api/v1/openapi';
 import { registerCheckout } from './checkout/routes';
 import { sendError, toAppError, v1ErrorHandler } from './http/envelope';
 import { inputHardening } from './http/input-hardening';
@@ -99,6 +100,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  // Before the routes it describes: @fastify/swagger collects them as they are registered.
+  await registerOpenApi(app, { publicUrl: options.publicUrl });
 
   await registerCheckout(app, { services: options.services, urls: { publicUrl: options.publicUrl } });
   await registerPgRoutes(app, { services: options.services });

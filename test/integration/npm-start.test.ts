@@ -65,6 +65,13 @@ describe('npm start (dist/main.js) on embedded SQLite', () => {
       expect(sdk.status).toBe(200);
       expect(await sdk.text()).toContain('request_pay');
       expect((await fetch(`${shop}/`)).status).toBe(200);
+      // The bundled server documents itself: the OpenAPI document names its public URL, and the
+      // reference page's static files are found from the bundle.
+      expect(((await (await fetch(`${gateway}/openapi.json`)).json()) as { servers: unknown }).servers).toEqual([{ url: gateway }]);
+      expect((await fetch(`${gateway}/docs`)).status).toBe(200);
+      const uiScript = await fetch(`${gateway}/docs/static/swagger-ui-bundle.js`);
+      expect(uiScript.status).toBe(200);
+      expect(uiScript.headers.get('content-type')).toMatch(/javascript/);
       // The data lives under the data folder; the instance secret file is private.
       expect(statSync(path.join(dataDir, 'gyeol.sqlite')).isFile()).toBe(true);
       expect(statSync(path.join(dataDir, 'instance-secret')).mode & 0o077).toBe(0);

@@ -3,6 +3,7 @@ import type { V1Context } from './context';
 import { installV1ErrorHandling } from '../../http/envelope';
 import { parseFormBody } from '../../http/form-body';
 import { v1NotFound } from './not-found';
+import { tagV1Routes } from './openapi';
 import { registerV1CodesStandardCodes } from './routes/codes_standardCodes';
 import { registerGyeolApprovals } from './routes/gyeol_approvals';
 import { registerGyeolWebhooks } from './routes/gyeol_webhooks';
@@ -21,6 +22,7 @@ import { registerV1UsersGetToken } from './routes/users_getToken';
 export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promise<void> {
   await app.register(async (api) => {
     installV1ErrorHandling(api, v1NotFound(api));
+    tagV1Routes(api);
     api.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => {
       done(null, parseFormBody(body as string));
     });
