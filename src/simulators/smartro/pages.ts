@@ -111,7 +111,7 @@ export interface CardWindowView {
 
 /** The card window: what is being paid, then 카드사, 카드번호, 유효기간, 할부 and two buttons. */
 export function cardWindowPage(view: CardWindowView): string {
-  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const invalid = (field: string) => invalidAttr(view.errors, field);
   const companyOptions = view.companies
     .map((c) => `<option value="${escapeHtml(c.code)}"${view.selected.company === c.code ? ' selected' : ''}>${escapeHtml(c.name)}카드</option>`)
     .join('');
@@ -208,12 +208,22 @@ export interface BankWindowView {
   errors: readonly { field: 'BankCode' | 'AccountNo'; message: string }[];
 }
 
+/** ` aria-invalid="true"` when one of `errors` is about `field`. */
+function invalidAttr(errors: readonly { field: string | null }[], field: string): string {
+  return errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '';
+}
+
+/** The `<option>`s of a bank select: a prompt, then every bank, `selected` marked. */
+function bankOptions(banks: readonly { code: string; name: string }[], selected: string | undefined): string {
+  return [`<option value="">은행을 선택해 주세요</option>`]
+    .concat(banks.map((b) => `<option value="${escapeHtml(b.code)}"${selected === b.code ? ' selected' : ''}>${escapeHtml(b.name)}</option>`))
+    .join('');
+}
+
 /** The bank transfer window (PayMethod BANK): 은행 선택, 출금 계좌번호 and two buttons. */
 export function bankWindowPage(view: BankWindowView): string {
-  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
-  const options = [`<option value="">은행을 선택해 주세요</option>`]
-    .concat(view.banks.map((b) => `<option value="${escapeHtml(b.code)}"${view.selected.bank === b.code ? ' selected' : ''}>${escapeHtml(b.name)}</option>`))
-    .join('');
+  const invalid = (field: string) => invalidAttr(view.errors, field);
+  const options = bankOptions(view.banks, view.selected.bank);
   const body = `
 <header><h1>스마트로 계좌이체</h1>${testBadge(view.testMode)}</header>
 ${paymentSummary(view)}
@@ -249,10 +259,8 @@ export interface VbankWindowView {
 
 /** The virtual account window (PayMethod VBANK): 입금 은행 선택, the deadline and two buttons. */
 export function vbankWindowPage(view: VbankWindowView): string {
-  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
-  const options = [`<option value="">은행을 선택해 주세요</option>`]
-    .concat(view.banks.map((b) => `<option value="${escapeHtml(b.code)}"${view.selected.bank === b.code ? ' selected' : ''}>${escapeHtml(b.name)}</option>`))
-    .join('');
+  const invalid = (field: string) => invalidAttr(view.errors, field);
+  const options = bankOptions(view.banks, view.selected.bank);
   const body = `
 <header><h1>스마트로 가상계좌</h1>${testBadge(view.testMode)}</header>
 ${paymentSummary(view)}
@@ -326,7 +334,7 @@ export interface PhoneWindowView {
 
 /** The phone payment window (PayMethod CELLPHONE): 통신사, 휴대폰 번호 and two buttons. */
 export function phoneWindowPage(view: PhoneWindowView): string {
-  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const invalid = (field: string) => invalidAttr(view.errors, field);
   const options = [`<option value="">통신사를 선택해 주세요</option>`]
     .concat(view.carriers.map((c) => `<option value="${escapeHtml(c.code)}"${view.selected.carrier === c.code ? ' selected' : ''}>${escapeHtml(c.name)}</option>`))
     .join('');
@@ -370,7 +378,7 @@ export interface EasyPayWindowView {
  * colour: 로그인 (휴대폰 번호 or 아이디), 결제수단 (a registered card or the brand's money) and two buttons.
  */
 export function easyPayWindowPage(view: EasyPayWindowView): string {
-  const invalid = (field: string) => (view.errors.some((e) => e.field === field) ? ' aria-invalid="true"' : '');
+  const invalid = (field: string) => invalidAttr(view.errors, field);
   const { brand } = view;
   const option = (value: string, label: string, disabled = false) =>
     `<option value="${escapeHtml(value)}"${view.selected.funding === value ? ' selected' : ''}${disabled ? ' disabled' : ''}>${escapeHtml(label)}</option>`;
