@@ -256,7 +256,12 @@ export interface PgConnector<Credentials = unknown> {
     approve: PgFlow<Credentials, ApprovalInput, ApprovalResult>;
     /** What became of an approval whose answer was lost. */
     inquire: PgFlow<Credentials, InquiryInput, ApprovalResult>;
-    cancel?: PgFlow<Credentials, unknown, unknown>;
+    /**
+     * Cancels (part of) a payment, refunds a paid virtual account or bank transfer, or revokes an
+     * issued, unpaid virtual account. Re-sending the same input (same `seq`) must be safe: it is
+     * how an unknown outcome is reconciled.
+     */
+    cancel?: PgFlow<Credentials, CancelInput, CancelResult>;
     issueVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
     cancelVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
     issueBillingKey?: PgFlow<Credentials, unknown, unknown>;
@@ -270,10 +275,61 @@ export interface PgConnector<Credentials = unknown> {
   readNotification?(credentials: Credentials, fields: Record<string, string>, now: Date): PgNotification;
 }
 
+/** Where a refund of a virtual account or bank transfer goes (V1 `refund_*`). */
+export interface RefundAccount {
+  holder: string;
+  /** V1 standard bank code (3 digits). */
+  bankCode: string;
+  /** Digits only. */
+  account: string;
+  tel: string;
+}
+
+/** One cancel of a payment, as the PG is asked for it. Amounts are integer minor units. */
+export interface CancelInput {
+  /** The payment's own PG transaction id. */
+  pgTid: string;
+  payMethod: PayMethod;
+  /** The payment's amount, to tell a full cancel from a partial one. */
+  paymentAmount: number;
+  /** What earlier cancels of this payment took (done or pending). */
+  cancelledBefore: number;
+  /** This cancel's amount (> 0, ≤ what remains). */
+  amount: number;
+  /** 1, 2, … per cancel of this payment, in the order gyeol reserved them; kept when re-sent. */
+  seq: number;
+  /** Tax-free part of this cancel. */
+  taxFree: number;
+  /** VAT part of this cancel; null lets the PG compute it. */
+  vatAmount: number | null;
+  reason: string;
+  /** Required to refund a paid virtual account or a bank transfer; null otherwise. */
+  refund: RefundAccount | null;
+  /** The payment is an issued virtual account nobody paid: the cancel revokes the account. */
+  revokeAccount: boolean;
+}
+
+/** A verified PG answer to a cancel. A refusal is data; faults throw {@link ConnectorFault}. */
+export type CancelResult =
+  /** Done: the money is returned (or the account revoked). */
+  | { outcome: 'cancelled'; pgTid: string; cancelledAt: Date; code: string; message: string; receiptUrl: string | null }
+  /**
+   * Accepted but not final: a paid virtual account's refund, which the PG confirms later with a
+   * notification about `pgTid` (the refund's own transaction id).
+   */
+  | { outcome: 'refund-pending'; pgTid: string; code: string; message: string }
+  /** The PG said no; nothing was cancelled. `verified` is false when its answer carried no signature. */
+  | { outcome: 'refused'; code: string; message: string; verified: boolean };
+
 /** What a PG notification says, once read by the connector. */
 export type PgNotification =
   /** Money arrived on an issued virtual account (verified). */
   | { kind: 'vbank-deposit'; pgTid: string; pgId: string; amount: number; depositedAt: Date }
+  /**
+   * A refund the PG accepted earlier (`refund-pending`) is done: `pgTid` is the refund's own
+   * transaction id, `originalPgTid` the payment's (verified).
+   */
+  | { kind: 'refund-completed'; pgTid: string; originalPgTid: string; pgId: string; amount: number; refundedAt: Date }
   /** Verified, but nothing gyeol acts on (another result code). */
   | { kind: 'ignored'; pgTid: string; reason: string }
   /** Not trustworthy: bad signature, another merchant id, missing or unreadable fields. */

@@ -468,6 +468,8 @@ export class ApprovalService {
         continue;
       }
       if (note.kind === 'ignored') return { kind: 'refused', reason: note.reason };
+      // Refund notifications are the cancel pipeline's (wired with POST /payments/cancel).
+      if (note.kind === 'refund-completed') return { kind: 'refused', reason: `refund notifications are not read yet (${note.pgTid})` };
       const payment = await this.deps.store.payments.findByPgTid(channel.storeId, pgProvider, note.pgTid);
       if (!payment || payment.channelId !== channel.id) {
         reason = `no payment with Tid ${note.pgTid}`;
