@@ -154,7 +154,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     apps.push(shop);
     const shopUrl = await listen(shop, config.host, config.shopPort, config.shopPublicUrl);
 
-    reconciler = startReconciler({ approvals: services.approvals, logger, intervalMs: config.reconcileIntervalMs });
+    reconciler = startReconciler({ approvals: services.approvals, cancels: services.cancels, logger, intervalMs: config.reconcileIntervalMs });
     webhookWorker = startWebhookWorker({ webhooks: services.webhooks, logger, intervalMs: config.webhooks.intervalMs });
     vbankExpiry = startVbankExpiry({ approvals: services.approvals, logger, intervalMs: config.vbankExpiryIntervalMs });
 

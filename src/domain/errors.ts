@@ -37,6 +37,16 @@ export const ERRORS = {
   WEBHOOK_IN_FLIGHT: { status: 409, v1Code: 1, message: '지금 전송 중인 웹훅입니다. 잠시 후 다시 시도해 주세요.' },
   CONFIRM_REFUSED: { status: 400, v1Code: 1, message: '고객사 요청에 의해 결제를 중단합니다. (상세사유: 알 수 없음)' },
   USER_CANCELLED: { status: 400, v1Code: 1, message: '[결제포기] 사용자가 결제를 취소하셨습니다' },
+  // Cancels: V1 answers business refusals of POST /payments/cancel with HTTP 200 and code 1.
+  CANCEL_PAYMENT_NOT_FOUND: { status: 200, v1Code: 1, message: '취소할 결제건이 존재하지 않습니다.' },
+  CANCEL_ALREADY_CANCELLED: { status: 200, v1Code: 1, message: '이미 전액취소된 주문입니다.' },
+  CANCEL_NOT_PAID: { status: 200, v1Code: 1, message: '결제완료 상태가 아닌 결제건은 취소할 수 없습니다.' },
+  CANCEL_CHECKSUM_MISMATCH: { status: 200, v1Code: 1, message: 'checksum: 취소 가능 잔액이 일치하지 않습니다.' },
+  CANCEL_AMOUNT_EXCEEDED: { status: 200, v1Code: 1, message: 'amount: 취소 가능 잔액보다 큰 금액은 취소할 수 없습니다.' },
+  CANCEL_NOT_SUPPORTED: { status: 200, v1Code: 1, message: '이 결제의 PG사는 API 취소를 지원하지 않습니다.' },
+  CANCEL_REFUSED: { status: 200, v1Code: 1, message: 'PG사에서 취소를 거절했습니다.' },
+  CANCEL_OUTCOME_UNKNOWN: { status: 200, v1Code: 1, message: 'PG사의 취소 결과를 아직 확인하지 못했습니다. 결과를 확인하는 대로 반영하니 잠시 후 결제정보를 다시 조회해 주세요.' },
+  VBANK_NOT_ISSUED: { status: 400, v1Code: 1, message: '입금 대기 중인 가상계좌 결제건이 아닙니다.' },
   INTERNAL: { status: 500, v1Code: -1, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.' },
 } as const satisfies Record<string, { status: number; v1Code: number; message: string }>;
 

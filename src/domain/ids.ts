@@ -41,3 +41,12 @@ export function newApiSecret(): string {
 export function newCheckoutSessionId(): string {
   return randomBytes(18).toString('base64url');
 }
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** V1 `cancellation_id`: `cncl_` + 20 letters and digits. */
+export function newCancellationId(): string {
+  let out = 'cncl_';
+  for (let i = 0; i < 20; i++) out += ALNUM[randomInt(0, ALNUM.length)];
+  return out;
+}

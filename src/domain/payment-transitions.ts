@@ -59,7 +59,17 @@ export interface PaymentChanges {
   updatedAt: Date;
 }
 
-export type DomainEventType = 'payment.paid' | 'payment.failed' | 'payment.vbank_issued' | 'payment.vbank_expired';
+export type DomainEventType =
+  | 'payment.paid'
+  | 'payment.failed'
+  | 'payment.vbank_issued'
+  | 'payment.vbank_expired'
+  /** A cancel became final (partial or full); the merchant asked for a webhook or the console cancelled. */
+  | 'payment.cancelled'
+  /** A cancel became final through the API without `enable_webhook` (V1: no webhook). */
+  | 'payment.cancelled_quietly'
+  /** An issued, unpaid virtual account was revoked (`DELETE /vbanks`). */
+  | 'payment.vbank_revoked';
 
 /** What the rest of the world is told (webhooks deliver these later). */
 export interface DomainEvent {
@@ -69,6 +79,8 @@ export interface DomainEvent {
   /** The payment's status after the change. */
   status: PaymentStatus;
   occurredAt: Date;
+  /** The cancel the event is about (cancel events only). */
+  cancellationId?: string | null;
 }
 
 /** The state a decision was made from; the store updates only a payment still in it. */

@@ -111,8 +111,10 @@ export interface Payment {
   taxFree: number | null;
   /** Integer minor units of VAT the merchant set (V1 `vat_amount`), or null to let the PG compute it. */
   vatAmount: number | null;
-  /** Integer minor units, cumulative. */
+  /** Integer minor units, cumulative: what final cancels returned. */
   cancelAmount: number;
+  /** Integer minor units held by cancels not final yet (asked, unknown, refund pending). */
+  cancelReserved: number;
   currency: Currency;
   status: PaymentStatus;
   approvalState: ApprovalState;

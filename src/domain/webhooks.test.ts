@@ -16,6 +16,12 @@ describe('webhookStatusOf', () => {
     expect(webhookStatusOf('payment.failed')).toBeNull();
     expect(webhookStatusOf('payment.vbank_expired')).toBe('failed');
   });
+
+  it('announces a cancel as cancelled only when the merchant asked for it (enable_webhook), and no revocation', () => {
+    expect(webhookStatusOf('payment.cancelled')).toBe('cancelled');
+    expect(webhookStatusOf('payment.cancelled_quietly')).toBeNull();
+    expect(webhookStatusOf('payment.vbank_revoked')).toBeNull();
+  });
 });
 
 describe('afterAttempt', () => {

@@ -27,7 +27,7 @@ export interface WebhookPayload {
 
 /**
  * The `status` a domain event is announced with, or null when V1 sends no webhook for it (an
- * ordinary failure). Scheduled-payment failures and cancels join with their issues.
+ * ordinary failure). Scheduled-payment failures join with their issue.
  */
 export function webhookStatusOf(type: DomainEventType): PaymentStatus | null {
   switch (type) {
@@ -38,6 +38,15 @@ export function webhookStatusOf(type: DomainEventType): PaymentStatus | null {
     // V1 documents no expired account; gyeol tells the merchant it will not be paid.
     case 'payment.vbank_expired':
       return 'failed';
+    // V1: "Cancel API with enable_webhook:true → cancelled", for a partial cancel too (the body's
+    // cancellation_id says which); without enable_webhook an API cancel sends nothing.
+    case 'payment.cancelled':
+      return 'cancelled';
+    case 'payment.cancelled_quietly':
+      return null;
+    // The merchant revoked the account itself; V1 documents no webhook for it.
+    case 'payment.vbank_revoked':
+      return null;
     case 'payment.failed':
       return null;
     default: {

@@ -1,15 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERRORS, type ErrorCode } from '../domain/errors';
 
-/** Every V1 REST answer: `{code, message, response}`; `code: 0` and `message: null` on success. */
+/**
+ * Every V1 REST answer: `{code, message, response}`; `code: 0` and `message: null` on success, or
+ * a message when a success is not final yet (a virtual-account refund waiting for the PG).
+ */
 export interface V1Envelope<T> {
   code: number;
   message: string | null;
   response: T | null;
 }
 
-export function ok<T>(response: T): V1Envelope<T> {
-  return { code: 0, message: null, response };
+export function ok<T>(response: T, message: string | null = null): V1Envelope<T> {
+  return { code: 0, message, response };
 }
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {

@@ -1,14 +1,28 @@
 import { unixSeconds } from '../domain/clock';
 import { fromMinorUnits, type Currency } from '../domain/money';
+import type { Cancellation } from '../domain/cancellations';
 import type { Payment } from '../domain/payment';
 
 /** A V1 timestamp: UNIX seconds, 0 for "has not happened". */
 export const v1Seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
 const seconds = v1Seconds;
 
-/** The V1 `Payment` object (PaymentAnnotation): snake_case, UNIX seconds with 0 for "not yet". */
-export function toV1Payment(payment: Payment) {
+/**
+ * The V1 `Payment` object (PaymentAnnotation): snake_case, UNIX seconds with 0 for "not yet".
+ * `cancellations` are the payment's cancels as recorded: the final ones make `cancel_history`
+ * (a pending refund shows once the PG confirms it).
+ */
+export function toV1Payment(payment: Payment, cancellations: readonly Cancellation[] = []) {
   const card = payment.card;
+  const done = cancellations.filter((c) => c.kind === 'cancel' && c.state === 'done' && c.paymentId === payment.id);
+  const history = done.map((c) => ({
+    pg_tid: c.pgTid ?? '',
+    amount: fromMinorUnits(c.amount, payment.currency),
+    cancelled_at: seconds(c.cancelledAt),
+    reason: c.reason,
+    cancellation_id: c.cancellationId,
+    receipt_url: c.receiptUrl,
+  }));
   return {
     imp_uid: payment.impUid,
     merchant_uid: payment.merchantUid,
@@ -54,10 +68,10 @@ export function toV1Payment(payment: Payment) {
     failed_at: seconds(payment.failedAt),
     cancelled_at: seconds(payment.cancelledAt),
     fail_reason: payment.status === 'failed' ? payment.failReason : null,
-    cancel_reason: null,
+    cancel_reason: done.at(-1)?.reason ?? null,
     receipt_url: payment.receiptUrl,
-    cancel_history: [] as unknown[],
-    cancel_receipt_urls: [] as string[],
+    cancel_history: history,
+    cancel_receipt_urls: done.flatMap((c) => (c.receiptUrl ? [c.receiptUrl] : [])),
     cash_receipt_issued: false,
     customer_uid: null,
     customer_uid_usage: null,
@@ -76,9 +90,14 @@ export function toV1Prepare(prepared: { merchantUid: string; amount: number; cur
   };
 }
 
+/** A payment as the REST answers show it, with its cancels. */
+export function toV1PaymentWithCancels(view: { payment: Payment; cancellations: readonly Cancellation[] }) {
+  return toV1Payment(view.payment, view.cancellations);
+}
+
 /** V1's paged list (`PagedPaymentAnnotation`): `previous`/`next` page numbers, 0 for none. */
-export function toV1PagedPayments(page: { total: number; previous: number; next: number; payments: Payment[] }) {
-  return { total: page.total, previous: page.previous, next: page.next, list: page.payments.map(toV1Payment) };
+export function toV1PagedPayments(page: { total: number; previous: number; next: number; payments: { payment: Payment; cancellations: readonly Cancellation[] }[] }) {
+  return { total: page.total, previous: page.previous, next: page.next, list: page.payments.map(toV1PaymentWithCancels) };
 }
 
 /** One V1 `PgSetting` (`GET /users/pg`): a channel of the store; gyeol's channels are all window payments (`payment`). */

@@ -16,6 +16,7 @@ import { approvalOpen, decide, type PaymentEvent } from '../domain/payment-trans
 import type { StrayApproval } from '../store/types';
 
 export type { StrayApproval };
+import type { CancelService } from './cancels';
 import type { ChannelService, ResolvedChannel } from './channels';
 import type { ServiceDeps } from './deps';
 import { TIMED_OUT, withinMs } from './within';
@@ -36,8 +37,10 @@ export interface AttemptError {
 export type NotificationOutcome =
   /** The deposit was recorded: the payment is paid now. */
   | { kind: 'paid'; payment: Payment }
-  /** The payment was already paid by this deposit: a repeated notification, nothing changes. */
+  /** The payment was already paid by this deposit (or refunded by this refund): a repeated notification, nothing changes. */
   | { kind: 'duplicate'; payment: Payment }
+  /** A pending refund is done: the cancel is final now. */
+  | { kind: 'refunded'; payment: Payment }
   /** Not trustworthy or about nothing gyeol can pay (bad signature, unknown Tid, wrong amount…): nothing changes. */
   | { kind: 'refused'; reason: string };
 
@@ -72,6 +75,7 @@ export class ApprovalService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly channels: ChannelService,
+    private readonly cancels: Pick<CancelService, 'recordRefund'>,
   ) {}
 
   /** Ends an attempt that never reached approval (the buyer gave up, the window was refused). */
@@ -468,8 +472,15 @@ export class ApprovalService {
         continue;
       }
       if (note.kind === 'ignored') return { kind: 'refused', reason: note.reason };
-      // Refund notifications are the cancel pipeline's (wired with POST /payments/cancel).
-      if (note.kind === 'refund-completed') return { kind: 'refused', reason: `refund notifications are not read yet (${note.pgTid})` };
+      if (note.kind === 'refund-completed') {
+        // The cancel pipeline's: a pending refund becomes final.
+        const refund = await this.cancels.recordRefund(channel, note);
+        if (refund.kind === 'refused') {
+          reason = refund.reason;
+          continue;
+        }
+        return refund;
+      }
       const payment = await this.deps.store.payments.findByPgTid(channel.storeId, pgProvider, note.pgTid);
       if (!payment || payment.channelId !== channel.id) {
         reason = `no payment with Tid ${note.pgTid}`;

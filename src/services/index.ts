@@ -1,5 +1,6 @@
 import { ApprovalService } from './approvals';
 import { AuthService } from './auth';
+import { CancelService } from './cancels';
 import { ChannelService } from './channels';
 import { CheckoutService } from './checkout';
 import type { ServiceDeps } from './deps';
@@ -14,6 +15,7 @@ export interface Services {
   prepares: PaymentPrepareService;
   channels: ChannelService;
   approvals: ApprovalService;
+  cancels: CancelService;
   checkout: CheckoutService;
   provisioning: ProvisioningService;
   webhooks: WebhookService;
@@ -21,7 +23,8 @@ export interface Services {
 
 export function createServices(deps: ServiceDeps): Services {
   const channels = new ChannelService(deps);
-  const approvals = new ApprovalService(deps, channels);
+  const cancels = new CancelService(deps, channels);
+  const approvals = new ApprovalService(deps, channels, cancels);
   const prepares = new PaymentPrepareService(deps);
   return {
     auth: new AuthService(deps),
@@ -29,6 +32,7 @@ export function createServices(deps: ServiceDeps): Services {
     prepares,
     channels,
     approvals,
+    cancels,
     checkout: new CheckoutService(deps, channels, approvals, prepares),
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),

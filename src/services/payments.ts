@@ -1,6 +1,7 @@
+import type { Cancellation } from '../domain/cancellations';
 import { AppError, invalidParameter } from '../domain/errors';
 import type { Payment, PaymentStatus } from '../domain/payment';
-import type { PaymentPage, PaymentSorting, PaymentTimeBasis } from '../store/types';
+import type { PaymentPage, PaymentSorting, PaymentTimeBasis, Store } from '../store/types';
 import type { ServiceDeps } from './deps';
 
 export interface LookupOptions {
@@ -41,16 +42,31 @@ export interface ListPage {
   total: number;
   previous: number;
   next: number;
-  payments: Payment[];
+  payments: PaymentWithCancels[];
+}
+
+/** A payment with its cancels (V1 `cancel_history`), as the REST answers show it. */
+export interface PaymentWithCancels {
+  payment: Payment;
+  cancellations: Cancellation[];
+}
+
+/** Payments with their cancels, in one query for all of them. */
+export async function withCancels(store: Pick<Store, 'cancellations'>, payments: readonly Payment[]): Promise<PaymentWithCancels[]> {
+  // Only final cancels are shown, and a payment without one has nothing to load (most of them).
+  const ids = payments.filter((p) => p.cancelAmount > 0).map((p) => p.id);
+  const storeId = payments[0]?.storeId;
+  const all = ids.length > 0 && storeId !== undefined ? await store.cancellations.listByPayments(storeId, ids) : [];
+  return payments.map((payment) => ({ payment, cancellations: all.filter((c) => c.paymentId === payment.id) }));
 }
 
 /** Reading payments for the V1 REST API. Every lookup is scoped to the caller's store. */
 export class PaymentQueryService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async getByImpUid(storeId: number, impUid: string, options: LookupOptions): Promise<Payment> {
-    const payment = await this.deps.store.payments.findByImpUid(storeId, impUid);
-    return visible(payment, options);
+  async getByImpUid(storeId: number, impUid: string, options: LookupOptions): Promise<PaymentWithCancels> {
+    const payment = visible(await this.deps.store.payments.findByImpUid(storeId, impUid), options);
+    return (await withCancels(this.deps.store, [payment]))[0]!;
   }
 
   async findByMerchantUid(
@@ -58,9 +74,9 @@ export class PaymentQueryService {
     merchantUid: string,
     filter: { status?: PaymentStatus; sorting?: PaymentSorting },
     options: LookupOptions,
-  ): Promise<Payment> {
-    const payment = await this.deps.store.payments.findByMerchantUid(storeId, merchantUid, filter);
-    return visible(payment, options);
+  ): Promise<PaymentWithCancels> {
+    const payment = visible(await this.deps.store.payments.findByMerchantUid(storeId, merchantUid, filter), options);
+    return (await withCancels(this.deps.store, [payment]))[0]!;
   }
 
   /**
@@ -68,7 +84,7 @@ export class PaymentQueryService {
    * gyeol reaches PAYCO, so a found payment gets BALANCE_NOT_SUPPORTED (never a made-up balance).
    */
   async balance(storeId: number, impUid: string, options: LookupOptions): Promise<never> {
-    const payment = await this.getByImpUid(storeId, impUid, options);
+    const { payment } = await this.getByImpUid(storeId, impUid, options);
     throw new AppError('BALANCE_NOT_SUPPORTED', {
       message: `결제 잔액 조회는 PAYCO 결제건만 지원합니다. 이 결제의 PG사(${payment.pgProvider})는 잔액 조회를 지원하지 않습니다.`,
     });
@@ -83,7 +99,7 @@ export class PaymentQueryService {
     storeId: number,
     uids: { impUids: readonly string[]; merchantUids: readonly string[] },
     options: LookupOptions,
-  ): Promise<{ payments: Payment[]; complete: boolean }> {
+  ): Promise<{ payments: PaymentWithCancels[]; complete: boolean }> {
     const asked = uids.impUids.length + uids.merchantUids.length;
     if (asked === 0) throw invalidParameter([{ field: 'imp_uid', rule: 'imp_uid[] 또는 merchant_uid[]를 하나 이상 입력해야 합니다' }]);
     if (asked > MAX_MULTI_LOOKUP) {
@@ -98,7 +114,7 @@ export class PaymentQueryService {
     }
     const payments = found.filter((p): p is Payment => p !== null && (!p.sandbox || options.includeSandbox));
     if (payments.length === 0) throw new AppError('PAYMENT_NOT_FOUND');
-    return { payments, complete: payments.length === asked };
+    return { payments: await withCancels(this.deps.store, payments), complete: payments.length === asked };
   }
 
   /** `GET /payments/findAll/{merchant_uid}[/{status}]`: every payment of the order, paged; 404 when none. */
@@ -117,7 +133,7 @@ export class PaymentQueryService {
       { sorting, offset: (page - 1) * limit, limit },
     );
     if (found.total === 0) throw new AppError('PAYMENT_NOT_FOUND');
-    return paged(found, page, limit);
+    return this.paged(found, page, limit);
   }
 
   /**
@@ -143,19 +159,20 @@ export class PaymentQueryService {
       { status, basis: STATUS_TIME_BASIS[status], from: new Date(fromMs), to: new Date(toMs + 1000), includeSandbox: options.includeSandbox },
       { sorting, offset: (page - 1) * limit, limit },
     );
-    return paged(found, page, limit);
+    return this.paged(found, page, limit);
+  }
+
+  /** V1's paged answer; a page past the last one (page 1 always exists) is a 400, as V1 answers. */
+  private async paged(found: PaymentPage, page: number, limit: number): Promise<ListPage> {
+    const lastPage = Math.max(1, Math.ceil(found.total / limit));
+    if (page > lastPage) throw invalidParameter([{ field: 'page', rule: `조회 가능한 범위를 벗어났습니다 (마지막 페이지: ${lastPage})` }]);
+    const payments = await withCancels(this.deps.store, found.payments);
+    return { total: found.total, previous: page > 1 ? page - 1 : 0, next: page < lastPage ? page + 1 : 0, payments };
   }
 }
 
 function pageOf(query: PageQuery): { page: number; limit: number; sorting: PaymentSorting } {
   return { page: query.page ?? 1, limit: query.limit ?? DEFAULT_PAGE_SIZE, sorting: query.sorting ?? '-started' };
-}
-
-/** V1's paged answer; a page past the last one (page 1 always exists) is a 400, as V1 answers. */
-function paged(found: PaymentPage, page: number, limit: number): ListPage {
-  const lastPage = Math.max(1, Math.ceil(found.total / limit));
-  if (page > lastPage) throw invalidParameter([{ field: 'page', rule: `조회 가능한 범위를 벗어났습니다 (마지막 페이지: ${lastPage})` }]);
-  return { total: found.total, previous: page > 1 ? page - 1 : 0, next: page < lastPage ? page + 1 : 0, payments: found.payments };
 }
 
 function visible(payment: Payment | null, options: LookupOptions): Payment {

@@ -202,7 +202,12 @@ export class WebhookService {
         const storeUrl = payment.sandbox ? settings.testUrl : settings.liveUrl;
         const notice = noticeUrlsOf(payment.noticeUrl);
         const urls = notice.length > 0 ? notice : storeUrl ? [storeUrl] : [];
-        const payload: WebhookPayload = { imp_uid: event.impUid, merchant_uid: event.merchantUid, status };
+        const payload: WebhookPayload = {
+          imp_uid: event.impUid,
+          merchant_uid: event.merchantUid,
+          status,
+          ...(event.cancellationId ? { cancellation_id: event.cancellationId } : {}),
+        };
         for (const url of [...new Set(urls)]) {
           deliveries.push({
             webhookId: newWebhookId(),

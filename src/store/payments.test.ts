@@ -20,6 +20,7 @@ function asInserted(input: NewPayment, id: number): Payment {
     id,
     pgTid: null,
     cancelAmount: 0,
+    cancelReserved: 0,
     approvalState: 'none',
     approvalRequestedAt: null,
     approvalUnverified: false,

@@ -47,6 +47,7 @@ export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
     taxFree: row.tax_free === null ? null : Number(row.tax_free),
     vatAmount: row.vat_amount === null ? null : Number(row.vat_amount),
     cancelAmount: Number(row.cancel_amount),
+    cancelReserved: Number(row.cancel_reserved),
     currency: row.currency as Currency,
     status: row.status as PaymentStatus,
     approvalState: row.approval_state as ApprovalState,
@@ -110,6 +111,8 @@ export function paymentEventFromRow(row: Selectable<PaymentEventsTable>): Stored
     merchantUid: row.merchant_uid,
     status: row.status as PaymentStatus,
     occurredAt: toDate(row.occurred_at),
+    // Only cancel events are about a cancellation; others carry no such key (as decide() emits them).
+    ...(row.cancellation_id !== null ? { cancellationId: row.cancellation_id } : {}),
   };
 }
 
@@ -398,6 +401,7 @@ export class KyselyPaymentRepository implements PaymentRepository {
             merchant_uid: event.merchantUid,
             status: event.status,
             occurred_at: toMs(event.occurredAt),
+            cancellation_id: event.cancellationId ?? null,
           })
           .execute();
       }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { KyselyAccessTokenRepository } from './access-tokens';
+import { KyselyCancellationRepository } from './cancellations';
 import { KyselyChannelRepository } from './channels';
 import { KyselyCheckoutSessionRepository } from './checkout-sessions';
 import { KyselyPaymentPrepareRepository } from './payment-prepares';
@@ -23,5 +24,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db, dialect),
     paymentPrepares: new KyselyPaymentPrepareRepository(db),
+    cancellations: new KyselyCancellationRepository(db, inTransaction),
   };
 }

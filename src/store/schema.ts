@@ -18,6 +18,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   payment_prepares: PaymentPreparesTable;
+  payment_cancellations: PaymentCancellationsTable;
 }
 
 export interface StoresTable {
@@ -125,6 +126,10 @@ export interface PaymentsTable {
   vbank_date: number | null;
   vbank_issued_at: number | null;
   emb_pg_provider: string | null;
+  /** What open cancels (requested, unknown, pending refund) hold of the amount; see 0007. */
+  cancel_reserved: Generated<number>;
+  /** The last cancel's `seq` (0: none yet). */
+  cancel_seq: Generated<number>;
 }
 
 /** Domain events, written in the transaction of the state change that caused them. */
@@ -139,6 +144,8 @@ export interface PaymentEventsTable {
   occurred_at: number;
   /** When the webhook dispatcher turned this event into deliveries; NULL until then. */
   dispatched_at: number | null;
+  /** The cancel the event is about (cancel events only). */
+  cancellation_id: string | null;
 }
 
 /** A store's webhook and confirm settings (one row per store, created on first use). */
@@ -252,5 +259,31 @@ export interface PaymentPreparesTable {
   /** NULL: not registered, so the window's currency is not checked. */
   currency: string | null;
   created_at: number;
+  updated_at: number;
+}
+
+/** Cancels and virtual-account revocations (domain/cancellations.ts). */
+export interface PaymentCancellationsTable {
+  id: Generated<number>;
+  store_id: number;
+  payment_id: number;
+  cancellation_id: string;
+  kind: string;
+  seq: number;
+  amount: number;
+  tax_free: number;
+  vat_amount: number | null;
+  reason: string;
+  state: string;
+  pg_tid: string | null;
+  receipt_url: string | null;
+  result_code: string | null;
+  result_message: string | null;
+  enable_webhook: number;
+  refund_sealed: string | null;
+  requested_at: number;
+  cancelled_at: number | null;
+  reconcile_after: number | null;
+  reconcile_attempts: Generated<number>;
   updated_at: number;
 }

@@ -1,3 +1,4 @@
+import type { Cancellation, CancellationKind } from '../domain/cancellations';
 import type { Currency } from '../domain/money';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import type { Decision, DomainEvent } from '../domain/payment-transitions';
@@ -46,6 +47,7 @@ export type NewPayment = Omit<
   | 'reconcileAttempts'
   | 'pgAuthSealed'
   | 'cancelAmount'
+  | 'cancelReserved'
   | 'paidAt'
   | 'failedAt'
   | 'cancelledAt'
@@ -359,6 +361,7 @@ export interface Repositories {
   webhookSettings: WebhookSettingsRepository;
   webhooks: WebhookRepository;
   paymentPrepares: PaymentPrepareRepository;
+  cancellations: CancellationRepository;
 }
 
 export interface Store extends Repositories {
@@ -377,4 +380,58 @@ export interface StoreOptions {
   sqlitePath?: string;
   /** PostgreSQL schema to use (created if missing); tests use one per run for isolation. */
   pgSchema?: string;
+}
+
+/** A cancel about to be reserved. */
+export interface NewCancellation {
+  storeId: number;
+  paymentId: number;
+  cancellationId: string;
+  kind: CancellationKind;
+  amount: number;
+  taxFree: number;
+  vatAmount: number | null;
+  reason: string;
+  enableWebhook: boolean;
+  refundSealed: string | null;
+  requestedAt: Date;
+  /** When the reconciler takes it over if the process dies during the PG call. */
+  reconcileAfter: Date;
+}
+
+/**
+ * What reserving found: the reservation (the payment as it is now, with the amount held, and the
+ * cancellation with its `seq`), or the payment as it is when the guard did not hold (another
+ * cancel took what was left, the checksum differs, the payment is no longer paid…).
+ */
+export type ReserveResult = { ok: true; payment: Payment; cancellation: Cancellation } | { ok: false; payment: Payment | null };
+
+/** How a cancellation ends (or stays open). */
+export type CancellationOutcome =
+  | { state: 'done'; pgTid: string; receiptUrl: string | null; code: string; message: string; cancelledAt: Date; at: Date }
+  | { state: 'refused'; code: string; message: string; at: Date }
+  | { state: 'pending'; pgTid: string; code: string; message: string; at: Date }
+  | { state: 'unknown'; note: string; reconcileAfter: Date | null; attempts: number; at: Date };
+
+export interface CancellationRepository {
+  /**
+   * Holds `amount` of the payment and records the cancellation, in one transaction. The hold is one
+   * conditional update: the payment must be in `guard.status` (for a revocation: an issued,
+   * approved virtual account), have at least `amount` left after what is held, and, with a
+   * checksum, exactly `checksum` left.
+   */
+  reserve(cancellation: NewCancellation, guard: { status: 'paid' | 'ready'; checksum: number | null }): Promise<ReserveResult>;
+  /**
+   * Records an outcome, with its effect on the payment and its domain event, in one transaction;
+   * null when the cancellation had already left the states the outcome may follow (another
+   * instance settled it first).
+   */
+  settle(cancellation: Cancellation, outcome: CancellationOutcome): Promise<{ cancellation: Cancellation; payment: Payment } | null>;
+  findByCancellationId(storeId: number, cancellationId: string): Promise<Cancellation | null>;
+  /** The open refund whose own PG transaction id this is (a refund notification names it). */
+  findPendingByPgTid(storeId: number, pgTid: string): Promise<Cancellation | null>;
+  /** Cancellations, of any store, whose re-send is due at `now`, the longest-waiting first. */
+  listReconcileDue(now: Date, limit: number): Promise<Cancellation[]>;
+  /** The cancellations of these payments, by payment then `seq`. */
+  listByPayments(storeId: number, paymentIds: readonly number[]): Promise<Cancellation[]>;
 }

@@ -8,6 +8,7 @@ import { registerV1CodesStandardCodes } from './routes/codes_standardCodes';
 import { registerGyeolApprovals } from './routes/gyeol_approvals';
 import { registerGyeolWebhooks } from './routes/gyeol_webhooks';
 import { registerV1PaymentsBalance } from './routes/payments_balance';
+import { registerV1PaymentsCancelPayment } from './routes/payments_cancelPayment';
 import { registerV1PaymentsFindAllPayments } from './routes/payments_findAllPayments';
 import { registerV1PaymentsFindPayment } from './routes/payments_findPayment';
 import { registerV1PaymentsGetPayment } from './routes/payments_getPayment';
@@ -17,6 +18,7 @@ import { registerV1PaymentsGetPaymentsByStatus } from './routes/payments_getPaym
 import { registerV1PaymentsPreparePayment } from './routes/payments_preparePayment';
 import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
+import { registerV1VbanksRevokeVbank } from './routes/vbanks_revokeVbank';
 
 /** The V1 REST API: JSON and form bodies, the envelope on every answer, one route per file. */
 export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promise<void> {
@@ -36,6 +38,8 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1PaymentsBalance(api, ctx);
     registerV1PaymentsPreparePayment(api, ctx);
     registerV1PaymentsGetPaymentPrepare(api, ctx);
+    registerV1PaymentsCancelPayment(api, ctx);
+    registerV1VbanksRevokeVbank(api, ctx);
     registerV1CodesStandardCodes(api, ctx);
     registerGyeolApprovals(api, ctx);
     registerGyeolWebhooks(api, ctx);

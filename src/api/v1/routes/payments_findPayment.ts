@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { PAYMENT_STATUSES } from '../../../domain/payment';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
-import { toV1Payment } from '../../../http/presenters';
+import { toV1PaymentWithCancels } from '../../../http/presenters';
 import { PaymentSortingSchema, StringEnum } from '../schema';
 
 const Status = StringEnum(PAYMENT_STATUSES);
@@ -31,7 +31,7 @@ export function registerV1PaymentsFindPayment(app: FastifyInstance, ctx: V1Conte
       { status: request.params.payment_status, sorting: request.query.sorting },
       { includeSandbox: includeSandbox(ctx, request.query.include_sandbox) },
     );
-    return ok(toV1Payment(payment));
+    return ok(toV1PaymentWithCancels(payment));
   };
   const schema = { params: Params, querystring: Query };
   app.get<Route>('/payments/find/:merchant_uid', { schema }, handler);

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
-import { toV1Payment } from '../../../http/presenters';
+import { toV1PaymentWithCancels } from '../../../http/presenters';
 
 const Params = Type.Object({ imp_uid: Type.String({ minLength: 1, maxLength: 64 }) });
 const Query = Type.Object({ include_sandbox: Type.Optional(Type.Boolean()) });
@@ -17,7 +17,7 @@ export function registerV1PaymentsGetPayment(app: FastifyInstance, ctx: V1Contex
       const payment = await ctx.services.payments.getByImpUid(storeId, request.params.imp_uid, {
         includeSandbox: includeSandbox(ctx, request.query.include_sandbox),
       });
-      return ok(toV1Payment(payment));
+      return ok(toV1PaymentWithCancels(payment));
     },
   );
 }

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ok } from '../../../http/envelope';
-import { toV1Payment } from '../../../http/presenters';
+import { toV1PaymentWithCancels } from '../../../http/presenters';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 
 const Uids = Type.Array(Type.String({ minLength: 1, maxLength: 80 }), { maxItems: 100 });
@@ -24,6 +24,6 @@ export function registerV1PaymentsGetPaymentList(app: FastifyInstance, ctx: V1Co
       { impUids: [...(q['imp_uid[]'] ?? []), ...(q.imp_uid ?? [])], merchantUids: [...(q['merchant_uid[]'] ?? []), ...(q.merchant_uid ?? [])] },
       { includeSandbox: includeSandbox(ctx, q.include_sandbox) },
     );
-    return reply.status(found.complete ? 200 : 207).send(ok(found.payments.map(toV1Payment)));
+    return reply.status(found.complete ? 200 : 207).send(ok(found.payments.map(toV1PaymentWithCancels)));
   });
 }
