@@ -35,6 +35,8 @@ export interface SystemOptions {
   simulatorNotifyRetryMs?: number;
   /** PostgreSQL schema (tests isolate themselves with one). */
   pgSchema?: string;
+  /** The HTTP client PG calls go through (tests wrap fetch to lose an answer); the global fetch by default. */
+  pgFetch?: typeof fetch;
 }
 
 export interface RunningSystem {
@@ -122,7 +124,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       clock,
       secretBox: new SecretBox(instanceSecret),
       connectors,
-      connectorContext: { fetch: globalThis.fetch, clock, timeoutMs: config.pgTimeoutMs },
+      connectorContext: { fetch: options.pgFetch ?? globalThis.fetch, clock, timeoutMs: config.pgTimeoutMs },
       logger,
       publicUrl: gatewayUrl,
       approvals: { returnWaitMs: config.returnWaitMs, confirmTimeoutMs: config.confirmTimeoutMs },

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/domain/clock';
 import { startSystem, type RunningSystem } from '../../src/system';
+import { Value } from '@sinclair/typebox/value';
+import { V1PaymentSchema } from '../../src/api/v1/responses';
 import { v1SchemaErrors } from './openapi';
 
 export type TestDatabase = 'sqlite' | 'postgres';
@@ -32,6 +34,8 @@ export async function startTestSystem(options: {
   pgTimeoutMs?: number;
   simulatorHangMs?: number;
   simulatorNotifyRetryMs?: number;
+  /** Wraps the gateway's PG calls (e.g. to lose an answer after the PG acted on the request). */
+  pgFetch?: typeof fetch;
   env?: Record<string, string>;
 }): Promise<TestSystem> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-test-'));
@@ -46,7 +50,7 @@ export async function startTestSystem(options: {
     ...options.env,
   });
   const pgSchema = options.db === 'postgres' ? `gyeol_sys_${randomBytes(5).toString('hex')}` : undefined;
-  const system = await startSystem({ config, clock: options.clock, simulatorHangMs: options.simulatorHangMs ?? 8000, simulatorNotifyRetryMs: options.simulatorNotifyRetryMs, pgSchema });
+  const system = await startSystem({ config, clock: options.clock, simulatorHangMs: options.simulatorHangMs ?? 8000, simulatorNotifyRetryMs: options.simulatorNotifyRetryMs, pgSchema, pgFetch: options.pgFetch });
   const env: Record<string, string> = { GYEOL_DATA_DIR: dataDir, GYEOL_SECRET: 'test-instance-secret-0123456789', DATABASE_URL: '' };
   if (pgSchema) {
     const url = new URL(process.env.DATABASE_URL as string);
@@ -90,13 +94,30 @@ export async function restClient(system: RunningSystem) {
       const res = await fetch(`${system.gatewayUrl}${pathname}`, { headers: { Authorization: `Bearer ${token}` } });
       return { status: res.status, body: (await res.json()) as { code: number; message: string | null; response: any } };
     },
+    /** A JSON body (or a form, with `form: true`) to `method pathname`, with the token. */
+    async send(method: 'POST' | 'PUT' | 'DELETE', pathname: string, body?: Record<string, unknown>, options: { form?: boolean } = {}) {
+      const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+      let payload: string | undefined;
+      if (body !== undefined && options.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        payload = new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString();
+      } else if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify(body);
+      }
+      const res = await fetch(`${system.gatewayUrl}${pathname}`, { method, headers, body: payload });
+      return { status: res.status, body: (await res.json()) as { code: number; message: string | null; response: any } };
+    },
     /**
      * `GET /payments/{imp_uid}` (`query` appended as is): the payment, after checking the answer is
-     * a 200 that PortOne's official V1 schema accepts (throws otherwise).
+     * a 200 that PortOne's official V1 schema and gyeol's own (/openapi.json) accept (throws otherwise).
      */
     async payment(impUid: string, query = ''): Promise<any> {
       const { status, body } = await this.get(`/payments/${impUid}${query}`);
-      const errors = status === 200 ? v1SchemaErrors('get', '/payments/{imp_uid}', 200, body) : [`HTTP ${status}`];
+      const errors =
+        status === 200
+          ? [...v1SchemaErrors('get', '/payments/{imp_uid}', 200, body), ...[...Value.Errors(V1PaymentSchema, body.response)].map((e) => `gyeol's own schema: ${e.path} ${e.message}`)]
+          : [`HTTP ${status}`];
       if (errors.length > 0) throw new Error(`GET /payments/${impUid}: ${errors.join('; ')}\n${JSON.stringify(body)}`);
       return body.response;
     },

@@ -24,6 +24,9 @@ import { registerV1VbanksRevokeVbank } from './routes/vbanks_revokeVbank';
 export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promise<void> {
   await app.register(async (api) => {
     installV1ErrorHandling(api, v1NotFound(api));
+    // Routes declare their answers' shapes for the OpenAPI document (responses.ts); answers are
+    // written as plain JSON, never reshaped by a schema (a field the schema forgot is not dropped).
+    api.setSerializerCompiler(() => (data) => JSON.stringify(data));
     tagV1Routes(api);
     api.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => {
       done(null, parseFormBody(body as string));

@@ -67,6 +67,8 @@ forEachDatabase((_name, getStore) => {
           'POST /payments/prepare',
           'PUT /payments/prepare',
           'GET /payments/prepare/{merchant_uid}',
+          'POST /payments/cancel',
+          'DELETE /vbanks/{imp_uid}',
           'GET /banks',
           'GET /banks/{code}',
           'GET /cards',
@@ -84,6 +86,24 @@ forEachDatabase((_name, getStore) => {
         expect({ key: o.key, tagged: (o.op.tags ?? []).length === 1, responds: Object.keys(o.op.responses).length > 0 }).toEqual({ key: o.key, tagged: true, responds: true });
       }
       expect(Object.keys(doc.paths).filter((p) => /^\/(checkout|pg|assets|v1|health|docs|openapi)/.test(p))).toEqual([]);
+    });
+
+    it("describes the shape of every V1 operation's answer (the envelope and its response)", () => {
+      const undescribed = Object.entries(doc.paths)
+        .filter(([p]) => !p.startsWith('/gyeol/'))
+        .flatMap(([p, item]) =>
+          Object.entries(item)
+            .filter(([m]) => METHODS.includes(m))
+            .filter(([, op]) => {
+              const ok = op.responses['200'] as { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } | undefined;
+              const props = ok?.content?.['application/json']?.schema?.properties ?? {};
+              return !('code' in props && 'message' in props && 'response' in props);
+            })
+            .map(([m]) => `${m.toUpperCase()} ${p}`),
+        );
+      expect(undescribed).toEqual([]);
+      const payment = doc.paths['/payments/{imp_uid}']!.get!.responses['200'] as { content: Record<string, { schema: { properties: { response: unknown } } }> };
+      expect(JSON.stringify(payment.content['application/json']!.schema.properties.response)).toContain('cancel_history');
     });
 
     it('documents getToken as the one operation needing no token', () => {

@@ -4,6 +4,7 @@ import { AppError } from '../../../domain/errors';
 import { BANK_CODES, CARD_CODES, findStandardCode } from '../../../domain/standard-codes';
 import { ok } from '../../../http/envelope';
 import { requireStore, type V1Context } from '../context';
+import { answers, V1StandardCodeSchema } from '../responses';
 
 const Params = Type.Object({ code: Type.String({ minLength: 1, maxLength: 16 }) });
 type Route = { Params: Static<typeof Params> };
@@ -18,11 +19,11 @@ export function registerV1CodesStandardCodes(app: FastifyInstance, ctx: V1Contex
     { path: '/cards', table: CARD_CODES, missing: 'CARD_NOT_FOUND' as const },
   ];
   for (const { path, table, missing } of tables) {
-    app.get(path, async (request) => {
+    app.get(path, { schema: { response: answers(Type.Array(V1StandardCodeSchema)) } }, async (request) => {
       await requireStore(ctx, request);
       return ok(table.map((entry) => ({ code: entry.code, name: entry.name })));
     });
-    app.get<Route>(`${path}/:code`, { schema: { params: Params } }, async (request) => {
+    app.get<Route>(`${path}/:code`, { schema: { params: Params, response: answers(V1StandardCodeSchema) } }, async (request) => {
       await requireStore(ctx, request);
       const entry = findStandardCode(table, request.params.code);
       if (!entry) throw new AppError(missing);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ok } from '../../../http/envelope';
 import { toV1PaymentWithCancels } from '../../../http/presenters';
 import { requireStore, type V1Context } from '../context';
+import { answers, V1PaymentSchema } from '../responses';
 
 const Amount = Type.Optional(Type.Union([Type.Number(), Type.Null()]));
 const Text = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
@@ -33,7 +34,7 @@ type Route = { Body: Static<typeof CancelBody> };
  * PG accepts it (`message` says it is pending) and shows in `cancel_history` when it is done.
  */
 export function registerV1PaymentsCancelPayment(app: FastifyInstance, ctx: V1Context): void {
-  app.post<Route>('/payments/cancel', { schema: { body: CancelBody } }, async (request) => {
+  app.post<Route>('/payments/cancel', { schema: { body: CancelBody, response: answers(V1PaymentSchema) } }, async (request) => {
     const storeId = await requireStore(ctx, request);
     const b = request.body ?? {};
     const answer = await ctx.services.cancels.cancel(storeId, {

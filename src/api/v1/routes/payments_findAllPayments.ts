@@ -6,6 +6,7 @@ import { toV1PagedPayments } from '../../../http/presenters';
 import { MAX_PAGE, MAX_PAGE_SIZE } from '../../../services/payments';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { PaymentSortingSchema, StringEnum } from '../schema';
+import { answers, V1PagedPaymentsSchema } from '../responses';
 
 const Params = Type.Object({
   merchant_uid: Type.String({ minLength: 1, maxLength: 80 }),
@@ -34,7 +35,7 @@ export function registerV1PaymentsFindAllPayments(app: FastifyInstance, ctx: V1C
     );
     return ok(toV1PagedPayments(page));
   };
-  const schema = { params: Params, querystring: Query };
+  const schema = { params: Params, querystring: Query, response: answers(V1PagedPaymentsSchema) };
   app.get<Route>('/payments/findAll/:merchant_uid', { schema }, handler);
   app.get<Route>('/payments/findAll/:merchant_uid/:payment_status', { schema }, handler);
 }

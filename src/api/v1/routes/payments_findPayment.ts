@@ -5,6 +5,7 @@ import { includeSandbox, requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
 import { toV1PaymentWithCancels } from '../../../http/presenters';
 import { PaymentSortingSchema, StringEnum } from '../schema';
+import { answers, V1PaymentSchema } from '../responses';
 
 const Status = StringEnum(PAYMENT_STATUSES);
 const Params = Type.Object({
@@ -33,7 +34,7 @@ export function registerV1PaymentsFindPayment(app: FastifyInstance, ctx: V1Conte
     );
     return ok(toV1PaymentWithCancels(payment));
   };
-  const schema = { params: Params, querystring: Query };
+  const schema = { params: Params, querystring: Query, response: answers(V1PaymentSchema) };
   app.get<Route>('/payments/find/:merchant_uid', { schema }, handler);
   app.get<Route>('/payments/find/:merchant_uid/:payment_status', { schema }, handler);
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { ok } from '../../../http/envelope';
 import { toV1PaymentWithCancels } from '../../../http/presenters';
+import { answers, V1PaymentSchema } from '../responses';
 
 const Params = Type.Object({ imp_uid: Type.String({ minLength: 1, maxLength: 64 }) });
 const Query = Type.Object({ include_sandbox: Type.Optional(Type.Boolean()) });
@@ -11,7 +12,7 @@ const Query = Type.Object({ include_sandbox: Type.Optional(Type.Boolean()) });
 export function registerV1PaymentsGetPayment(app: FastifyInstance, ctx: V1Context): void {
   app.get<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>(
     '/payments/:imp_uid',
-    { schema: { params: Params, querystring: Query } },
+    { schema: { params: Params, querystring: Query, response: answers(V1PaymentSchema) } },
     async (request) => {
       const storeId = await requireStore(ctx, request);
       const payment = await ctx.services.payments.getByImpUid(storeId, request.params.imp_uid, {

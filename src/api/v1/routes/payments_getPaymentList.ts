@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ok } from '../../../http/envelope';
 import { toV1PaymentWithCancels } from '../../../http/presenters';
 import { includeSandbox, requireStore, type V1Context } from '../context';
+import { answers, Envelope, V1PaymentSchema } from '../responses';
 
 const Uids = Type.Array(Type.String({ minLength: 1, maxLength: 80 }), { maxItems: 100 });
 // Clients send `imp_uid[]=a&imp_uid[]=b` (qs "brackets"); a bare `imp_uid=a` is read the same way.
@@ -16,7 +17,7 @@ const Query = Type.Object({
 
 /** GET /payments?imp_uid[]=…&merchant_uid[]=… — 200 when all are found, 207 when some are not, 404 when none. */
 export function registerV1PaymentsGetPaymentList(app: FastifyInstance, ctx: V1Context): void {
-  app.get<{ Querystring: Static<typeof Query> }>('/payments', { schema: { querystring: Query } }, async (request, reply) => {
+  app.get<{ Querystring: Static<typeof Query> }>('/payments', { schema: { querystring: Query, response: answers(Type.Array(V1PaymentSchema), { 207: Envelope(Type.Array(V1PaymentSchema)) }) } }, async (request, reply) => {
     const storeId = await requireStore(ctx, request);
     const q = request.query;
     const found = await ctx.services.payments.findMany(

@@ -6,6 +6,7 @@ import { toV1PagedPayments } from '../../../http/presenters';
 import { MAX_PAGE, MAX_PAGE_SIZE, MAX_UNIX_SECONDS } from '../../../services/payments';
 import { includeSandbox, requireStore, type V1Context } from '../context';
 import { PaymentSortingSchema, StringEnum } from '../schema';
+import { answers, V1PagedPaymentsSchema } from '../responses';
 
 const Params = Type.Object({ payment_status: StringEnum(['all', ...PAYMENT_STATUSES] as const) });
 const Query = Type.Object({
@@ -25,7 +26,7 @@ const Query = Type.Object({
 export function registerV1PaymentsGetPaymentsByStatus(app: FastifyInstance, ctx: V1Context): void {
   app.get<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>(
     '/payments/status/:payment_status',
-    { schema: { params: Params, querystring: Query } },
+    { schema: { params: Params, querystring: Query, response: answers(V1PagedPaymentsSchema) } },
     async (request) => {
       const storeId = await requireStore(ctx, request);
       const { from, to, ...pageQuery } = request.query;

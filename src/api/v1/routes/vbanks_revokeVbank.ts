@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ok } from '../../../http/envelope';
 import { toV1PaymentWithCancels } from '../../../http/presenters';
 import { requireStore, type V1Context } from '../context';
+import { answers, V1PaymentSchema } from '../responses';
 
 const Params = Type.Object({ imp_uid: Type.String({ minLength: 1, maxLength: 64 }) });
 // `pg_api_key` is inicis's; accepted and ignored.
@@ -16,7 +17,7 @@ const Query = Type.Object({ pg_api_key: Type.Optional(Type.String({ maxLength: 2
 export function registerV1VbanksRevokeVbank(app: FastifyInstance, ctx: V1Context): void {
   app.delete<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>(
     '/vbanks/:imp_uid',
-    { schema: { params: Params, querystring: Query } },
+    { schema: { params: Params, querystring: Query, response: answers(V1PaymentSchema) } },
     async (request) => {
       const storeId = await requireStore(ctx, request);
       return ok(toV1PaymentWithCancels(await ctx.services.cancels.revokeVbank(storeId, request.params.imp_uid)));
