@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import gyeolDocument from '../../../docs/gyeol-openapi.json';
 
 /** Routes that answer without a token (everything else calls requireStore). */
 const OPEN_ROUTES = new Set(['/users/getToken']);
@@ -14,7 +15,8 @@ const OPEN_ROUTES = new Set(['/users/getToken']);
 export async function registerOpenApi(app: FastifyInstance, options: { publicUrl: string }): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      // 3.1: the answers' schemas are JSON Schema (nullable fields are `anyOf … {type: 'null'}`).
+      openapi: '3.1.0',
       info: {
         title: 'gyeol V1 REST API',
         description:
@@ -42,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
       ],
     },
     hideUntagged: true,
+    transformObject: (document) => withGyeolAnswers((document as { openapiObject: OpenApiDocument }).openapiObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // The document itself at the root, as most tools expect it (/docs/json answers it too).
@@ -69,4 +72,27 @@ function v1Tag(url: string): string {
   if (first === 'users') return url === '/users/getToken' ? 'authenticate' : 'pgs';
   if (first === 'banks' || first === 'cards') return 'codes';
   return first;
+}
+
+type OpenApiDocument = {
+  paths?: Record<string, Record<string, { responses?: unknown }>>;
+  components?: Record<string, Record<string, unknown>>;
+};
+
+/**
+ * The /gyeol/ operations' answers come from docs/gyeol-openapi.json, where they are written once
+ * (with their components); the generated document takes them over, so /openapi.json describes
+ * every answer of the V1 routes and of gyeol's extensions.
+ */
+function withGyeolAnswers(generated: OpenApiDocument): OpenApiDocument {
+  const source = gyeolDocument as unknown as OpenApiDocument;
+  const paths = { ...generated.paths };
+  for (const [p, item] of Object.entries(paths)) {
+    const described = source.paths?.[p];
+    if (!p.startsWith('/gyeol/') || !described) continue;
+    paths[p] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, described[method]?.responses ? { ...op, responses: described[method].responses } : op]));
+  }
+  const components: Record<string, Record<string, unknown>> = { ...generated.components };
+  for (const kind of ['schemas', 'responses'] as const) components[kind] = { ...source.components?.[kind], ...generated.components?.[kind] };
+  return { ...generated, paths, components };
 }
