@@ -5,7 +5,7 @@ import path from 'node:path';
 import { registerV1Api } from './api/v1';
 import { registerOpenApi } from './api/v1/openapi';
 import { registerCheckout } from './checkout/routes';
-import { sendError, toAppError, v1ErrorHandler } from './http/envelope';
+import { sendError, toAppError, v1ClientErrorHandler, v1ErrorHandler } from './http/envelope';
 import { inputHardening } from './http/input-hardening';
 import { requestLog } from './http/request-log';
 import { registerPgRoutes } from './pg/routes';
@@ -56,6 +56,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     frameworkErrors: (error, _request, reply) => {
       sendError(reply, toAppError(error));
     },
+    // …and so do requests Node's parser refuses (headers over 16 KiB: 431).
+    clientErrorHandler: v1ClientErrorHandler,
     ...(options.server ? { serverFactory: attachTo(options.server) } : {}),
   });
 

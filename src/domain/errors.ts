@@ -26,6 +26,8 @@ export const ERRORS = {
   BALANCE_NOT_SUPPORTED: { status: 501, v1Code: 1, message: '결제 잔액 조회는 PAYCO 결제건만 지원합니다. 이 결제의 PG사는 잔액 조회를 지원하지 않습니다.' },
   API_NOT_SUPPORTED: { status: 501, v1Code: 1, message: '이 API는 gyeol에서 지원하지 않습니다.' },
   URI_TOO_LONG: { status: 414, v1Code: -1, message: '요청 URL이 너무 깁니다.' },
+  HEADERS_TOO_LARGE: { status: 431, v1Code: -1, message: '요청 헤더가 너무 큽니다.' },
+  BAD_REQUEST: { status: 400, v1Code: -1, message: '요청을 해석할 수 없습니다.' },
   CHECKOUT_SESSION_NOT_FOUND: { status: 404, v1Code: -1, message: '결제창 세션을 찾을 수 없습니다.' },
   CHECKOUT_SESSION_EXPIRED: { status: 410, v1Code: 1, message: '결제창 세션이 만료되었습니다. 다시 결제를 시도해 주세요.' },
   CHECKOUT_SESSION_CLOSED: { status: 409, v1Code: 1, message: '이미 처리가 끝난 결제창입니다.' },

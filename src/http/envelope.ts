@@ -103,3 +103,23 @@ export function installV1ErrorHandling(app: FastifyInstance, notFound: (request:
   app.setErrorHandler(v1ErrorHandler);
   app.setNotFoundHandler((request, reply) => sendError(reply, notFound(request, reply) ?? new AppError('ROUTE_NOT_FOUND')));
 }
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 431: 'Request Header Fields Too Large' };
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers over its limit, a
+ * malformed request line) answers in the V1 envelope too, then the connection closes: Fastify's
+ * `clientErrorHandler`.
+ */
+export function v1ClientErrorHandler(error: Error & { code?: string }, socket: import('node:net').Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const appError = new AppError(error.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST');
+  const body = JSON.stringify({ code: appError.v1Code, message: appError.message, response: null } satisfies V1Envelope<null>);
+  socket.end(
+    `HTTP/1.1 ${appError.status} ${STATUS_TEXT[appError.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

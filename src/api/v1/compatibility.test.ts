@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import { createGatewayHarness, type GatewayHarness } from '../../../test/support/gateway-harness';
@@ -50,6 +51,25 @@ forEachDatabase((_name, getStore) => {
       expect(cases[1].res.headers.allow).toBe('GET');
       // GET /payments/prepare is GET /payments/{imp_uid} with imp_uid "prepare".
       expect(cases[2].res.headers.allow).toBe('GET, POST, PUT');
+    });
+
+    it("answers what Node's parser refuses (headers over its limit: 431, a garbled request: 400) in the envelope, then closes", async () => {
+      const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = new URL(address);
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
+          let answer = '';
+          socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+          socket.on('close', () => resolve(answer));
+          socket.on('error', reject);
+        });
+      const big = await raw(`GET /payments/imp_000000000000 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(big.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+      expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4))).toEqual({ code: -1, message: '요청 헤더가 너무 큽니다.', response: null });
+      const garbled = await raw('GARBAGE\r\n\r\n');
+      expect(garbled.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(JSON.parse(garbled.slice(garbled.indexOf('\r\n\r\n') + 4))).toEqual({ code: -1, message: '요청을 해석할 수 없습니다.', response: null });
     });
 
     it('answers a validation error in the envelope, naming the field and the rule in Korean', async () => {
