@@ -66,6 +66,7 @@ class KyselyStore implements Store {
   readonly webhookSettings: Repositories['webhookSettings'];
   readonly webhooks: Repositories['webhooks'];
   readonly paymentPrepares: Repositories['paymentPrepares'];
+  readonly receipts: Repositories['receipts'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -82,6 +83,7 @@ class KyselyStore implements Store {
     this.webhookSettings = repos.webhookSettings;
     this.webhooks = repos.webhooks;
     this.paymentPrepares = repos.paymentPrepares;
+    this.receipts = repos.receipts;
   }
 
   /**

@@ -4,6 +4,7 @@ import { KyselyChannelRepository } from './channels';
 import { KyselyCheckoutSessionRepository } from './checkout-sessions';
 import { KyselyPaymentPrepareRepository } from './payment-prepares';
 import { KyselyPaymentRepository } from './payments';
+import { KyselyReceiptRepository } from './receipts';
 import type { Database } from './schema';
 import { KyselyStoreRepository } from './stores';
 import { KyselyStrayApprovalRepository } from './stray-approvals';
@@ -23,5 +24,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db, dialect),
     paymentPrepares: new KyselyPaymentPrepareRepository(db),
+    receipts: new KyselyReceiptRepository(db),
   };
 }

@@ -121,6 +121,7 @@ async function wrap(
     webhookSettings: store.webhookSettings,
     webhooks: store.webhooks,
     paymentPrepares: store.paymentPrepares,
+    receipts: store.receipts,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {
