@@ -351,10 +351,9 @@ export type SchemaType<T extends TSchema> = Static<T>;
 
 // ---- cash receipts (현금영수증) ----
 
-/** V1 `identifier_type`: what the identifier is. */
-export type ReceiptIdentifierType = 'person' | 'business' | 'phone' | 'taxcard';
-/** V1 `type`: 소득공제용 (`person`) or 지출증빙용 (`company`). */
-export type ReceiptPurpose = 'person' | 'company';
+/** V1 `identifier_type` (person/business/phone/taxcard) and `type` (person = 소득공제용, company = 지출증빙용). */
+export type { ReceiptIdentifierType, ReceiptPurpose } from '../domain/receipts';
+import type { ReceiptIdentifierType, ReceiptPurpose } from '../domain/receipts';
 
 /** A cash receipt request as the PG's rules see it (V1 field names in violations). */
 export interface ReceiptRequestFacts {
