@@ -23,7 +23,7 @@ import type { CashReceipt, SimulatorStore } from './store';
 
 /** A phone number that the simulated 국세청 refuses: a signed decline (R710). */
 export const DECLINED_RECEIPT_IDENTITY = '01099990000';
-/** A phone number whose receipt is issued but whose answer is held `hangMs` (the gateway times out). */
+/** A phone number whose receipt is issued but whose answer is held `hangMs` (the gateway times out); so is its cancel's. */
 export const LATE_RECEIPT_IDENTITY = '01099990001';
 
 /** Refusals of the receipt API (the simulator's codes; Smartro's are not public). */
@@ -174,6 +174,7 @@ export function registerCashReceipts(app: FastifyInstance, deps: CashReceiptDeps
         maskedIdentity: maskIdentity(identity),
         buyerName: str(fields, 'BuyerName'),
         appNo,
+        lateAnswers: identity === LATE_RECEIPT_IDENTITY,
       },
       answer,
     });
@@ -204,6 +205,10 @@ export function registerCashReceipts(app: FastifyInstance, deps: CashReceiptDeps
     if (!deps.store.cancelCashReceipt(receipt.tid, now.getTime(), answer)) {
       const again = deps.store.cashReceipt(receipt.tid);
       return reply.send(again?.cancelAnswer ?? unsigned(RECEIPT_ERRORS.UNKNOWN_RECEIPT));
+    }
+    if (receipt.data.lateAnswers) {
+      req.log.info({ tid: receipt.tid, hangMs: deps.hangMs }, 'receipt cancelled; holding the answer (test identity: late answer)');
+      await deps.hold(deps.hangMs);
     }
     return reply.send(answer);
   });

@@ -500,6 +500,8 @@ export interface CashReceiptData {
   maskedIdentity: string;
   buyerName: string;
   appNo: string;
+  /** Issued to the late-answer test identity: its cancel's answer is held too. */
+  lateAnswers?: boolean;
 }
 
 export interface CashReceipt {

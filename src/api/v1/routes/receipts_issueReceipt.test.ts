@@ -151,6 +151,16 @@ forEachDatabase((_name, getStore) => {
       expect(retried.statusCode).toBe(200);
       expect(retried.json().response).toMatchObject({ imp_uid: payment.impUid, amount: 11000, cancelled_at: 0 });
       expect(await h.store.receipts.findActive(h.merchant.id, { impUid: payment.impUid })).toMatchObject({ state: 'issued', receiptTid: retried.json().response.receipt_tid });
+
+      // The cancel's answer is lost too: the receipt stays issued (cancelling) until a DELETE hears the PG.
+      const lostCancel = await call('DELETE', `/receipts/${payment.impUid}`);
+      expect(lostCancel.statusCode).toBe(504);
+      expect(await h.store.receipts.findActive(h.merchant.id, { impUid: payment.impUid })).toMatchObject({ state: 'cancelling', cancelledAt: null });
+      expect((await call('GET', `/receipts/${payment.impUid}`)).json().response).toEqual(retried.json().response);
+      const cancelled = await call('DELETE', `/receipts/${payment.impUid}`);
+      expect(cancelled.statusCode).toBe(200);
+      expect(cancelled.json().response).toEqual({ ...retried.json().response, cancelled_at: now() });
+      expect(await h.store.receipts.findActive(h.merchant.id, { impUid: payment.impUid })).toBeNull();
     });
   });
 }, { per: 'file' });
