@@ -266,7 +266,18 @@ export interface PgConnector<Credentials = unknown> {
     cancelVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
     issueBillingKey?: PgFlow<Credentials, unknown, unknown>;
     chargeBillingKey?: PgFlow<Credentials, unknown, unknown>;
+    /**
+     * Issues a cash receipt (현금영수증) for a payment or an external (non-gyeol) cash sale.
+     * Re-sending the same input must be safe (the PG answers the receipt it already issued for
+     * the order): it is how an unknown outcome is resolved.
+     */
+    issueReceipt?: PgFlow<Credentials, ReceiptIssueInput, ReceiptIssueResult>;
+    /** Cancels an issued cash receipt; re-sending it for a cancelled receipt answers `cancelled` again. */
+    cancelReceipt?: PgFlow<Credentials, ReceiptCancelInput, ReceiptCancelResult>;
   };
+
+  /** The PG's own rules on a cash receipt request that already passed V1's (e.g. buyer_tel required). */
+  validateReceipt?(request: ReceiptRequestFacts): FieldViolation[];
 
   /**
    * Reads a notification the PG posted to gyeol (form fields), checking its signature with the
@@ -337,3 +348,55 @@ export type PgNotification =
 
 /** Helper for connector authors: the static type of a TypeBox schema. */
 export type SchemaType<T extends TSchema> = Static<T>;
+
+// ---- cash receipts (현금영수증) ----
+
+/** V1 `identifier_type` (person/business/phone/taxcard) and `type` (person = 소득공제용, company = 지출증빙용). */
+export type { ReceiptIdentifierType, ReceiptPurpose } from '../domain/receipts';
+import type { ReceiptIdentifierType, ReceiptPurpose } from '../domain/receipts';
+
+/** A cash receipt request as the PG's rules see it (V1 field names in violations). */
+export interface ReceiptRequestFacts {
+  /** `external`: a cash sale made outside gyeol (`/receipts/external/{merchant_uid}`). */
+  kind: 'payment' | 'external';
+  merchantUid: string;
+  buyerName: string | null;
+  buyerTel: string | null;
+}
+
+/** One cash receipt, as the PG is asked to issue it. Amounts are integer minor units (KRW). */
+export interface ReceiptIssueInput {
+  /** The order id the PG knows the sale by (Smartro `Moid`). */
+  orderId: string;
+  /** The payment's PG transaction id; null for an external sale. */
+  pgTid: string | null;
+  /** `trans` or `vbank` (an external sale's `pay_method`, or the payment's). */
+  payMethod: string;
+  goodsName: string;
+  amount: number;
+  vat: number;
+  taxFree: number;
+  purpose: ReceiptPurpose;
+  identifierType: ReceiptIdentifierType;
+  /** Digits only. */
+  identifier: string;
+  buyerName: string;
+  buyerTel: string;
+  buyerEmail: string | null;
+}
+
+/** A PG answer to a receipt issue. A refusal is data; faults throw {@link ConnectorFault}. */
+export type ReceiptIssueResult =
+  | { outcome: 'issued'; receiptTid: string; applyNum: string; issuedAt: Date; receiptUrl: string | null; code: string; message: string }
+  | { outcome: 'declined'; code: string; message: string; verified: boolean };
+
+export interface ReceiptCancelInput {
+  receiptTid: string;
+  orderId: string;
+  amount: number;
+  reason: string;
+}
+
+export type ReceiptCancelResult =
+  | { outcome: 'cancelled'; receiptTid: string; cancelledAt: Date; code: string; message: string }
+  | { outcome: 'refused'; code: string; message: string; verified: boolean };

@@ -50,6 +50,20 @@ export const ERRORS = {
   CANCEL_OUTCOME_UNKNOWN: { status: 200, v1Code: 1, message: 'PG사의 취소 결과를 아직 확인하지 못했습니다. 결과를 확인하는 대로 반영하니 잠시 후 결제정보를 다시 조회해 주세요.' },
   VBANK_NOT_ISSUED: { status: 400, v1Code: 1, message: '입금 대기 중인 가상계좌 결제건이 아닙니다.' },
   INTERNAL: { status: 500, v1Code: -1, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.' },
+  // ---- cash receipts (/receipts/...) ----
+  RECEIPT_NOT_FOUND: { status: 404, v1Code: -1, message: '현금영수증 발급 내역이 존재하지 않습니다.' },
+  RECEIPT_PAYMENT_NOT_PAID: { status: 400, v1Code: 1, message: 'imp_uid: 결제완료(paid) 상태인 결제건에만 현금영수증을 발급할 수 있습니다.' },
+  RECEIPT_PAY_METHOD: { status: 400, v1Code: 1, message: 'imp_uid: 현금영수증은 현금성 결제(계좌이체·가상계좌)에만 발급할 수 있습니다.' },
+  RECEIPT_ALREADY_ISSUED: { status: 400, v1Code: 1, message: '이미 현금영수증이 발급된 거래입니다. 다시 발급하려면 먼저 DELETE로 발급을 취소해 주세요.' },
+  RECEIPT_ALREADY_CANCELLED: { status: 400, v1Code: 1, message: '이미 발급 취소된 현금영수증입니다.' },
+  RECEIPT_DECLINED: { status: 400, v1Code: 1, message: '현금영수증 발급에 실패했습니다.' },
+  RECEIPT_CANCEL_REFUSED: { status: 400, v1Code: 1, message: '현금영수증 발급 취소에 실패했습니다.' },
+  RECEIPT_NOT_SUPPORTED: { status: 501, v1Code: 1, message: '이 PG사는 현금영수증 API 발급을 지원하지 않습니다.' },
+  RECEIPT_OUTCOME_UNKNOWN: {
+    status: 504,
+    v1Code: -1,
+    message: 'PG사 응답을 받지 못해 현금영수증 처리 결과를 확인하지 못했습니다. 같은 요청을 다시 보내면 PG사에 결과를 다시 확인합니다.',
+  },
 } as const satisfies Record<string, { status: number; v1Code: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,6 +2,7 @@ import { unixSeconds } from '../domain/clock';
 import { fromMinorUnits, type Currency } from '../domain/money';
 import type { Cancellation } from '../domain/cancellations';
 import type { Payment } from '../domain/payment';
+import type { Receipt } from '../domain/receipts';
 
 /** A V1 timestamp: UNIX seconds, 0 for "has not happened". */
 export const v1Seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
@@ -110,4 +111,25 @@ export function toV1PgSetting(channel: { pgProvider: string; pgId: string; testM
     channel_name: channel.name,
     channel_key: channel.channelKey,
   };
+}
+
+/** The V1 `Receipt` (ReceiptAnnotation): UNIX seconds, 0 for "not happened". */
+export function toV1Receipt(receipt: Receipt) {
+  return {
+    imp_uid: receipt.impUid ?? '',
+    receipt_tid: receipt.receiptTid,
+    apply_num: receipt.applyNum ?? '',
+    type: receipt.purpose,
+    amount: receipt.amount,
+    vat: receipt.vat,
+    receipt_url: receipt.receiptUrl,
+    applied_at: seconds(receipt.appliedAt),
+    cancelled_at: seconds(receipt.cancelledAt),
+  };
+}
+
+/** The V1 `ExternalReceipt` (ExternalReceiptAnnotation): as a Receipt, keyed by `merchant_uid`. */
+export function toV1ExternalReceipt(receipt: Receipt) {
+  const { imp_uid: _, ...rest } = toV1Receipt(receipt);
+  return { merchant_uid: receipt.merchantUid, ...rest };
 }

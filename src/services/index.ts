@@ -7,6 +7,7 @@ import type { ServiceDeps } from './deps';
 import { PaymentQueryService } from './payments';
 import { PaymentPrepareService } from './prepares';
 import { ProvisioningService } from './provisioning';
+import { ReceiptService } from './receipts';
 import { WebhookService } from './webhooks';
 
 export interface Services {
@@ -19,6 +20,7 @@ export interface Services {
   checkout: CheckoutService;
   provisioning: ProvisioningService;
   webhooks: WebhookService;
+  receipts: ReceiptService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -36,6 +38,7 @@ export function createServices(deps: ServiceDeps): Services {
     checkout: new CheckoutService(deps, channels, approvals, prepares),
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),
+    receipts: new ReceiptService(deps, channels),
   };
 }
 

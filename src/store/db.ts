@@ -67,6 +67,7 @@ class KyselyStore implements Store {
   readonly webhooks: Repositories['webhooks'];
   readonly paymentPrepares: Repositories['paymentPrepares'];
   readonly cancellations: Repositories['cancellations'];
+  readonly receipts: Repositories['receipts'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -84,6 +85,7 @@ class KyselyStore implements Store {
     this.webhooks = repos.webhooks;
     this.paymentPrepares = repos.paymentPrepares;
     this.cancellations = repos.cancellations;
+    this.receipts = repos.receipts;
   }
 
   /**

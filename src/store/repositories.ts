@@ -5,6 +5,7 @@ import { KyselyChannelRepository } from './channels';
 import { KyselyCheckoutSessionRepository } from './checkout-sessions';
 import { KyselyPaymentPrepareRepository } from './payment-prepares';
 import { KyselyPaymentRepository } from './payments';
+import { KyselyReceiptRepository } from './receipts';
 import type { Database } from './schema';
 import { KyselyStoreRepository } from './stores';
 import { KyselyStrayApprovalRepository } from './stray-approvals';
@@ -25,5 +26,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     webhooks: new KyselyWebhookRepository(db, dialect),
     paymentPrepares: new KyselyPaymentPrepareRepository(db),
     cancellations: new KyselyCancellationRepository(db, inTransaction),
+    receipts: new KyselyReceiptRepository(db),
   };
 }

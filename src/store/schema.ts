@@ -19,6 +19,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   payment_prepares: PaymentPreparesTable;
   payment_cancellations: PaymentCancellationsTable;
+  receipts: ReceiptsTable;
 }
 
 export interface StoresTable {
@@ -285,5 +286,48 @@ export interface PaymentCancellationsTable {
   cancelled_at: number | null;
   reconcile_after: number | null;
   reconcile_attempts: Generated<number>;
+  updated_at: number;
+}
+
+/**
+ * Cash receipts (현금영수증) of payments and of external sales. `active_key` is set while the
+ * receipt is active (issuing, issued, cancelling) and NULL after: UNIQUE (store_id, active_key)
+ * lets an order have one active receipt at a time.
+ */
+export interface ReceiptsTable {
+  id: Generated<number>;
+  store_id: number;
+  channel_id: number;
+  /** `payment` | `external`. */
+  kind: string;
+  payment_id: number | null;
+  imp_uid: string | null;
+  merchant_uid: string;
+  pg_order_id: string;
+  /** `imp:<imp_uid>` or `ext:<merchant_uid>` while active; NULL otherwise. */
+  active_key: string | null;
+  /** issuing | issued | declined | cancelling | cancelled. */
+  state: string;
+  purpose: string;
+  identifier_type: string;
+  /** Sealed with the instance secret. */
+  identifier_sealed: string;
+  identifier_masked: string;
+  pay_method: string;
+  name: string;
+  amount: number;
+  vat: number;
+  tax_free: number;
+  buyer_name: string;
+  buyer_email: string | null;
+  buyer_tel: string;
+  receipt_tid: string | null;
+  apply_num: string | null;
+  receipt_url: string | null;
+  applied_at: number | null;
+  cancelled_at: number | null;
+  fail_code: string | null;
+  fail_reason: string | null;
+  created_at: number;
   updated_at: number;
 }

@@ -1,6 +1,7 @@
 import type { Cancellation, CancellationKind } from '../domain/cancellations';
 import type { Currency } from '../domain/money';
 import type { Payment, PaymentStatus } from '../domain/payment';
+import type { Receipt, ReceiptState } from '../domain/receipts';
 import type { Decision, DomainEvent } from '../domain/payment-transitions';
 import type { WebhookContentType, WebhookSchedule } from '../domain/webhooks';
 
@@ -362,6 +363,7 @@ export interface Repositories {
   webhooks: WebhookRepository;
   paymentPrepares: PaymentPrepareRepository;
   cancellations: CancellationRepository;
+  receipts: ReceiptRepository;
 }
 
 export interface Store extends Repositories {
@@ -434,4 +436,30 @@ export interface CancellationRepository {
   listReconcileDue(now: Date, limit: number): Promise<Cancellation[]>;
   /** The cancellations of these payments, by payment then `seq`. */
   listByPayments(storeId: number, paymentIds: readonly number[]): Promise<Cancellation[]>;
+}
+
+/** A receipt as first written: the intent, before the PG is called. */
+export type NewReceipt = Omit<
+  Receipt,
+  'id' | 'state' | 'receiptTid' | 'applyNum' | 'receiptUrl' | 'appliedAt' | 'cancelledAt' | 'failCode' | 'failReason' | 'updatedAt'
+>;
+
+/** What settling a receipt may change (the state itself is the `to` of {@link ReceiptRepository.transition}). */
+export type ReceiptChange = Partial<Pick<Receipt, 'receiptTid' | 'applyNum' | 'receiptUrl' | 'appliedAt' | 'cancelledAt' | 'failCode' | 'failReason'>>;
+
+export interface ReceiptRepository {
+  /**
+   * Records the intent to issue (`issuing`). Returns null, writing nothing, when the order
+   * already has an active receipt (unique `active_key`: two concurrent requests cannot both win).
+   */
+  insertIntent(receipt: NewReceipt): Promise<Receipt | null>;
+  /** The order's active receipt (issuing, issued or cancelling), if any. */
+  findActive(storeId: number, key: { impUid: string } | { merchantUid: string }): Promise<Receipt | null>;
+  /** The order's latest receipt the PG issued (issued, cancelling or cancelled), if any. */
+  findLatestIssued(storeId: number, key: { impUid: string } | { merchantUid: string }): Promise<Receipt | null>;
+  /**
+   * Moves a receipt from `from` to `to` with the change, only if it is still in `from`
+   * (a conditional update). Returns the updated receipt, or null when it was not in `from`.
+   */
+  transition(storeId: number, id: number, from: ReceiptState, to: ReceiptState, change: ReceiptChange, now: Date): Promise<Receipt | null>;
 }

@@ -122,6 +122,7 @@ async function wrap(
     webhooks: store.webhooks,
     paymentPrepares: store.paymentPrepares,
     cancellations: store.cancellations,
+    receipts: store.receipts,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

@@ -39,6 +39,8 @@ export interface SeedPayment {
   status: 'ready' | 'paid' | 'failed';
   startedAt: Date;
   sandbox: boolean;
+  /** `card` (default) or `trans` (a bank transfer, paid through KB국민은행). */
+  payMethod: 'card' | 'trans';
 }
 
 const CARD: CardDetails = {
@@ -102,6 +104,7 @@ export async function createGatewayHarness(store: Store, options: { confirmTimeo
       status: 'paid',
       startedAt: clock.now(),
       sandbox: true,
+      payMethod: 'card',
       ...overrides,
     };
     const payment = await store.payments.insert({
@@ -111,7 +114,7 @@ export async function createGatewayHarness(store: Store, options: { confirmTimeo
       merchantUid: seed.merchantUid,
       pgProvider: 'smartro_v2',
       pgId: 'gyeolsim01',
-      payMethod: 'card',
+      payMethod: seed.payMethod,
       channel: 'pc',
       sandbox: seed.sandbox,
       escrow: false,
@@ -146,7 +149,7 @@ export async function createGatewayHarness(store: Store, options: { confirmTimeo
     const claimed = await step(payment, { type: 'approval-requested', pgTid, pgAuthSealed: 'seed', at, reconcileAfter: at });
     const done =
       seed.status === 'paid'
-        ? await step(claimed, { type: 'pg-approved', pgTid, approvedAt: at, details: { method: 'card', card: CARD }, receiptUrl: null, at })
+        ? await step(claimed, { type: 'pg-approved', pgTid, approvedAt: at, details: seed.payMethod === 'trans' ? { method: 'trans', bank: { bankCode: '004', bankName: 'KB국민은행' } } : { method: 'card', card: CARD }, receiptUrl: null, at })
         : await step(claimed, { type: 'pg-declined', pgTid, code: '3051', message: '카드사 승인 거절', verified: true, at, reconcileAfter: null });
     return done;
   };

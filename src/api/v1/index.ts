@@ -16,6 +16,12 @@ import { registerV1PaymentsGetPaymentList } from './routes/payments_getPaymentLi
 import { registerV1PaymentsGetPaymentPrepare } from './routes/payments_getPaymentPrepare';
 import { registerV1PaymentsGetPaymentsByStatus } from './routes/payments_getPaymentsByStatus';
 import { registerV1PaymentsPreparePayment } from './routes/payments_preparePayment';
+import { registerV1ReceiptsGetReceipt } from './routes/receipts_getReceipt';
+import { registerV1ReceiptsIssueReceipt } from './routes/receipts_issueReceipt';
+import { registerV1ReceiptsRevokeReceipt } from './routes/receipts_revokeReceipt';
+import { registerV1ReceiptsGetExternalReceipt } from './routes/receipts_getExternalReceipt';
+import { registerV1ReceiptsIssueExternalReceipt } from './routes/receipts_issueExternalReceipt';
+import { registerV1ReceiptsRevokeExternalReceipt } from './routes/receipts_revokeExternalReceipt';
 import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
 import { registerV1VbanksRevokeVbank } from './routes/vbanks_revokeVbank';
@@ -44,6 +50,12 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1PaymentsCancelPayment(api, ctx);
     registerV1VbanksRevokeVbank(api, ctx);
     registerV1CodesStandardCodes(api, ctx);
+    registerV1ReceiptsGetReceipt(api, ctx);
+    registerV1ReceiptsIssueReceipt(api, ctx);
+    registerV1ReceiptsRevokeReceipt(api, ctx);
+    registerV1ReceiptsGetExternalReceipt(api, ctx);
+    registerV1ReceiptsIssueExternalReceipt(api, ctx);
+    registerV1ReceiptsRevokeExternalReceipt(api, ctx);
     registerGyeolApprovals(api, ctx);
     registerGyeolWebhooks(api, ctx);
   });

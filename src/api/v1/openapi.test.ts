@@ -73,6 +73,12 @@ forEachDatabase((_name, getStore) => {
           'GET /banks/{code}',
           'GET /cards',
           'GET /cards/{code}',
+          'GET /receipts/{imp_uid}',
+          'POST /receipts/{imp_uid}',
+          'DELETE /receipts/{imp_uid}',
+          'GET /receipts/external/{merchant_uid}',
+          'POST /receipts/external/{merchant_uid}',
+          'DELETE /receipts/external/{merchant_uid}',
           ...gyeolOperations,
         ].sort(),
       );

@@ -2,6 +2,7 @@
 export { smartroConnector } from './connector';
 export { readSmartroCredentials, type SmartroCredentials, type SmartroSettings, type SmartroSecrets } from './credentials';
 export { approveFlow, inquireFlow } from './flows';
+export { cancelReceiptFlow, issueReceiptFlow, validateReceiptRequest } from './receipts';
 export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit, type SmartroLaunchData } from './window';
 export { smartroOrderId, validatePaymentRequest } from './rules';
 export {

@@ -370,3 +370,97 @@ export function parseVbankExpDate(text: string | null | undefined): Date | null 
   if (ediDate(at).slice(0, 8) !== text.slice(0, 8)) return null;
   return at;
 }
+
+// ---- cash receipts (현금영수증) ----
+//
+// Smartro's cash-receipt issue and cancel API is not public (protocol reference §8.7). gyeol's
+// assumption, shared with the simulator (see its README): two JSON calls on the approval host,
+// shaped like `cancel.do` — body `{Mid, EncData}` where EncData is the AES envelope (crypto.ts) of
+// the fields below, proved by `EncryptData` = SHA256(EdiDate + Mid + Amt + MerchantKey) as the
+// payment form is; the answer is signed with `SignValue` over the receipt's own Tid. Result
+// `7001` = issued (the only public receipt code, §4); `2001` = cancelled, `2013` = already cancelled.
+
+export const RECEIPT_ISSUE_PATH = '/payment/approval/cashReceipt.do';
+export const RECEIPT_CANCEL_PATH = '/payment/approval/cashReceiptCancel.do';
+export const RECEIPT_ISSUED = { resultCode: '7001', resultMsg: '현금영수증 발급 성공' } as const;
+export const RECEIPT_CANCELLED = { resultCode: '2001', resultMsg: '현금영수증 발급 취소 성공' } as const;
+export const RECEIPT_ALREADY_CANCELLED = { resultCode: '2013', resultMsg: '이미 취소된 현금영수증입니다' } as const;
+/** Smartro's receipt page type of a cash receipt (`IssueLoader.jsp?type=2`; `0` is the card slip). */
+export const CASH_RECEIPT_PAGE_TYPE = '2';
+
+/** `ReceiptType` (as `vacct.do`'s `CashReceiptType`): 1 소득공제, 2 지출증빙. */
+export type SmartroReceiptType = '1' | '2';
+/** `ReceiptIdentityType` (our assumption): 1 phone, 2 주민등록번호, 3 사업자등록번호, 4 현금영수증 카드. */
+export type SmartroReceiptIdentityType = '1' | '2' | '3' | '4';
+
+/** The fields inside the EncData of `cashReceipt.do`. */
+export interface SmartroReceiptIssueFields {
+  Mid: string;
+  Moid: string;
+  /** The original payment's Tid; empty for a sale made elsewhere. */
+  OrgTid: string;
+  /** `BANK` or `VBANK`. */
+  PayMethod: string;
+  GoodsName: string;
+  Amt: string;
+  SupplyAmt: string;
+  VatAmt: string;
+  TaxFreeAmt: string;
+  ReceiptType: SmartroReceiptType;
+  ReceiptIdentityType: SmartroReceiptIdentityType;
+  /** Digits only. */
+  ReceiptIdentity: string;
+  BuyerName: string;
+  BuyerTel: string;
+  BuyerEmail: string;
+  EdiDate: string;
+  EncryptData: string;
+}
+
+/** The fields inside the EncData of `cashReceiptCancel.do`. */
+export interface SmartroReceiptCancelFields {
+  Mid: string;
+  /** The receipt's own Tid. */
+  Tid: string;
+  Moid: string;
+  CancelAmt: string;
+  CancelMsg: string;
+  EdiDate: string;
+  EncryptData: string;
+}
+
+/** Body of both receipt calls, as `cancel.do`'s. */
+export interface SmartroEnvelopeRequest {
+  Mid: string;
+  EncData: string;
+}
+
+/** Answer of `cashReceipt.do` (signed when it names a Tid). */
+export interface SmartroReceiptIssueResponse {
+  ResultCode: string;
+  ResultMsg?: string;
+  Tid: string;
+  SignValue: string;
+  Moid?: string;
+  Amt?: string;
+  /** 국세청 승인번호 (V1 `apply_num`). */
+  ReceiptAppNo?: string;
+  ReceiptType?: string;
+  /** `yyMMddHHmmss`, Korea time. */
+  AuthDate?: string;
+}
+
+/** Answer of `cashReceiptCancel.do`. */
+export interface SmartroReceiptCancelResponse {
+  ResultCode: string;
+  ResultMsg?: string;
+  Tid: string;
+  SignValue: string;
+  /** `yyMMddHHmmss`, Korea time. */
+  CancelDate?: string;
+}
+
+/** Smartro's page of a cash receipt. */
+export function cashReceiptUrl(receiptBaseUrl: string, tid: string): string {
+  return `${receiptBaseUrl.replace(/\/+$/, '')}${RECEIPT_PATH}?TID=${encodeURIComponent(tid)}&type=${CASH_RECEIPT_PAGE_TYPE}`;
+}

@@ -575,3 +575,50 @@ export function receiptPage(view: ReceiptView): string {
 <p class="note">스마트로 시뮬레이터가 발급한 테스트 영수증입니다. 실제 매출전표가 아닙니다.</p>`;
   return layout('신용카드 매출전표', body);
 }
+
+export interface CashReceiptView {
+  companyName: string;
+  tid: string;
+  moid: string;
+  goodsName: string;
+  /** 국세청 승인번호. */
+  appNo: string;
+  purpose: '소득공제용' | '지출증빙용';
+  maskedIdentity: string;
+  /** `yyMMddHHmmss`, Korea time. */
+  issuedAt: string;
+  cancelledAt: string | null;
+  amount: number;
+  supplyAmt: number;
+  vatAmt: number;
+  taxFreeAmt: number;
+}
+
+/** The simulator's cash receipt (현금영수증) page, `IssueLoader.jsp?type=2`. */
+export function cashReceiptPage(view: CashReceiptView): string {
+  const body = `
+<header><h1>현금영수증</h1><span class="badge">시뮬레이터 영수증</span></header>
+${view.cancelledAt ? `<section class="card" role="alert"><p>발급 취소된 현금영수증입니다 (${escapeHtml(kstDateTime(view.cancelledAt))}).</p></section>` : ''}
+<section class="card" aria-label="발급 정보">
+  <dl>
+    <dt>상호</dt><dd>${escapeHtml(view.companyName)}</dd>
+    <dt>상품명</dt><dd>${escapeHtml(view.goodsName)}</dd>
+    <dt>주문번호</dt><dd>${escapeHtml(view.moid)}</dd>
+    <dt>거래번호</dt><dd>${escapeHtml(view.tid)}</dd>
+    <dt>국세청 승인번호</dt><dd>${escapeHtml(view.appNo)}</dd>
+    <dt>용도</dt><dd>${escapeHtml(view.purpose)}</dd>
+    <dt>식별번호</dt><dd>${escapeHtml(view.maskedIdentity)}</dd>
+    <dt>발급일시</dt><dd>${escapeHtml(kstDateTime(view.issuedAt))}</dd>
+  </dl>
+</section>
+<section class="card" aria-label="금액">
+  <dl>
+    <dt>공급가액</dt><dd>${formatWon(view.supplyAmt)}</dd>
+    <dt>면세금액</dt><dd>${formatWon(view.taxFreeAmt)}</dd>
+    <dt>부가세</dt><dd>${formatWon(view.vatAmt)}</dd>
+    <dt>합계</dt><dd class="amount">${formatWon(view.amount)}</dd>
+  </dl>
+</section>
+<p class="note">스마트로 시뮬레이터가 발급한 테스트 현금영수증입니다. 국세청에 신고되지 않습니다.</p>`;
+  return layout('현금영수증', body);
+}

@@ -12,7 +12,8 @@
  *   POST /payment/auth/{bank,vbank,phone,easypay} the other windows' forms, the same way
  *   POST /payment/approval/urlCallApproval.do     JSON {Tid, TrAuthKey} → signed result
  *   POST /payment/approval/approvalInquiry.do     same body → the stored result
- *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page
+ *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page (type=2: a cash receipt)
+ *   POST /payment/approval/cashReceipt{,Cancel}.do cash receipts (receipts.ts; an assumed format)
  *   PUT  /sim/merchants/:mid, GET /sim/transactions   test-only control API (not Smartro's)
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
@@ -74,6 +75,7 @@ import {
   vbankListPage,
   vbankWindowPage,
 } from './pages';
+import { registerCashReceipts, sendCashReceiptPage } from './receipts';
 import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction, type TransactionMethod } from './store';
 
 /** The simulator's own notion of time (it shares nothing with gyeol), injectable for tests. */
@@ -934,11 +936,17 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     return reply.send(refusal(SIMULATOR_ERRORS.NOT_APPROVED, t));
   });
 
+  // ---- cash receipts (receipts.ts) ----
+
+  const receiptDeps = { store, now: () => clock.now(), merchantKey: (mid: string) => merchant(mid)?.merchantKey, hold, hangMs, companyName: (mid: string) => merchant(mid)?.companyName ?? DEFAULT_COMPANY_NAME };
+  registerCashReceipts(app, receiptDeps);
+
   // ---- the receipt host ----
 
   app.get('/issue/IssueLoader.jsp', async (req, reply) => {
     const query = req.query as Record<string, unknown>;
     const tid = typeof query.TID === 'string' ? query.TID : '';
+    if (query.type === '2') return sendCashReceiptPage(receiptDeps, tid, reply);
     const t = tid && query.type === '0' ? store.transaction(tid) : undefined;
     // The sales slip (type=0) exists for card transactions only.
     if (!t || t.method.payMethod !== 'CARD' || t.approval !== 'approved' || !t.answer || t.approvedAt === null) {

@@ -128,8 +128,8 @@ export interface TransactionSummary {
   approvedAt: string | null;
 }
 
-/** 2: transactions.method_data (bank transfer and phone payments); 3: merchants.notify_url, vbank_deposits. */
-const SCHEMA_VERSION = 3;
+/** 2: transactions.method_data (bank transfer and phone payments); 3: merchants.notify_url, vbank_deposits; 4: cash_receipts. */
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS merchants (
@@ -176,6 +176,19 @@ CREATE TABLE IF NOT EXISTS transactions (
   method_data TEXT
 );
 CREATE INDEX IF NOT EXISTS transactions_moid ON transactions (moid);
+CREATE TABLE IF NOT EXISTS cash_receipts (
+  tid TEXT PRIMARY KEY,
+  mid TEXT NOT NULL,
+  moid TEXT NOT NULL,
+  state TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  cancelled_at INTEGER,
+  request_sha256 TEXT NOT NULL,
+  data TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  cancel_answer TEXT
+);
+CREATE INDEX IF NOT EXISTS cash_receipts_mid_moid ON cash_receipts (mid, moid);
 `;
 
 interface TransactionRow {
@@ -423,6 +436,43 @@ export class SimulatorStore {
     return result.changes === 1;
   }
 
+    // ---- cash receipts ----
+
+  /** The receipt of an order that is issued and not cancelled, if any. */
+  activeCashReceipt(mid: string, moid: string): CashReceipt | undefined {
+    const row = this.db.prepare(`SELECT * FROM cash_receipts WHERE mid = ? AND moid = ? AND state = 'issued'`).get(mid, moid) as CashReceiptRow | undefined;
+    return row ? toCashReceipt(row) : undefined;
+  }
+
+  cashReceipt(tid: string): CashReceipt | undefined {
+    const row = this.db.prepare('SELECT * FROM cash_receipts WHERE tid = ?').get(tid) as CashReceiptRow | undefined;
+    return row ? toCashReceipt(row) : undefined;
+  }
+
+  /**
+   * Records an issued receipt unless the order already has an active one (checked and written in
+   * one SQLite transaction). @returns the order's active receipt: the new one, or the one before
+   */
+  issueCashReceipt(receipt: Omit<CashReceipt, 'state' | 'cancelledAt' | 'cancelAnswer'>): { created: boolean; receipt: CashReceipt } {
+    return this.db.transaction(() => {
+      const active = this.activeCashReceipt(receipt.mid, receipt.moid);
+      if (active) return { created: false, receipt: active };
+      this.db
+        .prepare(`INSERT INTO cash_receipts (tid, mid, moid, state, issued_at, request_sha256, data, answer) VALUES (?, ?, ?, 'issued', ?, ?, ?, ?)`)
+        .run(receipt.tid, receipt.mid, receipt.moid, receipt.issuedAt, receipt.requestSha256, JSON.stringify(receipt.data), JSON.stringify(receipt.answer));
+      return { created: true, receipt: { ...receipt, state: 'issued' as const, cancelledAt: null, cancelAnswer: null } };
+    })();
+  }
+
+  /** Cancels an issued receipt once; false when it was not issued (already cancelled). */
+  cancelCashReceipt(tid: string, at: number, cancelAnswer: Record<string, string>): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE cash_receipts SET state = 'cancelled', cancelled_at = ?, cancel_answer = ? WHERE tid = ? AND state = 'issued'`)
+        .run(at, JSON.stringify(cancelAnswer), tid).changes === 1
+    );
+  }
+
   /** Lists transactions for the control API, oldest first. At least one filter is required. */
   listTransactions(filter: { tid?: string; moid?: string; mid?: string }): TransactionSummary[] {
     const where: string[] = [];
@@ -434,4 +484,64 @@ export class SimulatorStore {
     const rows = this.db.prepare(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY issued_at, tid`).all(...params) as TransactionRow[];
     return rows.map(toSummary);
   }
+}
+
+/** What the simulator keeps of a cash receipt request (the identity masked; its hash tells a re-send). */
+export interface CashReceiptData {
+  orgTid: string;
+  payMethod: string;
+  goodsName: string;
+  amount: number;
+  supplyAmt: number;
+  vatAmt: number;
+  taxFreeAmt: number;
+  receiptType: string;
+  identityType: string;
+  maskedIdentity: string;
+  buyerName: string;
+  appNo: string;
+  /** Issued to the late-answer test identity: its cancel's answer is held too. */
+  lateAnswers?: boolean;
+}
+
+export interface CashReceipt {
+  tid: string;
+  mid: string;
+  moid: string;
+  state: 'issued' | 'cancelled';
+  issuedAt: number;
+  cancelledAt: number | null;
+  /** SHA-256 of the request's fields that define the receipt: a re-send has the same. */
+  requestSha256: string;
+  data: CashReceiptData;
+  answer: Record<string, string>;
+  cancelAnswer: Record<string, string> | null;
+}
+
+interface CashReceiptRow {
+  tid: string;
+  mid: string;
+  moid: string;
+  state: string;
+  issued_at: number;
+  cancelled_at: number | null;
+  request_sha256: string;
+  data: string;
+  answer: string;
+  cancel_answer: string | null;
+}
+
+function toCashReceipt(row: CashReceiptRow): CashReceipt {
+  return {
+    tid: row.tid,
+    mid: row.mid,
+    moid: row.moid,
+    state: row.state as CashReceipt['state'],
+    issuedAt: row.issued_at,
+    cancelledAt: row.cancelled_at,
+    requestSha256: row.request_sha256,
+    data: JSON.parse(row.data) as CashReceiptData,
+    answer: JSON.parse(row.answer) as Record<string, string>,
+    cancelAnswer: row.cancel_answer === null ? null : (JSON.parse(row.cancel_answer) as Record<string, string>),
+  };
 }

@@ -7,6 +7,7 @@ import { paymentsPgTidMigration } from './0004_payments_pg_tid';
 import { paymentsVbankDateMigration } from './0005_payments_vbank_date';
 import { restApiMigration } from './0006_rest_api';
 import { cancellationsMigration } from './0007_cancellations';
+import { receiptsMigration } from './0008_receipts';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -22,6 +23,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0005_payments_vbank_date': paymentsVbankDateMigration(),
     '0006_rest_api': restApiMigration(dialect),
     '0007_cancellations': cancellationsMigration(dialect),
+    '0008_receipts': receiptsMigration(dialect),
   };
 }
 
