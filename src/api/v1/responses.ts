@@ -124,6 +124,20 @@ export const V1PgSettingSchema = Type.Object(
 
 export const V1StandardCodeSchema = Type.Object({ code: Type.String(), name: Type.String() }, { additionalProperties: false });
 
+const receiptFields = {
+  receipt_tid: Nullable(Type.String({ description: 'PG의 현금영수증 거래번호' })),
+  apply_num: Type.String({ description: '승인번호 (없으면 빈 문자열)' }),
+  type: Type.String({ description: 'person(소득공제) 또는 company(지출증빙)' }),
+  amount: Type.Number(),
+  vat: Type.Number(),
+  receipt_url: Nullable(Type.String()),
+  applied_at: Seconds('발급 시각'),
+  cancelled_at: Seconds('취소 시각'),
+};
+
+export const V1ReceiptSchema = Type.Object({ imp_uid: Type.String(), ...receiptFields }, { additionalProperties: false });
+export const V1ExternalReceiptSchema = Type.Object({ merchant_uid: Type.String(), ...receiptFields }, { additionalProperties: false });
+
 /** `{200: Envelope(T)}` for a route's `schema.response`, plus the envelope of its failures. */
 export function answers<T extends TSchema>(response: T, extra: Record<number, TSchema> = {}) {
   const failure = Envelope(Type.Null());

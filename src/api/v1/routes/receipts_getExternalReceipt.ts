@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { ok } from '../../../http/envelope';
 import { toV1ExternalReceipt } from '../../../http/presenters';
 import { requireStore, type V1Context } from '../context';
+import { answers, V1ExternalReceiptSchema } from '../responses';
 
 const Params = Type.Object({ merchant_uid: Type.String({ minLength: 1, maxLength: 80 }) });
 
 /** GET /receipts/external/{merchant_uid} — the external sale's cash receipt; 404 when none. */
 export function registerV1ReceiptsGetExternalReceipt(app: FastifyInstance, ctx: V1Context): void {
-  app.get<{ Params: Static<typeof Params> }>('/receipts/external/:merchant_uid', { schema: { params: Params } }, async (request) => {
+  app.get<{ Params: Static<typeof Params> }>('/receipts/external/:merchant_uid', { schema: { params: Params, response: answers(V1ExternalReceiptSchema) } }, async (request) => {
     const storeId = await requireStore(ctx, request);
     return ok(toV1ExternalReceipt(await ctx.services.receipts.getExternal(storeId, request.params.merchant_uid)));
   });

@@ -4,6 +4,7 @@ import { ok } from '../../../http/envelope';
 import { toV1ExternalReceipt } from '../../../http/presenters';
 import { requireStore, type V1Context } from '../context';
 import { ExternalReceiptBody, receiptRequestOf } from './receipts_body';
+import { answers, V1ExternalReceiptSchema } from '../responses';
 
 const Params = Type.Object({ merchant_uid: Type.String({ minLength: 1, maxLength: 80 }) });
 
@@ -14,7 +15,7 @@ const Params = Type.Object({ merchant_uid: Type.String({ minLength: 1, maxLength
 export function registerV1ReceiptsIssueExternalReceipt(app: FastifyInstance, ctx: V1Context): void {
   app.post<{ Params: Static<typeof Params>; Body: Static<typeof ExternalReceiptBody> }>(
     '/receipts/external/:merchant_uid',
-    { schema: { params: Params, body: ExternalReceiptBody } },
+    { schema: { params: Params, body: ExternalReceiptBody, response: answers(V1ExternalReceiptSchema) } },
     async (request) => {
       const storeId = await requireStore(ctx, request);
       const body = request.body;
