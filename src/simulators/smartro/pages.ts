@@ -74,6 +74,7 @@ ${body}
 
 const SCENARIO_LABEL: Record<CardScenario, string> = {
   approve: '승인',
+  'check-card': '체크카드로 승인 (부분취소 불가)',
   'card-company-decline': '카드사 거절',
   'insufficient-balance': '잔액부족',
   'lost-or-stolen': '분실/도난 카드',
