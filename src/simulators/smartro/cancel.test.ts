@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalResult, CancelInput, CancelResult, ConnectorContext } from '../../connectors/contract';
 import { executeFlow } from '../../connectors/executor';
@@ -19,7 +20,7 @@ import { systemClock } from '../../domain/clock';
 import { startReceiver } from '../../../test/support/receiver';
 import { CHECK_CARD } from './cards';
 import { buildSmartroSimulator, type SmartroSimulator } from './server';
-import type { TransactionSummary } from './store';
+import { SimulatorStore, type TransactionSummary } from './store';
 import { hiddenFields } from './test-helpers';
 
 const CANCEL_PASSWORD = '123456';
@@ -52,11 +53,18 @@ const uniqueUid = () => `order${Date.now()}${Math.floor(Math.random() * 100000)}
 /** Pays through a window of `payMethod` as a buyer would, then approves with the connector; returns the Tid. */
 async function pay(payMethod: PayMethod, form: Record<string, string>, amount = 1004, base = simUrl): Promise<string> {
   const c = creds({ apiBaseUrl: base, jsBaseUrl: base, mobileJsBaseUrl: base, receiptBaseUrl: base });
-  const payment = paymentRequest({ payMethod, merchantUid: uniqueUid(), amount, vbankDue: payMethod === 'vbank' ? '20991231235959' : null });
+  const payment = paymentRequest({
+    payMethod,
+    merchantUid: uniqueUid(),
+    amount,
+    vbankDue: payMethod === 'vbank' ? '20991231235959' : null,
+    digital: payMethod === 'phone' ? true : null,
+    customerId: payMethod === 'kakaopay' ? 'buyer01' : null,
+  });
   const launch = openSmartroWindow(c, windowInput({ payment }), new Date());
   const opened = await post(`${base}/payment/auth`, { ...(launch.data as SmartroLaunchData).fields, SimChannel: 'mobile' });
   const { AuthId } = hiddenFields(await opened.text());
-  const route = { card: 'card', trans: 'bank', vbank: 'vbank' }[payMethod as 'card' | 'trans' | 'vbank'];
+  const route = { card: 'card', trans: 'bank', vbank: 'vbank', phone: 'phone', kakaopay: 'easypay' }[payMethod as 'card' | 'trans' | 'vbank' | 'phone' | 'kakaopay'];
   const result = hiddenFields(await (await post(`${base}/payment/auth/${route}`, { AuthId, Action: 'pay', ...form })).text());
   const back = readSmartroWindowReturn(c, result);
   if (back.kind !== 'authenticated') throw new Error(`not authenticated: ${JSON.stringify(result)}`);
@@ -161,9 +169,21 @@ describe('cancel.do: cards', () => {
     expect(await rawCancel({ Mid: TEST_MID })).toEqual({ ResultCode: '9999', ResultMsg: '요청 형식이 올바르지 않습니다 (EncData, Mid 필요)' });
     const unknown = await cancel(cancelInput(`${TEST_MID}01012601010000000000`));
     expect(unknown).toEqual({ outcome: 'refused', code: '9999', message: '존재하지 않는 거래입니다', verified: false });
+    const broken = await fetch(`${simUrl}${CANCEL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"EncData":' });
+    expect(await broken.json()).toEqual({ ResultCode: '9999', ResultMsg: '요청 형식이 올바르지 않습니다 (EncData, Mid 필요)' });
     const form = await fetch(`${simUrl}${CANCEL_PATH}`, { method: 'POST', body: new URLSearchParams({ EncData: 'x', Mid: TEST_MID }) });
     expect(await form.json()).toEqual({ ResultCode: '9999', ResultMsg: '요청 본문은 JSON이어야 합니다 (Content-Type: application/json)' });
     expect((await listed(tid)).cancelledAmount).toBe(0);
+  });
+});
+
+describe('cancel.do: phone payments and easy pays', () => {
+  it('cancels a phone payment and an easy pay paid with the brand’s money, in parts, with no refund account', async () => {
+    const phone = await pay('phone', { Carrier: 'SKT', PhoneNo: '010-1234-5678' });
+    expect(await cancel(cancelInput(phone, { payMethod: 'phone', amount: 4 }))).toMatchObject({ outcome: 'cancelled', code: '2001' });
+    const easy = await pay('kakaopay', { Login: '010-1234-5678', Funding: 'MONEY' });
+    expect(await cancel(cancelInput(easy, { payMethod: 'kakaopay' }))).toMatchObject({ outcome: 'cancelled', code: '2001' });
+    expect([(await listed(phone)).cancelledAmount, (await listed(easy)).cancelledAmount]).toEqual([4, 1004]);
   });
 });
 
@@ -182,6 +202,10 @@ describe('cancel.do: bank transfers and virtual accounts', () => {
     expect(deposit.status).toBe(409);
     expect(await deposit.json()).toEqual({ message: '취소(채번 취소)된 가상계좌입니다. 입금할 수 없습니다' });
     expect((await listed(tid)).cancels.map((c) => c.kind)).toEqual(['revoke']);
+    // The list page shows it revoked, with no 입금하기 button.
+    const page = await (await fetch(`${simUrl}/sim/vbank`)).text();
+    expect(page).toContain('채번 취소됨 (입금 불가)');
+    expect(page).not.toContain(`action="/sim/vbank/${tid}/deposit"`);
   });
 
   it('accepts a paid virtual account’s refund as pending, then posts the signed 2211 the connector reads as refund-completed', async () => {
@@ -225,6 +249,28 @@ describe('cancel.do: bank transfers and virtual accounts', () => {
     } finally {
       await quick.close();
       await own.close();
+    }
+  });
+});
+
+describe('simulator store schema 3 → 4', () => {
+  it('opens a file written before cancels: merchants keep working without a cancel password, cancels can be recorded', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'gyeol-sim-v3-')), 'sim.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE merchants (mid TEXT PRIMARY KEY, merchant_key TEXT NOT NULL, company_name TEXT, notify_url TEXT)');
+    old.prepare('INSERT INTO merchants VALUES (?, ?, NULL, NULL)').run(TEST_MID, TEST_MERCHANT_KEY);
+    old.pragma('user_version = 3');
+    old.close();
+    const store = new SimulatorStore(file);
+    try {
+      expect(store.merchant(TEST_MID)).toEqual({ mid: TEST_MID, merchantKey: TEST_MERCHANT_KEY, companyName: null, notifyUrl: null, escrowContract: true, cancelPassword: null });
+      const c = { tid: 'c1', originalTid: 't1', mid: TEST_MID, seq: 1, amount: 4, kind: 'cancel' as const, cancelledAt: 1, answer: { ResultCode: '2001' } };
+      expect(store.recordCancel(c, 10)).toBe(true);
+      expect(store.recordCancel({ ...c, tid: 'c2' }, 10)).toBe(false);
+      expect(store.recordCancel({ ...c, tid: 'c3', seq: 2, amount: 7 }, 10)).toBe(false);
+      expect(store.cancelsOf('t1')).toEqual([{ ...c, refundedAt: null, notifyAttempts: 0, notifyAcknowledged: false, notifyLastStatus: null }]);
+    } finally {
+      store.close();
     }
   });
 });

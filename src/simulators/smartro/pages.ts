@@ -290,6 +290,8 @@ export interface VbankListRow {
   deadline: string;
   /** The deadline is past: the account takes no deposit. */
   expired: boolean;
+  /** Cancelled before any deposit (채번 취소): the account takes no deposit. */
+  revoked?: boolean;
   /** null: not deposited; else what became of the deposit and its notification. */
   deposit: null | { at: string; attempts: number; acknowledged: boolean };
 }
@@ -304,9 +306,11 @@ export function vbankListPage(rows: readonly VbankListRow[], notice?: string): s
     .map((r) => {
       const state = r.deposit
         ? `입금 완료 (${escapeHtml(r.deposit.at)}) · 통보 ${r.deposit.acknowledged ? '성공' : `대기/실패 (${r.deposit.attempts}회 시도)`}`
-        : r.expired
-          ? '입금기한 만료 (입금 불가)'
-          : `<form method="post" action="/sim/vbank/${encodeURIComponent(r.tid)}/deposit"><button type="submit" class="primary">입금하기</button></form>`;
+        : r.revoked
+          ? '채번 취소됨 (입금 불가)'
+          : r.expired
+            ? '입금기한 만료 (입금 불가)'
+            : `<form method="post" action="/sim/vbank/${encodeURIComponent(r.tid)}/deposit"><button type="submit" class="primary">입금하기</button></form>`;
       return `<tr><td data-label="계좌">${escapeHtml(r.bankName)} ${escapeHtml(r.vbankNum)}</td><td data-label="금액">${won(r.amount)}</td><td data-label="주문번호">${escapeHtml(r.moid)}</td><td data-label="입금기한">${escapeHtml(r.deadline)}</td><td data-label="상태">${state}</td></tr>`;
     })
     .join('\n');

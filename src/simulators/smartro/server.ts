@@ -27,6 +27,7 @@ import {
   APPROVAL_INQUIRY_PATH,
   APPROVAL_PATH,
   authDate,
+  CANCEL_PATH,
   bankByCode,
   cardCompanyBySmartroCode,
   ediDate,
@@ -36,7 +37,7 @@ import {
   SMARTRO_CARD_COMPANIES,
   SMARTRO_JS_PATH,
 } from '../../connectors/smartro/wire';
-import { registerCancelHost } from './cancel';
+import { CANCEL_ERRORS, registerCancelHost } from './cancel';
 import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCardFor } from './cards';
 import { DECLINED_EASY_PAY_LOGIN, EASY_PAY_DECLINE, easyPayAnswer, easyPayBrand, maskLogin, MONEY, readEasyPayForm, registeredCards } from './easypay';
 import {
@@ -356,7 +357,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (isApprovalHost(req)) {
       // An unreadable body is a request the simulator cannot tie to a transaction.
       if (status === 500) return reply.code(500).send(unsigned(SIMULATOR_ERRORS.INTERNAL));
-      return reply.code(200).send(unsigned(status === 415 ? SIMULATOR_ERRORS.NOT_JSON : SIMULATOR_ERRORS.BAD_REQUEST));
+      const badRequest = req.url.startsWith(CANCEL_PATH) ? CANCEL_ERRORS.BAD_REQUEST : SIMULATOR_ERRORS.BAD_REQUEST;
+      return reply.code(200).send(unsigned(status === 415 ? SIMULATOR_ERRORS.NOT_JSON : badRequest));
     }
     if (isControlApi(req)) {
       return reply.code(status).send({ message: status === 500 ? SIMULATOR_ERRORS.INTERNAL.message : `요청을 읽을 수 없습니다: ${error.message ?? ''}` });
@@ -1054,6 +1056,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
           vbankNum: t.method.vbankNum,
           deadline: `${exp.slice(0, 4)}-${exp.slice(4, 6)}-${exp.slice(6, 8)} ${exp.length === 12 ? `${exp.slice(8, 10)}:${exp.slice(10, 12)}` : '23:59'}`,
           expired: pastDeadline(t, now),
+          revoked: store.cancelsOf(t.tid).some((c) => c.kind === 'revoke'),
           deposit: deposit ? { at: kst(deposit.depositedAt), attempts: deposit.attempts, acknowledged: deposit.acknowledged } : null,
         },
       ];
