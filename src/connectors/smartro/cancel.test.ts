@@ -124,7 +124,8 @@ describe('cancelFlow.readAnswer', () => {
       cancelledAt: new Date('2026-01-15T12:00:05Z'),
       code: '2001',
       message: '취소 성공',
-      receiptUrl: null,
+      // The card receipt page of the cancel's own Tid (credentials' receiptBaseUrl).
+      receiptUrl: `http://127.0.0.1:4001/issue/IssueLoader.jsp?TID=${CANCEL_TID}&type=0`,
     });
   });
 
@@ -146,7 +147,7 @@ describe('cancelFlow.readAnswer', () => {
   it('reads 2001 to an unpaid virtual account’s revocation, and to a bank transfer’s refund, as cancelled', () => {
     expect(read(signed({ PayMethod: 'VBANK' }), cancel({ payMethod: 'vbank', revokeAccount: true }))).toMatchObject({ outcome: 'cancelled', pgTid: CANCEL_TID });
     const refund = { holder: '홍길동', bankCode: '088', account: '110123456789', tel: '01012345678' };
-    expect(read(signed({ PayMethod: 'BANK' }), cancel({ payMethod: 'trans', refund }))).toMatchObject({ outcome: 'cancelled', pgTid: CANCEL_TID });
+    expect(read(signed({ PayMethod: 'BANK' }), cancel({ payMethod: 'trans', refund }))).toMatchObject({ outcome: 'cancelled', pgTid: CANCEL_TID, receiptUrl: null });
   });
 
   it('reads 2013 (already cancelled) and any other signed code as a verified refusal', () => {

@@ -120,6 +120,6 @@ export const cancelFlow: PgFlow<SmartroCredentials, CancelInput, CancelResult> =
     if (!verifySignValue(response.Tid, response.ResultCode, credentials.merchantKey, response.SignValue)) {
       throw new ConnectorFault('signature', `SignValue of Smartro's cancel answer for Tid ${response.Tid} does not verify`);
     }
-    return toCancelResult(response, input, { mid: credentials.mid }, now);
+    return toCancelResult(response, input, { mid: credentials.mid, receiptBaseUrl: credentials.receiptBaseUrl }, now);
   },
 };

@@ -428,6 +428,7 @@ export function cancelOutcome(code: string): CancelOutcome {
 export interface CancelQuestion {
   /** The channel's MID: an answer for another MID is a fault. */
   mid: string;
+  receiptBaseUrl: string;
 }
 
 /**
@@ -477,7 +478,9 @@ export function toCancelResult(response: SmartroCancelResponse, input: CancelInp
     cancelledAt: parseCancelStamp(response.CancelDate, response.CancelTime) ?? now,
     code,
     message,
-    // Smartro's receipt type of a cancel is not public: no receipt URL (V1 allows none).
-    receiptUrl: null,
+    // A card cancel's slip: the card receipt page (`type=0`) of the cancel's own Tid — our reading
+    // (Smartro documents the page for a Tid, not what it shows for a cancel's). Other methods: as
+    // for their approvals, no receipt URL.
+    receiptUrl: input.payMethod === 'card' ? receiptUrl(question.receiptBaseUrl, response.Tid) : null,
   };
 }

@@ -100,8 +100,15 @@ describe('cancel.do: cards', () => {
   it('cancels a whole card payment: 2001, a new Tid of its own, recorded on the transaction', async () => {
     const tid = await payCard();
     const result = await cancel(cancelInput(tid));
-    expect(result).toMatchObject({ outcome: 'cancelled', code: '2001', message: '취소 성공', receiptUrl: null });
+    expect(result).toMatchObject({ outcome: 'cancelled', code: '2001', message: '취소 성공' });
     if (result.outcome !== 'cancelled') throw new Error('not cancelled');
+    // The receipt URL is the simulator's slip of that cancel.
+    expect(result.receiptUrl).toBe(`${simUrl}/issue/IssueLoader.jsp?TID=${result.pgTid}&type=0`);
+    const slip = await fetch(result.receiptUrl ?? '');
+    expect(slip.status).toBe(200);
+    const html = await slip.text();
+    expect(html).toContain('<h1>신용카드 취소전표</h1>');
+    expect(html).toContain(`<dt>원거래번호</dt><dd>${tid}</dd>`);
     expect(result.pgTid).toMatch(new RegExp(`^${TEST_MID}0101\\d{16}$`));
     expect(result.pgTid).not.toBe(tid);
     const summary = await listed(tid);

@@ -988,7 +988,9 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   app.get('/issue/IssueLoader.jsp', async (req, reply) => {
     const query = req.query as Record<string, unknown>;
     const tid = typeof query.TID === 'string' ? query.TID : '';
-    const t = tid && query.type === '0' ? store.transaction(tid) : undefined;
+    // A cancel's Tid shows the slip of that cancel (취소전표) of its card payment.
+    const cancelled = tid && query.type === '0' ? store.cancel(tid) : undefined;
+    const t = tid && query.type === '0' ? store.transaction(cancelled?.originalTid ?? tid) : undefined;
     // The sales slip (type=0) exists for card transactions only.
     if (!t || t.method.payMethod !== 'CARD' || t.approval !== 'approved' || !t.answer || t.approvedAt === null) {
       return sendHtml(reply, 404, notFoundPage('영수증을 찾을 수 없습니다', '승인된 카드 거래가 아니거나 존재하지 않는 거래번호(TID)입니다.'));
@@ -1000,17 +1002,17 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       receiptPage({
         companyName: t.answer.CoNm || DEFAULT_COMPANY_NAME,
         goodsName: w.goodsName,
-        tid: t.tid,
+        tid: cancelled?.tid ?? t.tid,
         moid: w.moid,
         authCode: t.authCode ?? '',
         approvedAt: authDate(new Date(t.approvedAt)),
         cardName: cardCompanyBySmartroCode(t.cardCompanyCode)?.name ?? '',
         maskedCardNumber: t.maskedCardNumber,
         quota: Number(t.quota),
-        amount: w.amount,
-        taxAmt: w.taxAmt,
-        taxFreeAmt: w.taxFreeAmt,
-        vatAmt: w.vatAmt,
+        // A cancel's tax split is not kept: its slip splits the cancelled amount by the usual rule.
+        ...(cancelled
+          ? { amount: cancelled.amount, taxAmt: null, taxFreeAmt: null, vatAmt: null, cancel: { originalTid: t.tid, cancelledAt: authDate(new Date(cancelled.cancelledAt)) } }
+          : { amount: w.amount, taxAmt: w.taxAmt, taxFreeAmt: w.taxFreeAmt, vatAmt: w.vatAmt }),
       }),
     );
   });
