@@ -8,6 +8,8 @@ export {
   SMARTRO_RESULT_CODES,
   approvalOutcome,
   bankDetailsFrom,
+  cancelOutcome,
+  toCancelResult,
   knownResultCode,
   toApprovalResult,
   type ApprovalOutcome,

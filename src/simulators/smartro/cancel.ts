@@ -291,7 +291,7 @@ export function registerCancelHost(app: FastifyInstance, deps: CancelHostDeps): 
     // Stored before the answer leaves; the checks run again inside the write (no await since them, but still).
     if (!store.recordCancel(record, total)) {
       const again = store.cancelBySeq(t.tid, ask.seq);
-      if (again && again.amount === ask.amount) return reply.send(again.answer);
+      if (again) return again.amount === ask.amount ? reply.send(again.answer) : refuse(CANCEL_ERRORS.SEQ_CONFLICT);
       return refuse(CANCEL_ERRORS.OVER_REMAINING);
     }
     req.log.info({ tid: t.tid, cancelTid, seq: ask.seq, amount: ask.amount, kind }, 'cancel accepted');
