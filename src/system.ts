@@ -33,6 +33,8 @@ export interface SystemOptions {
   simulatorHangMs?: number;
   /** Delay between the built-in simulator's notification attempts (tests; default Smartro's 1 minute). */
   simulatorNotifyRetryMs?: number;
+  /** When the built-in simulator completes (and notifies, `2211`) a paid virtual account's refund (tests; default 5 s). */
+  simulatorRefundDelayMs?: number;
   /** PostgreSQL schema (tests isolate themselves with one). */
   pgSchema?: string;
 }
@@ -105,6 +107,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         clock,
         hangMs: options.simulatorHangMs,
         notifyRetryMs: options.simulatorNotifyRetryMs,
+        refundDelayMs: options.simulatorRefundDelayMs,
         logger: options.logger,
       });
       apps.push(simulator);

@@ -32,6 +32,7 @@ export async function startTestSystem(options: {
   pgTimeoutMs?: number;
   simulatorHangMs?: number;
   simulatorNotifyRetryMs?: number;
+  simulatorRefundDelayMs?: number;
   env?: Record<string, string>;
 }): Promise<TestSystem> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-test-'));
@@ -46,7 +47,7 @@ export async function startTestSystem(options: {
     ...options.env,
   });
   const pgSchema = options.db === 'postgres' ? `gyeol_sys_${randomBytes(5).toString('hex')}` : undefined;
-  const system = await startSystem({ config, clock: options.clock, simulatorHangMs: options.simulatorHangMs ?? 8000, simulatorNotifyRetryMs: options.simulatorNotifyRetryMs, pgSchema });
+  const system = await startSystem({ config, clock: options.clock, simulatorHangMs: options.simulatorHangMs ?? 8000, simulatorNotifyRetryMs: options.simulatorNotifyRetryMs, simulatorRefundDelayMs: options.simulatorRefundDelayMs, pgSchema });
   const env: Record<string, string> = { GYEOL_DATA_DIR: dataDir, GYEOL_SECRET: 'test-instance-secret-0123456789', DATABASE_URL: '' };
   if (pgSchema) {
     const url = new URL(process.env.DATABASE_URL as string);
