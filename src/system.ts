@@ -33,6 +33,8 @@ export interface SystemOptions {
   simulatorHangMs?: number;
   /** Delay between the built-in simulator's notification attempts (tests; default Smartro's 1 minute). */
   simulatorNotifyRetryMs?: number;
+  /** When the built-in simulator completes (and notifies, `2211`) a paid virtual account's refund (tests; default 5 s). */
+  simulatorRefundDelayMs?: number;
   /** PostgreSQL schema (tests isolate themselves with one). */
   pgSchema?: string;
   /** The HTTP client PG calls go through (tests wrap fetch to lose an answer); the global fetch by default. */
@@ -95,10 +97,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // The PG first: the demo channel is saved with its concrete base URLs.
     let simulatorUrl: string;
     // The demo channel's deposit notifications (신통보) go to the gateway, as PortOne has merchants set it up.
-    let registerDemoMerchant: (mid: string, merchantKey: string, notifyUrl: string) => Promise<void>;
+    let registerDemoMerchant: (mid: string, merchantKey: string, cancelPassword: string, notifyUrl: string) => Promise<void>;
     if (config.simulator === 'external') {
       simulatorUrl = config.simulatorPublicUrl as string;
-      registerDemoMerchant = (mid, merchantKey, notifyUrl) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey, notifyUrl);
+      registerDemoMerchant = (mid, merchantKey, cancelPassword, notifyUrl) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey, cancelPassword, notifyUrl);
     } else {
       const simulator = buildSmartroSimulator({
         // A PG keeps its transactions: a restart of gyeol (and of the simulator) forgets nothing.
@@ -107,11 +109,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         clock,
         hangMs: options.simulatorHangMs,
         notifyRetryMs: options.simulatorNotifyRetryMs,
+        refundDelayMs: options.simulatorRefundDelayMs,
         logger: options.logger,
       });
       apps.push(simulator);
       simulatorUrl = await listen(simulator, config.host, config.simulatorPort, config.simulatorPublicUrl);
-      registerDemoMerchant = async (mid, merchantKey, notifyUrl) => simulator.registerMerchant(mid, { merchantKey, notifyUrl });
+      registerDemoMerchant = async (mid, merchantKey, cancelPassword, notifyUrl) => simulator.registerMerchant(mid, { merchantKey, cancelPassword, notifyUrl });
     }
 
     const gatewayServer = await bind(config.host, config.gatewayPort);
@@ -133,7 +136,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     };
     const services = createServices(deps);
     const demo = await ensureDemo(config, services, store, simulatorUrl);
-    await registerDemoMerchant(demo.mid, demo.merchantKey, `${gatewayUrl}/pg/smartro/notify`);
+    await registerDemoMerchant(demo.mid, demo.merchantKey, demo.cancelPassword, `${gatewayUrl}/pg/smartro/notify`);
 
     const gateway = await buildGateway({
       services,
@@ -231,12 +234,12 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Tells a simulator in another process the demo channel's MID and key (its test-only control API). */
-async function registerWithExternalSimulator(simulatorUrl: string, mid: string, merchantKey: string, notifyUrl: string): Promise<void> {
+/** Tells a simulator in another process the demo channel's MID, key and cancel password (its test-only control API). */
+async function registerWithExternalSimulator(simulatorUrl: string, mid: string, merchantKey: string, cancelPassword: string, notifyUrl: string): Promise<void> {
   const res = await fetch(`${simulatorUrl}/sim/merchants/${encodeURIComponent(mid)}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ merchantKey, notifyUrl }),
+    body: JSON.stringify({ merchantKey, cancelPassword, notifyUrl }),
   });
   if (!res.ok) throw new Error(`the Smartro simulator at ${simulatorUrl} refused the demo merchant: HTTP ${res.status}`);
 }
@@ -255,6 +258,8 @@ interface DemoSetup {
   storeId: number;
   mid: string;
   merchantKey: string;
+  /** The channel's cancel password: the simulator must know the same one (`cancel.do` checks it). */
+  cancelPassword: string;
   created: boolean;
   shop: DemoShopCredentials;
 }
@@ -294,6 +299,7 @@ async function ensureDemo(config: Config, services: Services, store: Store, simu
       storeId: existing.id,
       mid: channel.pgId,
       merchantKey: (credentials as SmartroCredentials).merchantKey,
+      cancelPassword: (credentials as SmartroCredentials).cancelPassword,
       created: false,
       shop: { impCode: existing.impCode, apiKey: pinned.apiKey, apiSecret: pinned.apiSecret, channelKey: pinned.channelKey },
     };
@@ -309,6 +315,7 @@ async function ensureDemo(config: Config, services: Services, store: Store, simu
     apiSecret: pinned.apiSecret,
   });
   const merchantKey = randomBytes(48).toString('base64');
+  const cancelPassword = randomBytes(3).toString('hex');
   const channel = await services.provisioning.createChannel({
     storeId: demoStore.id,
     name: '스마트로 테스트 채널 (시뮬레이터)',
@@ -318,7 +325,7 @@ async function ensureDemo(config: Config, services: Services, store: Store, simu
     testMode: true,
     isDefault: true,
     settings: simulatorSettings(simulatorUrl),
-    secrets: { merchantKey, cancelPassword: randomBytes(3).toString('hex') },
+    secrets: { merchantKey, cancelPassword },
   });
   const shop: DemoShopCredentials = {
     impCode: demoStore.impCode,
@@ -327,7 +334,7 @@ async function ensureDemo(config: Config, services: Services, store: Store, simu
     channelKey: channel.channelKey,
   };
   await writeFile(file, `${JSON.stringify(shop, null, 2)}\n`, { mode: 0o600 });
-  return { storeId: demoStore.id, mid: channel.pgId, merchantKey, created: true, shop };
+  return { storeId: demoStore.id, mid: channel.pgId, merchantKey, cancelPassword, created: true, shop };
 }
 
 function serviceLogger(logger: FastifyBaseLogger | undefined): Logger {

@@ -30,7 +30,7 @@ describe.each(systemDatabases())('cancels over HTTP (%s)', (db) => {
       }
       return res;
     };
-    system = await startTestSystem({ db, pgFetch, simulatorNotifyRetryMs: 100, env: { GYEOL_WEBHOOK_INTERVAL_MS: '100', GYEOL_RECONCILE_INTERVAL_MS: '200' } });
+    system = await startTestSystem({ db, pgFetch, simulatorNotifyRetryMs: 100, simulatorRefundDelayMs: 60_000, env: { GYEOL_WEBHOOK_INTERVAL_MS: '100', GYEOL_RECONCILE_INTERVAL_MS: '200' } });
     rest = await restClient(system);
     storeId = (await system.store.stores.findByImpCode(system.demo.impCode))!.id;
   });
@@ -176,7 +176,9 @@ describe.each(systemDatabases())('cancels over HTTP (%s)', (db) => {
     // What the pending refund holds is not cancellable again.
     expect((await cancel({ imp_uid: issued.impUid, ...refund })).body.message).toMatch(/^amount: 취소 가능 잔액이 없습니다/);
 
-    const complete = await fetch(`${system.simulatorUrl}/sim/refunds/${issued.tid}/complete`, { method: 'POST' });
+    const [simulated] = (await (await fetch(`${system.simulatorUrl}/sim/transactions?tid=${issued.tid}`)).json()) as { cancels: { tid: string; refundedAt: string | null }[] }[];
+    expect(simulated!.cancels).toEqual([expect.objectContaining({ refundedAt: null })]);
+    const complete = await fetch(`${system.simulatorUrl}/sim/refunds/${simulated!.cancels[0]!.tid}/complete`, { method: 'POST' });
     expect(complete.status).toBeLessThan(300);
     const hooks = await hook.until((all) => all.length >= 3);
     const v1 = await rest.payment(issued.impUid);

@@ -36,6 +36,7 @@ export async function startTestSystem(options: {
   simulatorNotifyRetryMs?: number;
   /** Wraps the gateway's PG calls (e.g. to lose an answer after the PG acted on the request). */
   pgFetch?: typeof fetch;
+  simulatorRefundDelayMs?: number;
   env?: Record<string, string>;
 }): Promise<TestSystem> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-test-'));
@@ -50,7 +51,15 @@ export async function startTestSystem(options: {
     ...options.env,
   });
   const pgSchema = options.db === 'postgres' ? `gyeol_sys_${randomBytes(5).toString('hex')}` : undefined;
-  const system = await startSystem({ config, clock: options.clock, simulatorHangMs: options.simulatorHangMs ?? 8000, simulatorNotifyRetryMs: options.simulatorNotifyRetryMs, pgSchema, pgFetch: options.pgFetch });
+  const system = await startSystem({
+    config,
+    clock: options.clock,
+    simulatorHangMs: options.simulatorHangMs ?? 8000,
+    simulatorNotifyRetryMs: options.simulatorNotifyRetryMs,
+    simulatorRefundDelayMs: options.simulatorRefundDelayMs,
+    pgSchema,
+    pgFetch: options.pgFetch,
+  });
   const env: Record<string, string> = { GYEOL_DATA_DIR: dataDir, GYEOL_SECRET: 'test-instance-secret-0123456789', DATABASE_URL: '' };
   if (pgSchema) {
     const url = new URL(process.env.DATABASE_URL as string);

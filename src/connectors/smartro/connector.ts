@@ -1,6 +1,6 @@
 import type { PgConnector } from '../contract';
 import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
-import { approveFlow, inquireFlow } from './flows';
+import { approveFlow, cancelFlow, inquireFlow } from './flows';
 import { readSmartroNotification } from './notifications';
 import { cancelReceiptFlow, issueReceiptFlow, validateReceiptRequest } from './receipts';
 import { IMPLEMENTED_PAY_METHODS, smartroOrderId, validatePaymentRequest } from './rules';
@@ -16,14 +16,14 @@ import { openSmartroWindow, readSmartroWindowReturn } from './window';
 export const smartroConnector: PgConnector<SmartroCredentials> = {
   id: 'smartro_v2',
   // Card, bank transfer, virtual account (through the window), phone and the five easy pays.
-  capabilities: { methods: IMPLEMENTED_PAY_METHODS, escrow: true, partialCancel: false, billing: false, notifications: true },
+  capabilities: { methods: IMPLEMENTED_PAY_METHODS, escrow: true, partialCancel: true, billing: false, notifications: true },
   credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
   readCredentials: readSmartroCredentials,
   validatePayment: validatePaymentRequest,
   pgOrderId: smartroOrderId,
   openWindow: openSmartroWindow,
   readWindowReturn: readSmartroWindowReturn,
-  flows: { approve: approveFlow, inquire: inquireFlow, issueReceipt: issueReceiptFlow, cancelReceipt: cancelReceiptFlow },
+  flows: { approve: approveFlow, inquire: inquireFlow, cancel: cancelFlow, issueReceipt: issueReceiptFlow, cancelReceipt: cancelReceiptFlow },
   validateReceipt: validateReceiptRequest,
   readNotification: readSmartroNotification,
 };

@@ -44,6 +44,8 @@ describe('hashData', () => {
   it('is base64 SHA-256 of Tid+MerchantKey+CancelAmt+PartialCancelCode', () => {
     // printf %s "${TID}${KEY}10040" | openssl dgst -sha256 -binary | base64
     expect(hashData(TID, KEY, '1004', '0')).toBe('n8pK09yvJ4RhHdRBpXJpFWg1trmtonZ5FxZhVaTVBZs=');
+    // printf %s "${TID}${KEY}5001" | openssl dgst -sha256 -binary | base64  (a partial cancel of 500)
+    expect(hashData(TID, KEY, '500', '1')).toBe('jFikcR6BP/TjaUgJsroIoFQw2Ogu9zjuCTGKE6ha5C4=');
   });
 });
 

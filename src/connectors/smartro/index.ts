@@ -1,7 +1,7 @@
 /** Smartro (`smartro_v2`): the connector, its wire format and its crypto. */
 export { smartroConnector } from './connector';
 export { readSmartroCredentials, type SmartroCredentials, type SmartroSettings, type SmartroSecrets } from './credentials';
-export { approveFlow, inquireFlow } from './flows';
+export { approveFlow, cancelFlow, cancelFields, inquireFlow } from './flows';
 export { cancelReceiptFlow, issueReceiptFlow, validateReceiptRequest } from './receipts';
 export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit, type SmartroLaunchData } from './window';
 export { smartroOrderId, validatePaymentRequest } from './rules';
@@ -9,6 +9,8 @@ export {
   SMARTRO_RESULT_CODES,
   approvalOutcome,
   bankDetailsFrom,
+  cancelOutcome,
+  toCancelResult,
   knownResultCode,
   toApprovalResult,
   type ApprovalOutcome,

@@ -39,6 +39,28 @@ describe('readSmartroNotification', () => {
   });
 
   it('ignores a verified notification of another code', () => {
-    expect(readSmartroNotification(credentials(), deposit({ ResultCode: '2001' }), NOW)).toEqual({ kind: 'ignored', pgTid: TID, reason: 'result 2001 is not a deposit' });
+    expect(readSmartroNotification(credentials(), deposit({ ResultCode: '2001' }), NOW)).toEqual({ kind: 'ignored', pgTid: TID, reason: 'result 2001 is neither a deposit nor a refund' });
+  });
+
+  it('reads a signed 2211 as a completed refund: the refund’s Tid, the payment’s (OTID), amount, AuthDate', () => {
+    const REFUND_TID = `${TEST_MID}0101260117093000` + '0042';
+    const fields = deposit({ Tid: REFUND_TID, OTID: TID, ResultCode: '2211', ResultMsg: '환불 성공', Amt: '500', AuthDate: '260117093000' });
+    expect(readSmartroNotification(credentials(), fields, NOW)).toEqual({
+      kind: 'refund-completed',
+      pgTid: REFUND_TID,
+      originalPgTid: TID,
+      pgId: TEST_MID,
+      amount: 500,
+      refundedAt: new Date('2026-01-17T00:30:00Z'),
+    });
+  });
+
+  it('rejects a refund notification without OTID, signed for another Tid, or for another MID', () => {
+    const REFUND_TID = `${TEST_MID}0101260117093000` + '0042';
+    const good = deposit({ Tid: REFUND_TID, OTID: TID, ResultCode: '2211', Amt: '500' });
+    expect(readSmartroNotification(credentials(), { ...good, OTID: '' }, NOW)).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('OTID') });
+    // Signed over the payment's Tid instead of the refund's.
+    expect(readSmartroNotification(credentials(), { ...good, SignValue: signValue(TID, '2211', TEST_MERCHANT_KEY) }, NOW).kind).toBe('rejected');
+    expect(readSmartroNotification(credentials(), deposit({ Tid: REFUND_TID, OTID: TID, ResultCode: '2211', Mid: 'othermid01' }), NOW).kind).toBe('rejected');
   });
 });

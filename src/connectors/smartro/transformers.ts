@@ -5,17 +5,19 @@
  * Signature checks happen before anything here runs (see flows.ts); these functions trust
  * that the answer came from Smartro and check only that it is about what we asked.
  */
-import { ConnectorFault, type ApprovalResult } from '../contract';
+import { ConnectorFault, type ApprovalResult, type CancelInput, type CancelResult } from '../contract';
 import type { BankDetails, CardDetails, EasyPayMethod, MethodDetails, PayMethod, VbankDetails } from '../../domain/payment';
 import {
   bankByCode,
   cardCompanyBySmartroCode,
   EASY_PAY_MONEY_APPROVED,
   parseAuthDate,
+  parseCancelStamp,
   parseVbankExpDate,
   receiptUrl,
   SMARTRO_CARD_COMPANIES,
   type SmartroApprovalResponse,
+  type SmartroCancelResponse,
   type SmartroCardCompany,
 } from './wire';
 
@@ -38,8 +40,12 @@ export type SmartroResultMeaning =
   | 'vbank-deposited'
   /** Success of some other method or service (billing, receipt, gift card). */
   | 'other-success'
-  /** The answer of a cancel or refund, not of an approval. */
-  | 'cancel-result'
+  /** `2001`: a cancel was accepted (answer of `cancel.do`). */
+  | 'cancel-accepted'
+  /** `2211`: a refund was done (the refund notification of a paid virtual account). */
+  | 'refund-completed'
+  /** `2013`: the payment was already cancelled (answer of `cancel.do`). */
+  | 'already-cancelled'
   /** The buyer gave up in the window. */
   | 'user-aborted'
   /** Smartro's own failure (`9999` "시스템에러 잠시후 재 거래"). */
@@ -58,9 +64,9 @@ export const SMARTRO_RESULT_CODES = {
   B000: { meaning: 'other-success', description: '문화상품권 결제 성공 (구모듈)' },
   '7001': { meaning: 'other-success', description: '현금영수증 발급 성공' },
   [EASY_PAY_MONEY_APPROVED.resultCode]: { meaning: 'easypay-approved', description: '간편결제 성공 (머니/포인트)' },
-  '2001': { meaning: 'cancel-result', description: '취소 성공' },
-  '2211': { meaning: 'cancel-result', description: '환불 성공' },
-  '2013': { meaning: 'cancel-result', description: '이미 취소된 거래' },
+  '2001': { meaning: 'cancel-accepted', description: '취소 성공' },
+  '2211': { meaning: 'refund-completed', description: '환불 성공' },
+  '2013': { meaning: 'already-cancelled', description: '이미 취소된 거래' },
   W034: { meaning: 'user-aborted', description: '사용자 결제 중단' },
   U999: { meaning: 'user-aborted', description: '사용자가 결제를 취소하셨습니다' },
   '9999': { meaning: 'system-error', description: '시스템에러 잠시후 재 거래' },
@@ -118,7 +124,9 @@ export function approvalOutcome(code: string, payMethod: PayMethod): ApprovalOut
       return 'declined';
     case 'vbank-deposited':
     case 'other-success':
-    case 'cancel-result':
+    case 'cancel-accepted':
+    case 'refund-completed':
+    case 'already-cancelled':
       return 'unexpected';
     default: {
       const unreachable: never = meaning;
@@ -151,10 +159,12 @@ function nonEmpty(value: unknown): string | null {
 }
 
 /** An answer of the approval host: signed and about a transaction, or Smartro's bare error body. */
-export type ApprovalAnswer =
-  | { signed: true; response: SmartroApprovalResponse }
+export type SignedOrBare<Response> =
+  | { signed: true; response: Response }
   /** e.g. `{"ResultCode":"9999","ResultMsg":"시스템에러 잠시후 재 거래"}`: no Tid, no SignValue. */
   | { signed: false; code: string; message: string };
+
+export type ApprovalAnswer = SignedOrBare<SmartroApprovalResponse>;
 
 /**
  * Reads a JSON value as an answer of the approval host. An answer with a `ResultCode` but no
@@ -163,6 +173,16 @@ export type ApprovalAnswer =
  * @throws ConnectorFault('malformed') when it is neither
  */
 export function readApprovalResponse(body: unknown): ApprovalAnswer {
+  return readSignedOrBare<SmartroApprovalResponse>(body);
+}
+
+/**
+ * Reads any JSON answer of the approval host (`urlCallApproval.do`, `approvalInquiry.do`,
+ * `cancel.do`) as signed (`Tid` and `SignValue` present) or Smartro's bare error body, which may
+ * only say no (see {@link readApprovalResponse}).
+ * @throws ConnectorFault('malformed') when it is neither
+ */
+export function readSignedOrBare<Response extends { Tid: string; ResultCode: string; SignValue: string }>(body: unknown): SignedOrBare<Response> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ConnectorFault('malformed', 'Smartro answer is not a JSON object');
   }
@@ -171,7 +191,7 @@ export function readApprovalResponse(body: unknown): ApprovalAnswer {
     throw new ConnectorFault('malformed', 'Smartro answer has no ResultCode');
   }
   const signed = typeof record.Tid === 'string' && record.Tid !== '' && typeof record.SignValue === 'string' && record.SignValue !== '';
-  if (signed) return { signed: true, response: record as unknown as SmartroApprovalResponse };
+  if (signed) return { signed: true, response: record as unknown as Response };
   const code = record.ResultCode;
   if (!isDeclineCode(code)) {
     throw new ConnectorFault('malformed', `Smartro answered result ${code} without Tid and SignValue`);
@@ -360,5 +380,107 @@ export function toApprovalResult(response: SmartroApprovalResponse, question: Ap
     receiptUrl: question.payMethod === 'card' ? receiptUrl(question.receiptBaseUrl, response.Tid) : null,
     // EscrowCd is what Smartro did, not what was asked: `1` escrow, `0` a normal payment.
     escrow: response.EscrowCd === '1' ? true : response.EscrowCd === '0' ? false : null,
+  };
+}
+
+/** How a result code in an answer to `cancel.do` is treated. */
+export type CancelOutcome = 'accepted' | 'refused' | 'unexpected';
+
+/**
+ * Decides what a result code means in an answer to `cancel.do`. One exhaustive switch, as
+ * {@link approvalOutcome}: adding a meaning without deciding its outcome does not compile.
+ * - `2001` accepted (done, or for a paid virtual account's refund: accepted, done on `2211`);
+ * - `2211` in a cancel answer: the refund is done at once: accepted as well;
+ * - `2013` (already cancelled), `9999`, aborts and every unknown code: refused;
+ * - an approval's or a deposit's success code: unexpected (never a cancel, never a plain refusal).
+ * @example cancelOutcome('2001') // 'accepted'
+ * @example cancelOutcome('2013') // 'refused'
+ * @example cancelOutcome('3001') // 'unexpected'
+ */
+export function cancelOutcome(code: string): CancelOutcome {
+  const known = knownResultCode(code);
+  if (known === null) return 'refused';
+  const meaning: SmartroResultMeaning = known.meaning;
+  switch (meaning) {
+    case 'cancel-accepted':
+    case 'refund-completed':
+      return 'accepted';
+    case 'already-cancelled':
+    case 'user-aborted':
+    case 'system-error':
+      return 'refused';
+    case 'card-approved':
+    case 'bank-approved':
+    case 'phone-approved':
+    case 'vbank-issued':
+    case 'easypay-approved':
+    case 'vbank-deposited':
+    case 'other-success':
+      return 'unexpected';
+    default: {
+      const unreachable: never = meaning;
+      return unreachable;
+    }
+  }
+}
+
+/** What the cancel was asked about, beside the {@link CancelInput}. */
+export interface CancelQuestion {
+  /** The channel's MID: an answer for another MID is a fault. */
+  mid: string;
+  receiptBaseUrl: string;
+}
+
+/**
+ * Turns a signature-verified answer of `cancel.do` into a {@link CancelResult}.
+ * - accepted: `PTid` must be the payment's Tid and `CancelAmt` the amount asked; `cancelled` with
+ *   the cancel's own Tid, or `refund-pending` for the refund of a paid virtual account (PortOne:
+ *   final only when Smartro's refund notification `2211` arrives);
+ * - refused: verified; a `PTid` (else its `Tid`) and a `CancelAmt`, when present, must be about
+ *   this cancel too.
+ * @param now the cancel time when `CancelDate`/`CancelTime` cannot be read (the cancel stands)
+ * @throws ConnectorFault('mismatch') when the answer is about another payment, amount or MID, or
+ *   carries a success code of another kind
+ * @throws ConnectorFault('malformed') when an accepted cancel lacks `PTid` or a readable `CancelAmt`
+ */
+export function toCancelResult(response: SmartroCancelResponse, input: CancelInput, question: CancelQuestion, now: Date): CancelResult {
+  const code = response.ResultCode;
+  const message = nonEmpty(response.ResultMsg) ?? knownResultCode(code)?.description ?? '';
+  if (response.Mid !== undefined && response.Mid !== question.mid) {
+    throw new ConnectorFault('mismatch', `Smartro answered a cancel for MID ${String(response.Mid)}, not the channel's ${question.mid}`);
+  }
+  const about = nonEmpty(response.PTid) ?? response.Tid;
+  if (about !== input.pgTid) throw new ConnectorFault('mismatch', `Smartro answered a cancel of Tid ${about}, not ${input.pgTid}`);
+  const amount = response.CancelAmt === undefined ? null : readAmount(response.CancelAmt);
+  if (response.CancelAmt !== undefined && amount !== input.amount) {
+    throw new ConnectorFault('mismatch', `Smartro answered a cancel of ${String(response.CancelAmt)}, not ${input.amount}`);
+  }
+  const outcome = cancelOutcome(code);
+  switch (outcome) {
+    case 'refused':
+      return { outcome: 'refused', code, message, verified: true };
+    case 'unexpected':
+      throw new ConnectorFault('mismatch', `Smartro answered a cancel with result ${code} (${message})`);
+    case 'accepted':
+      break;
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+  if (nonEmpty(response.PTid) === null) throw new ConnectorFault('malformed', 'Smartro accepted a cancel without PTid');
+  if (amount === null) throw new ConnectorFault('malformed', 'Smartro accepted a cancel without a readable CancelAmt');
+  const refundLater = input.payMethod === 'vbank' && !input.revokeAccount && knownResultCode(code)?.meaning === 'cancel-accepted';
+  if (refundLater) return { outcome: 'refund-pending', pgTid: response.Tid, code, message };
+  return {
+    outcome: 'cancelled',
+    pgTid: response.Tid,
+    cancelledAt: parseCancelStamp(response.CancelDate, response.CancelTime) ?? now,
+    code,
+    message,
+    // A card cancel's slip: the card receipt page (`type=0`) of the cancel's own Tid — our reading
+    // (Smartro documents the page for a Tid, not what it shows for a cancel's). Other methods: as
+    // for their approvals, no receipt URL.
+    receiptUrl: input.payMethod === 'card' ? receiptUrl(question.receiptBaseUrl, response.Tid) : null,
   };
 }

@@ -175,6 +175,95 @@ export interface SmartroApprovalResponse {
   VbankExpDate?: string;
 }
 
+/**
+ * The wire body of the calls Smartro wraps in its AES envelope (cancel, vacct, billing):
+ * JSON `{EncData, Mid}`, `EncData` = base64(AES-256-CBC(JSON of the inner fields)) (crypto.ts).
+ */
+export interface SmartroEnvelopeBody {
+  EncData: string;
+  Mid: string;
+}
+
+/**
+ * The inner fields of `cancel.do` (protocol reference §3.2). Amounts are digits.
+ *
+ * The refund account fields (`RefundAcctNm`, `RefundBankCd`, `RefundAcctNo`, `RefundTel`) are our
+ * assumption: Smartro's names for them are not public. They are sent only to refund a bank
+ * transfer or a paid virtual account (V1 `refund_holder`, `refund_bank`, `refund_account`,
+ * `refund_tel`); the bank code is the 3-digit KFTC code, as everywhere else on Smartro's wire.
+ */
+export interface SmartroCancelRequest {
+  SERVICE_MODE: 'CL1';
+  /** The payment's own (original) Tid. */
+  Tid: string;
+  Mid: string;
+  CancelAmt: string;
+  /** The cancel password set in Smartro's merchant admin. */
+  CancelPwd: string;
+  CancelMsg: string;
+  /** 1, 2, … per cancel of the payment; with `Tid` the key of a cancel (a re-send answers the first answer again). */
+  CancelSeq: string;
+  /** `0`: this cancel takes the whole payment in one go; `1`: any other (a part, or the rest after parts). */
+  PartialCancelCode: SmartroPartialCancelCode;
+  /** Supply value of the cancelled amount (amount − tax free − VAT). */
+  CancelTaxAmt: string;
+  CancelTaxFreeAmt: string;
+  CancelVatAmt: string;
+  /** base64(SHA256(Tid + MerchantKey + CancelAmt + PartialCancelCode)). */
+  HashData: string;
+  RefundAcctNm?: string;
+  RefundBankCd?: string;
+  RefundAcctNo?: string;
+  RefundTel?: string;
+}
+
+export type SmartroPartialCancelCode = '0' | '1';
+
+/**
+ * `PartialCancelCode` of a cancel: `0` only when it takes the whole payment at once.
+ * @example partialCancelCode({ paymentAmount: 1004, cancelledBefore: 0, amount: 1004 }) // '0'
+ * @example partialCancelCode({ paymentAmount: 1004, cancelledBefore: 4, amount: 1000 }) // '1' (the rest after a part)
+ */
+export function partialCancelCode(cancel: { paymentAmount: number; cancelledBefore: number; amount: number }): SmartroPartialCancelCode {
+  return cancel.cancelledBefore === 0 && cancel.amount === cancel.paymentAmount ? '0' : '1';
+}
+
+/**
+ * The answer of `cancel.do`. The reference gives its first fields (`PayMethod, Tid, Mid,
+ * ResultCode, ResultMsg, CancelDate, CancelTime`) and `PTid`; the rest is our choice, shared with
+ * the simulator (see its README):
+ * - every accepted cancel gets a new `Tid` of its own (the reference says so of partial cancels;
+ *   we do it for every cancel); `PTid` is the payment's original Tid;
+ * - a refusal about a known payment is signed too, with `Tid` = `PTid` = the payment's Tid (no new
+ *   Tid is issued);
+ * - `SignValue` = signValue(Tid, ResultCode, MerchantKey) as on every Smartro answer;
+ * - `CancelAmt` echoes the amount asked.
+ * A request Smartro cannot tie to a payment gets its unsigned `{ResultCode: "9999", ResultMsg}`.
+ */
+export interface SmartroCancelResponse {
+  PayMethod?: string;
+  Tid: string;
+  Mid?: string;
+  ResultCode: string;
+  ResultMsg?: string;
+  /** `yyyyMMdd`, Korea time. */
+  CancelDate?: string;
+  /** `HHmmss`, Korea time. */
+  CancelTime?: string;
+  CancelAmt?: string | number;
+  PTid?: string;
+  SignValue: string;
+}
+
+/**
+ * The refund notification (신통보, result `2211`) of a paid virtual account's refund: our choice
+ * of fields, as for the deposit notification (`Mid`, `Tid` = the refund's own Tid, `OTID` = the
+ * payment's Tid, `Amt`, `AuthDate` yyMMddHHmmss, `ResultCode`, `ResultMsg`, `SignValue` over the
+ * refund's Tid). `OTID` is the name a production 구통보 handler reads (protocol reference §3.3).
+ */
+export const REFUND_COMPLETED = { resultCode: '2211', resultMsg: '환불 성공' } as const;
+
+export const CANCEL_PATH = '/payment/approval/cancel.do';
 export const APPROVAL_PATH = '/payment/approval/urlCallApproval.do';
 export const APPROVAL_INQUIRY_PATH = '/payment/approval/approvalInquiry.do';
 export const SMARTRO_JS_PATH = '/asset/js/SmartroPAY-1.0.min.js';
@@ -354,6 +443,15 @@ export function parseAuthDate(text: string | null | undefined): Date | null {
  */
 export function vbankExpDate(due: string): string {
   return due.endsWith('235959') ? due.slice(0, 8) : due.slice(0, 12);
+}
+
+/**
+ * Reads a cancel answer's `CancelDate` (`yyyyMMdd`) and `CancelTime` (`HHmmss`), Korea time.
+ * @returns the instant, or null when either is missing or names no real date/time
+ */
+export function parseCancelStamp(date: string | null | undefined, time: string | null | undefined): Date | null {
+  if (typeof date !== 'string' || typeof time !== 'string' || !/^20\d{6}$/.test(date) || !/^\d{6}$/.test(time)) return null;
+  return parseAuthDate(date.slice(2) + time);
 }
 
 /**

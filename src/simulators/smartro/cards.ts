@@ -6,6 +6,8 @@
 
 export type CardScenario =
   | 'approve'
+  /** Approved as a check card (`CardType: '1'`): only a full cancel is taken (PortOne: check cards, full cancel only). */
+  | 'check-card'
   | 'card-company-decline'
   | 'insufficient-balance'
   | 'lost-or-stolen'
@@ -26,6 +28,7 @@ export const SYSTEM_ERROR: Pick<TestCard, 'resultCode' | 'resultMsg'> = { result
 
 export const TEST_CARDS: readonly TestCard[] = [
   { number: '4242424242424242', scenario: 'approve', ...APPROVED },
+  { number: '4000000000001307', scenario: 'check-card', ...APPROVED },
   { number: '4000000000000002', scenario: 'card-company-decline', resultCode: '3051', resultMsg: '카드사 승인 거절' },
   { number: '4000000000009995', scenario: 'insufficient-balance', resultCode: '3052', resultMsg: '잔액부족 (한도초과)' },
   { number: '4000000000009987', scenario: 'lost-or-stolen', resultCode: '3053', resultMsg: '분실/도난 신고된 카드입니다' },
@@ -88,5 +91,7 @@ export function expiryProblem(text: string, kstYear: number, kstMonth: number): 
 
 /** Approved at once, answered after gyeol's PG timeout (the reconciler's "money taken, answer lost"). */
 export const LATE_APPROVAL_CARD = '4000 0000 0000 0101';
+/** Approved as a check card (체크카드): a partial cancel of it is refused. */
+export const CHECK_CARD = '4000 0000 0000 1307';
 /** Never approved and never answered (the reconciler must fail it). */
 export const NEVER_ANSWERS_CARD = '4000 0000 0000 0200';

@@ -9,6 +9,8 @@ export interface SimulatorEnv {
   port: number;
   dataFile: string;
   hangMs: number;
+  /** When a paid virtual account's refund is done and notified (`2211`). */
+  refundDelayMs: number;
   logLevel: string;
 }
 
@@ -29,6 +31,7 @@ export function simulatorEnv(env: NodeJS.ProcessEnv): SimulatorEnv {
     port: wholeNumber(env.GYEOL_SIM_PORT, 4001, 'GYEOL_SIM_PORT', 65_535),
     dataFile: path.join(dataDir, 'smartro-sim.sqlite'),
     hangMs: wholeNumber(env.GYEOL_SIM_HANG_MS, 60_000, 'GYEOL_SIM_HANG_MS', 24 * 60 * 60 * 1000),
+    refundDelayMs: wholeNumber(env.GYEOL_SIM_REFUND_DELAY_MS, 5_000, 'GYEOL_SIM_REFUND_DELAY_MS', 24 * 60 * 60 * 1000),
     logLevel: env.GYEOL_LOG_LEVEL || 'info',
   };
 }

@@ -67,6 +67,7 @@ describe('simulatorEnv', () => {
       port: 4001,
       dataFile: path.resolve('data', 'smartro-sim.sqlite'),
       hangMs: 60_000,
+      refundDelayMs: 5_000,
       logLevel: 'info',
     });
   });
@@ -74,14 +75,15 @@ describe('simulatorEnv', () => {
   it('reads its own variables, falling back to GYEOL_DATA_DIR', () => {
     expect(simulatorEnv({ GYEOL_DATA_DIR: '/srv/gyeol' }).dataFile).toBe('/srv/gyeol/smartro-sim.sqlite');
     expect(
-      simulatorEnv({ GYEOL_HOST: '0.0.0.0', GYEOL_SIM_PORT: '5001', GYEOL_SIM_DATA_DIR: '/srv/sim', GYEOL_DATA_DIR: '/srv/gyeol', GYEOL_SIM_HANG_MS: '250', GYEOL_LOG_LEVEL: 'warn' }),
-    ).toEqual({ host: '0.0.0.0', port: 5001, dataFile: '/srv/sim/smartro-sim.sqlite', hangMs: 250, logLevel: 'warn' });
+      simulatorEnv({ GYEOL_HOST: '0.0.0.0', GYEOL_SIM_PORT: '5001', GYEOL_SIM_DATA_DIR: '/srv/sim', GYEOL_DATA_DIR: '/srv/gyeol', GYEOL_SIM_HANG_MS: '250', GYEOL_SIM_REFUND_DELAY_MS: '100', GYEOL_LOG_LEVEL: 'warn' }),
+    ).toEqual({ host: '0.0.0.0', port: 5001, dataFile: '/srv/sim/smartro-sim.sqlite', hangMs: 250, refundDelayMs: 100, logLevel: 'warn' });
   });
 
   it('names the variable that is not a number', () => {
     expect(() => simulatorEnv({ GYEOL_SIM_PORT: 'abc' })).toThrow('GYEOL_SIM_PORT');
     expect(() => simulatorEnv({ GYEOL_SIM_PORT: '70000' })).toThrow('GYEOL_SIM_PORT');
     expect(() => simulatorEnv({ GYEOL_SIM_HANG_MS: '-5' })).toThrow('GYEOL_SIM_HANG_MS');
+    expect(() => simulatorEnv({ GYEOL_SIM_REFUND_DELAY_MS: 'soon' })).toThrow('GYEOL_SIM_REFUND_DELAY_MS');
   });
 });
 

@@ -6,6 +6,7 @@
  *   GYEOL_SIM_PORT       port (default 4001)
  *   GYEOL_SIM_DATA_DIR   directory of smartro-sim.sqlite (default GYEOL_DATA_DIR, else ./data)
  *   GYEOL_SIM_HANG_MS    how long the late/never test cards hold a request (default 60000)
+ *   GYEOL_SIM_REFUND_DELAY_MS  when a paid virtual account's refund is done and notified (default 5000)
  *   GYEOL_LOG_LEVEL      pino level (default info)
  */
 import { mkdirSync } from 'node:fs';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: settings.logLevel, redact: ['*.merchantKey'] });
   // The bundle is dist/simulator.js; the browser library sits beside it in dist/public.
   const assetDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
-  const app = buildSmartroSimulator({ assetDir, dataFile: settings.dataFile, hangMs: settings.hangMs, logger });
+  const app = buildSmartroSimulator({ assetDir, dataFile: settings.dataFile, hangMs: settings.hangMs, refundDelayMs: settings.refundDelayMs, logger });
   await app.listen({ host: settings.host, port: settings.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;

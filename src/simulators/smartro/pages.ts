@@ -74,6 +74,7 @@ ${body}
 
 const SCENARIO_LABEL: Record<CardScenario, string> = {
   approve: '승인',
+  'check-card': '체크카드로 승인 (부분취소 불가)',
   'card-company-decline': '카드사 거절',
   'insufficient-balance': '잔액부족',
   'lost-or-stolen': '분실/도난 카드',
@@ -289,6 +290,8 @@ export interface VbankListRow {
   deadline: string;
   /** The deadline is past: the account takes no deposit. */
   expired: boolean;
+  /** Cancelled before any deposit (채번 취소): the account takes no deposit. */
+  revoked?: boolean;
   /** null: not deposited; else what became of the deposit and its notification. */
   deposit: null | { at: string; attempts: number; acknowledged: boolean };
 }
@@ -303,9 +306,11 @@ export function vbankListPage(rows: readonly VbankListRow[], notice?: string): s
     .map((r) => {
       const state = r.deposit
         ? `입금 완료 (${escapeHtml(r.deposit.at)}) · 통보 ${r.deposit.acknowledged ? '성공' : `대기/실패 (${r.deposit.attempts}회 시도)`}`
-        : r.expired
-          ? '입금기한 만료 (입금 불가)'
-          : `<form method="post" action="/sim/vbank/${encodeURIComponent(r.tid)}/deposit"><button type="submit" class="primary">입금하기</button></form>`;
+        : r.revoked
+          ? '채번 취소됨 (입금 불가)'
+          : r.expired
+            ? '입금기한 만료 (입금 불가)'
+            : `<form method="post" action="/sim/vbank/${encodeURIComponent(r.tid)}/deposit"><button type="submit" class="primary">입금하기</button></form>`;
       return `<tr><td data-label="계좌">${escapeHtml(r.bankName)} ${escapeHtml(r.vbankNum)}</td><td data-label="금액">${won(r.amount)}</td><td data-label="주문번호">${escapeHtml(r.moid)}</td><td data-label="입금기한">${escapeHtml(r.deadline)}</td><td data-label="상태">${state}</td></tr>`;
     })
     .join('\n');
@@ -524,6 +529,11 @@ export interface ReceiptView {
   taxAmt: number | null;
   taxFreeAmt: number | null;
   vatAmt: number | null;
+  /**
+   * A cancel's slip (취소전표): `tid` is then the cancel's own Tid and `amount` the cancelled
+   * amount; `cancelledAt` is `yyMMddHHmmss`, Korea time.
+   */
+  cancel?: { originalTid: string; cancelledAt: string };
 }
 
 /**
@@ -542,11 +552,20 @@ function kstDateTime(yyMMddHHmmss: string): string {
   return `20${d.slice(0, 2)}-${d.slice(2, 4)}-${d.slice(4, 6)} ${d.slice(6, 8)}:${d.slice(8, 10)}:${d.slice(10, 12)}`;
 }
 
-/** The card receipt (신용카드 매출전표) of an approved transaction, as Smartro's IssueLoader.jsp shows one. */
+/**
+ * The card receipt (신용카드 매출전표) of an approved transaction, or the slip of one of its
+ * cancels (신용카드 취소전표), as Smartro's IssueLoader.jsp shows one.
+ */
 export function receiptPage(view: ReceiptView): string {
   const { taxable, taxFree, vat } = receiptAmounts(view);
+  const title = view.cancel ? '신용카드 취소전표' : '신용카드 매출전표';
+  const cancelRows = view.cancel
+    ? `
+    <dt>원거래번호</dt><dd>${escapeHtml(view.cancel.originalTid)}</dd>
+    <dt>취소일시</dt><dd>${escapeHtml(kstDateTime(view.cancel.cancelledAt))}</dd>`
+    : '';
   const body = `
-<header><h1>신용카드 매출전표</h1><span class="badge">시뮬레이터 영수증</span></header>
+<header><h1>${title}</h1><span class="badge">시뮬레이터 영수증</span></header>
 <section class="card" aria-label="거래 정보">
   <dl>
     <dt>상호</dt><dd>${escapeHtml(view.companyName)}</dd>
@@ -561,7 +580,7 @@ export function receiptPage(view: ReceiptView): string {
     <dt>승인일시</dt><dd>${escapeHtml(kstDateTime(view.approvedAt))}</dd>
     <dt>카드사</dt><dd>${escapeHtml(view.cardName)}카드</dd>
     <dt>카드번호</dt><dd>${escapeHtml(view.maskedCardNumber)}</dd>
-    <dt>할부</dt><dd>${view.quota === 0 ? '일시불' : `${view.quota}개월`}</dd>
+    <dt>할부</dt><dd>${view.quota === 0 ? '일시불' : `${view.quota}개월`}</dd>${cancelRows}
   </dl>
 </section>
 <section class="card" aria-label="금액">
@@ -569,11 +588,11 @@ export function receiptPage(view: ReceiptView): string {
     <dt>과세금액</dt><dd>${formatWon(taxable)}</dd>
     <dt>면세금액</dt><dd>${formatWon(taxFree)}</dd>
     <dt>부가세</dt><dd>${formatWon(vat)}</dd>
-    <dt>합계</dt><dd class="amount">${formatWon(view.amount)}</dd>
+    <dt>${view.cancel ? '취소금액' : '합계'}</dt><dd class="amount">${view.cancel ? '-' : ''}${formatWon(view.amount)}</dd>
   </dl>
 </section>
 <p class="note">스마트로 시뮬레이터가 발급한 테스트 영수증입니다. 실제 매출전표가 아닙니다.</p>`;
-  return layout('신용카드 매출전표', body);
+  return layout(title, body);
 }
 
 export interface CashReceiptView {

@@ -609,13 +609,15 @@ describe('control API (test-only)', () => {
     const created = await sim.inject({
       method: 'PUT',
       url: '/sim/merchants/remotemid1',
-      payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify' },
+      payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', cancelPassword: 'ab12cd' },
     });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true });
+    // The cancel password is a secret: the answer only says that one is set.
+    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true, cancelPasswordSet: true });
+    expect(created.body).not.toContain('ab12cd');
     const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40) } });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true });
+    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true, cancelPasswordSet: false });
 
     // The old key no longer signs a window; the new one does, and answers are signed with it.
     const oldKey = signedFields(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput());
@@ -633,6 +635,8 @@ describe('control API (test-only)', () => {
     ['remotemid1', { merchantKey: 'k'.repeat(40), companyName: 7 }, 'companyName'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), notifyUrl: 'ftp://x' }, 'notifyUrl'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), escrowContract: 'no' }, 'escrowContract'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), cancelPassword: '1234567' }, 'cancelPassword'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), cancelPassword: '' }, 'cancelPassword'],
   ])('PUT /sim/merchants/%s refuses %j naming %s', async (mid, body, field) => {
     const sim = simulator();
     const res = await sim.inject({ method: 'PUT', url: `/sim/merchants/${mid}`, payload: body });
@@ -672,6 +676,8 @@ describe('control API (test-only)', () => {
       resultMsg: '카드 결제 성공',
       authenticatedAt: NOW.toISOString(),
       approvedAt: NOW.toISOString(),
+      cancelledAmount: 0,
+      cancels: [],
     });
     // "Nothing approved twice": one approved transaction for the order.
     expect(listed.filter((t) => t.approval === 'approved')).toHaveLength(1);

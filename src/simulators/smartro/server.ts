@@ -12,9 +12,11 @@
  *   POST /payment/auth/{bank,vbank,phone,easypay} the other windows' forms, the same way
  *   POST /payment/approval/urlCallApproval.do     JSON {Tid, TrAuthKey} → signed result
  *   POST /payment/approval/approvalInquiry.do     same body → the stored result
- *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page (type=2: a cash receipt)
+ *   POST /payment/approval/cancel.do              JSON {EncData, Mid} → signed cancel answer (cancel.ts)
  *   POST /payment/approval/cashReceipt{,Cancel}.do cash receipts (receipts.ts; an assumed format)
+ *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page, also of a cancel's Tid (type=2: a cash receipt)
  *   PUT  /sim/merchants/:mid, GET /sim/transactions   test-only control API (not Smartro's)
+ *   POST /sim/refunds/:tid/complete               test-only: a pending virtual account refund is done now (cancel.ts)
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +28,7 @@ import {
   APPROVAL_INQUIRY_PATH,
   APPROVAL_PATH,
   authDate,
+  CANCEL_PATH,
   bankByCode,
   cardCompanyBySmartroCode,
   ediDate,
@@ -35,6 +38,7 @@ import {
   SMARTRO_CARD_COMPANIES,
   SMARTRO_JS_PATH,
 } from '../../connectors/smartro/wire';
+import { CANCEL_ERRORS, registerCancelHost } from './cancel';
 import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCardFor } from './cards';
 import { DECLINED_EASY_PAY_LOGIN, EASY_PAY_DECLINE, easyPayAnswer, easyPayBrand, maskLogin, MONEY, readEasyPayForm, registeredCards } from './easypay';
 import {
@@ -85,6 +89,21 @@ export interface Clock {
 
 const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * A notification the simulator posts to a merchant's notifyUrl (신통보), with its bookkeeping:
+ * a deposit (`4110`) or a refund (`2211`).
+ */
+export interface Notice {
+  /** The transaction it is about (a refund: the refund's own Tid). */
+  tid: string;
+  mid: string;
+  what: 'deposit' | 'refund';
+  /** The form fields to post, or null when there is nothing to post (any more). */
+  fields(): Record<string, string> | null;
+  /** Records one attempt: the HTTP status (null: no answer) and whether it was acknowledged. */
+  note(status: number | null, acknowledged: boolean): void;
+}
+
 /** A merchant the simulator knows: its key signs and verifies everything. */
 export interface SimulatorMerchant {
   merchantKey: string;
@@ -97,6 +116,12 @@ export interface SimulatorMerchant {
    * is processed as a normal payment and answered `EscrowCd: 0`, as Smartro silently does.
    */
   escrowContract?: boolean;
+  /**
+   * The cancel password (`CancelPwd`, ≤ 6 characters) set in Smartro's merchant admin; gyeol's
+   * channel secret `cancelPassword` must be the same. None set: `cancel.do` takes any (so merchants
+   * registered before cancels existed keep working).
+   */
+  cancelPassword?: string;
 }
 
 /** Anything that finds a merchant by MID; a `Map` will do. */
@@ -118,6 +143,11 @@ export interface SmartroSimulatorOptions {
   notifyRetryMs?: number;
   /** Retries after the first notification attempt (PortOne's setting: 5). */
   notifyRetries?: number;
+  /**
+   * How long after a paid virtual account's refund was accepted the bank has sent the money and
+   * the refund notification (`2211`) goes out. Default 5 s; `POST /sim/refunds/:tid/complete` does it at once.
+   */
+  refundDelayMs?: number;
   /** `true` for Fastify's own pino logger, or a logger to share; silent by default. */
   logger?: boolean | FastifyBaseLogger;
 }
@@ -166,7 +196,7 @@ const DEFAULT_COMPANY_NAME = '결 시뮬레이터 가맹점';
  */
 export function merchantProblem(
   mid: unknown,
-  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown },
+  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown },
 ): { field: string; message: string } | null {
   if (typeof mid !== 'string' || mid.length !== 10) return { field: 'mid', message: 'Smartro MID는 10자여야 합니다 (Smartro MIDs are 10 characters)' };
   if (typeof entry.merchantKey !== 'string' || entry.merchantKey.length < 32) {
@@ -180,6 +210,9 @@ export function merchantProblem(
   }
   if (entry.escrowContract !== undefined && typeof entry.escrowContract !== 'boolean') {
     return { field: 'escrowContract', message: 'escrowContract는 true 또는 false여야 합니다' };
+  }
+  if (entry.cancelPassword !== undefined && entry.cancelPassword !== null && (typeof entry.cancelPassword !== 'string' || !/^.{1,6}$/u.test(entry.cancelPassword))) {
+    return { field: 'cancelPassword', message: 'cancelPassword는 1~6자 문자열이어야 합니다 (Smartro 가맹점 관리자의 취소 비밀번호)' };
   }
   return null;
 }
@@ -257,6 +290,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         companyName: stored.companyName ?? undefined,
         notifyUrl: stored.notifyUrl ?? undefined,
         escrowContract: stored.escrowContract ?? true,
+        cancelPassword: stored.cancelPassword ?? undefined,
       };
     }
     return options.merchants?.get(mid);
@@ -274,7 +308,14 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   const registerMerchant = (mid: string, entry: SimulatorMerchant): void => {
     const problem = merchantProblem(mid, entry);
     if (problem) throw new Error(`${problem.field}: ${problem.message}`);
-    store.putMerchant({ mid, merchantKey: entry.merchantKey, companyName: entry.companyName ?? null, notifyUrl: entry.notifyUrl ?? null, escrowContract: entry.escrowContract ?? true });
+    store.putMerchant({
+      mid,
+      merchantKey: entry.merchantKey,
+      companyName: entry.companyName ?? null,
+      notifyUrl: entry.notifyUrl ?? null,
+      escrowContract: entry.escrowContract ?? true,
+      cancelPassword: entry.cancelPassword ?? null,
+    });
   };
   app.decorate('registerMerchant', registerMerchant);
 
@@ -318,7 +359,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (isApprovalHost(req)) {
       // An unreadable body is a request the simulator cannot tie to a transaction.
       if (status === 500) return reply.code(500).send(unsigned(SIMULATOR_ERRORS.INTERNAL));
-      return reply.code(200).send(unsigned(status === 415 ? SIMULATOR_ERRORS.NOT_JSON : SIMULATOR_ERRORS.BAD_REQUEST));
+      const badRequest = req.url.startsWith(CANCEL_PATH) ? CANCEL_ERRORS.BAD_REQUEST : SIMULATOR_ERRORS.BAD_REQUEST;
+      return reply.code(200).send(unsigned(status === 415 ? SIMULATOR_ERRORS.NOT_JSON : badRequest));
     }
     if (isControlApi(req)) {
       return reply.code(status).send({ message: status === 500 ? SIMULATOR_ERRORS.INTERNAL.message : `요청을 읽을 수 없습니다: ${error.message ?? ''}` });
@@ -541,9 +583,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     message: string,
   ) {
     const now = clock.now();
-    let tid: string;
-    do tid = `${w.mid}0101${authDate(now)}${digits(4)}`;
-    while (store.hasTransaction(tid));
+    const tid = newTid(w.mid, now);
     const trAuthKey = randomBytes(24).toString('base64url');
     const recorded = store.authenticate({ tid, window: w, ...chosen, issuedAt: now.getTime() }, trAuthKey);
     if (!recorded) return windowClosedPage(reply, w);
@@ -560,6 +600,14 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       return null;
     }
     return w;
+  }
+
+  /** A new Tid (Mid + 0101 + yyMMddHHmmss + 4 digits), unused by any transaction or cancel. */
+  function newTid(mid: string, now: Date): string {
+    let tid: string;
+    do tid = `${mid}0101${authDate(now)}${digits(4)}`;
+    while (store.tidTaken(tid));
+    return tid;
   }
 
   function cancelled(reply: FastifyReply, w: AuthWindow) {
@@ -831,7 +879,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         GreenDeposit: '000000000000',
         Currency: 'KRW',
         MerInterestCl: 'N',
-        CardType: '0',
+        CardType: t.scenario === 'check-card' ? '1' : '0',
         CardOwnerType: '0',
       },
       w.mid,
@@ -869,6 +917,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
 
     switch (t.scenario) {
       case 'approve':
+      case 'check-card':
       case 'late-approval': {
         const authCode = digits(8);
         const answer = approval(t, now, authCode);
@@ -947,7 +996,9 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const query = req.query as Record<string, unknown>;
     const tid = typeof query.TID === 'string' ? query.TID : '';
     if (query.type === '2') return sendCashReceiptPage(receiptDeps, tid, reply);
-    const t = tid && query.type === '0' ? store.transaction(tid) : undefined;
+    // A cancel's Tid shows the slip of that cancel (취소전표) of its card payment.
+    const cancelled = tid && query.type === '0' ? store.cancel(tid) : undefined;
+    const t = tid && query.type === '0' ? store.transaction(cancelled?.originalTid ?? tid) : undefined;
     // The sales slip (type=0) exists for card transactions only.
     if (!t || t.method.payMethod !== 'CARD' || t.approval !== 'approved' || !t.answer || t.approvedAt === null) {
       return sendHtml(reply, 404, notFoundPage('영수증을 찾을 수 없습니다', '승인된 카드 거래가 아니거나 존재하지 않는 거래번호(TID)입니다.'));
@@ -959,17 +1010,17 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       receiptPage({
         companyName: t.answer.CoNm || DEFAULT_COMPANY_NAME,
         goodsName: w.goodsName,
-        tid: t.tid,
+        tid: cancelled?.tid ?? t.tid,
         moid: w.moid,
         authCode: t.authCode ?? '',
         approvedAt: authDate(new Date(t.approvedAt)),
         cardName: cardCompanyBySmartroCode(t.cardCompanyCode)?.name ?? '',
         maskedCardNumber: t.maskedCardNumber,
         quota: Number(t.quota),
-        amount: w.amount,
-        taxAmt: w.taxAmt,
-        taxFreeAmt: w.taxFreeAmt,
-        vatAmt: w.vatAmt,
+        // A cancel's tax split is not kept: its slip splits the cancelled amount by the usual rule.
+        ...(cancelled
+          ? { amount: cancelled.amount, taxAmt: null, taxFreeAmt: null, vatAmt: null, cancel: { originalTid: t.tid, cancelledAt: authDate(new Date(cancelled.cancelledAt)) } }
+          : { amount: w.amount, taxAmt: w.taxAmt, taxFreeAmt: w.taxFreeAmt, vatAmt: w.vatAmt }),
       }),
     );
   });
@@ -981,14 +1032,16 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return reply.code(400).send({ field: 'body', message: '본문은 JSON 객체 {merchantKey, companyName?} 이어야 합니다' });
     }
-    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown };
+    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown };
     const problem = merchantProblem(req.params.mid, entry);
     if (problem) return reply.code(400).send(problem);
     const companyName = typeof entry.companyName === 'string' ? entry.companyName : null;
     const notifyUrl = typeof entry.notifyUrl === 'string' ? entry.notifyUrl : null;
     const escrowContract = entry.escrowContract !== false;
-    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract });
-    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl, escrowContract });
+    const cancelPassword = typeof entry.cancelPassword === 'string' ? entry.cancelPassword : null;
+    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract, cancelPassword });
+    // The password is a secret: the answer says only whether one is set.
+    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl, escrowContract, cancelPasswordSet: cancelPassword !== null });
   });
 
   // ---- virtual account deposits (test-only: in reality the buyer's bank sends the money) ----
@@ -1013,6 +1066,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
           vbankNum: t.method.vbankNum,
           deadline: `${exp.slice(0, 4)}-${exp.slice(4, 6)}-${exp.slice(6, 8)} ${exp.length === 12 ? `${exp.slice(8, 10)}:${exp.slice(10, 12)}` : '23:59'}`,
           expired: pastDeadline(t, now),
+          revoked: store.cancelsOf(t.tid).some((c) => c.kind === 'revoke'),
           deposit: deposit ? { at: kst(deposit.depositedAt), attempts: deposit.attempts, acknowledged: deposit.acknowledged } : null,
         },
       ];
@@ -1050,6 +1104,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const refuse = (message: string) => (fromPage ? sendHtml(reply, 409, vbankListPage(vbankRows(), message)) : reply.code(409).send({ message }));
     // The bank takes no money on an account past its deadline.
     if (pastDeadline(t, at)) return refuse('입금기한이 지난 가상계좌입니다. 입금할 수 없습니다');
+    // A cancel of an unpaid account removed its number (채번 취소): the bank takes nothing on it.
+    if (store.cancelsOf(t.tid).some((c) => c.kind === 'revoke')) return refuse('취소(채번 취소)된 가상계좌입니다. 입금할 수 없습니다');
     if (!store.recordDeposit(t.tid, at)) return refuse('이미 입금된 가상계좌입니다');
     void notify(t, 0);
     if (fromPage) return reply.code(303).header('location', '/sim/vbank').send();
@@ -1092,40 +1148,74 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     );
   }
 
-  /** Posts the notification once; true when the merchant acknowledged it (`200` with body `OK`). */
-  async function sendNotification(t: Transaction): Promise<boolean> {
-    const deposit = store.vbankDeposit(t.tid);
-    const url = merchant(t.window.mid)?.notifyUrl;
-    if (!deposit || !url || closed) return false;
+  /** The deposit notification of an account, as a {@link Notice}. */
+  function depositNotice(t: Transaction): Notice {
+    return {
+      tid: t.tid,
+      mid: t.window.mid,
+      what: 'deposit',
+      fields: () => {
+        const deposit = store.vbankDeposit(t.tid);
+        return deposit ? depositNotification(t, deposit.depositedAt) : null;
+      },
+      note: (status, acknowledged) => store.noteNotification(t.tid, status, acknowledged),
+    };
+  }
+
+  /** Posts a notification once; true when the merchant acknowledged it (`200` with body `OK`). */
+  async function post(notice: Notice): Promise<boolean> {
+    const url = merchant(notice.mid)?.notifyUrl;
+    const fields = notice.fields();
+    if (!fields || !url || closed) return false;
     let status: number | null = null;
     let acknowledged = false;
     try {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body: new URLSearchParams(depositNotification(t, deposit.depositedAt)),
+        body: new URLSearchParams(fields),
         signal: AbortSignal.timeout(10_000),
       });
       status = res.status;
       acknowledged = res.status === 200 && (await res.text()).trim() === NOTIFY_ACK;
     } catch (err) {
-      app.log.warn({ tid: t.tid, err: (err as Error).message }, 'deposit notification got no answer');
+      app.log.warn({ tid: notice.tid, err: (err as Error).message }, `${notice.what} notification got no answer`);
     }
     if (closed) return acknowledged;
-    store.noteNotification(t.tid, status, acknowledged);
+    notice.note(status, acknowledged);
     return acknowledged;
   }
 
-  /** Sends a deposit's notification, retrying every `notifyRetryMs` up to `notifyRetries` times until acknowledged. */
+  function sendNotification(t: Transaction): Promise<boolean> {
+    return post(depositNotice(t));
+  }
+
+  /**
+   * Sends a notification, retrying every `notifyRetryMs` up to `notifyRetries` times until acknowledged.
+   * @returns whether the first attempt was acknowledged (retries go on in the background)
+   */
+  async function deliver(notice: Notice, retry = 0): Promise<boolean> {
+    const acknowledged = await post(notice);
+    if (acknowledged || retry >= notifyRetries || closed) return acknowledged;
+    later(notifyRetryMs, () => void deliver(notice, retry + 1));
+    return false;
+  }
+
   async function notify(t: Transaction, retry: number): Promise<void> {
-    if (await sendNotification(t)) return;
-    if (retry >= notifyRetries || closed) return;
+    await deliver(depositNotice(t), retry);
+  }
+
+  /** Runs `fn` after `ms` unless the app closes first. */
+  function later(ms: number, fn: () => void): void {
+    if (closed) return;
     const timer = setTimeout(() => {
       notifyTimers.delete(timer);
-      void notify(t, retry + 1);
-    }, notifyRetryMs);
+      fn();
+    }, ms);
     notifyTimers.add(timer);
   }
+
+  registerCancelHost(app, { store, clock, merchant, newTid, deliver, later, refundDelayMs: options.refundDelayMs ?? 5_000 });
 
   app.get('/sim/transactions', async (req, reply) => {
     const query = req.query as Record<string, unknown>;

@@ -18,6 +18,45 @@ export interface StoredMerchant {
   notifyUrl?: string | null;
   /** Whether the merchant has an escrow contract; absent or null: yes. */
   escrowContract?: boolean | null;
+  /** The cancel password (`CancelPwd`) set in Smartro's merchant admin; absent or null: none set, any is taken. */
+  cancelPassword?: string | null;
+}
+
+/**
+ * What a cancel did: `cancel` returned the money (card, bank transfer, phone, easy pay), `revoke`
+ * removed an unpaid virtual account, `refund` sends a paid virtual account's money back (done,
+ * and notified with `2211`, when `refundedAt` is set).
+ */
+export type CancelKind = 'cancel' | 'revoke' | 'refund';
+
+/** One accepted cancel of a transaction, keyed by (original Tid, CancelSeq). */
+export interface StoredCancel {
+  /** The cancel's own new Tid. */
+  tid: string;
+  originalTid: string;
+  mid: string;
+  seq: number;
+  amount: number;
+  kind: CancelKind;
+  cancelledAt: number;
+  /** The signed answer, exactly as sent: a re-send of the same cancel gets it again. */
+  answer: Record<string, string>;
+  /** `refund`: when the bank sent the money back; null while pending (and for the other kinds). */
+  refundedAt: number | null;
+  /** Refund notification attempts so far, whether acknowledged, the last HTTP status. */
+  notifyAttempts: number;
+  notifyAcknowledged: boolean;
+  notifyLastStatus: number | null;
+}
+
+/** A cancel as the control API lists it. */
+export interface CancelSummary {
+  tid: string;
+  seq: number;
+  amount: number;
+  kind: CancelKind;
+  cancelledAt: string;
+  refundedAt: string | null;
 }
 
 /** A deposit on an issued virtual account and how its notification fared. */
@@ -126,10 +165,16 @@ export interface TransactionSummary {
   resultMsg: string | null;
   authenticatedAt: string;
   approvedAt: string | null;
+  /** What accepted cancels took, pending refunds included. */
+  cancelledAmount: number;
+  cancels: CancelSummary[];
 }
 
-/** 2: transactions.method_data (bank transfer and phone payments); 3: merchants.notify_url, vbank_deposits; 4: cash_receipts. */
-const SCHEMA_VERSION = 4;
+/**
+ * 2: transactions.method_data (bank transfer and phone payments); 3: merchants.notify_url,
+ * vbank_deposits; 4: cancels, merchants.cancel_password; 5: cash_receipts.
+ */
+const SCHEMA_VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS merchants (
@@ -176,6 +221,21 @@ CREATE TABLE IF NOT EXISTS transactions (
   method_data TEXT
 );
 CREATE INDEX IF NOT EXISTS transactions_moid ON transactions (moid);
+CREATE TABLE IF NOT EXISTS cancels (
+  tid TEXT PRIMARY KEY,
+  original_tid TEXT NOT NULL,
+  mid TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  amount INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  cancelled_at INTEGER NOT NULL,
+  answer TEXT NOT NULL,
+  refunded_at INTEGER,
+  notify_attempts INTEGER NOT NULL DEFAULT 0,
+  notify_acknowledged INTEGER NOT NULL DEFAULT 0,
+  notify_last_status INTEGER,
+  UNIQUE (original_tid, seq)
+);
 CREATE TABLE IF NOT EXISTS cash_receipts (
   tid TEXT PRIMARY KEY,
   mid TEXT NOT NULL,
@@ -190,6 +250,38 @@ CREATE TABLE IF NOT EXISTS cash_receipts (
 );
 CREATE INDEX IF NOT EXISTS cash_receipts_mid_moid ON cash_receipts (mid, moid);
 `;
+
+interface CancelRow {
+  tid: string;
+  original_tid: string;
+  mid: string;
+  seq: number;
+  amount: number;
+  kind: string;
+  cancelled_at: number;
+  answer: string;
+  refunded_at: number | null;
+  notify_attempts: number;
+  notify_acknowledged: number;
+  notify_last_status: number | null;
+}
+
+function toCancel(row: CancelRow): StoredCancel {
+  return {
+    tid: row.tid,
+    originalTid: row.original_tid,
+    mid: row.mid,
+    seq: row.seq,
+    amount: row.amount,
+    kind: row.kind as CancelKind,
+    cancelledAt: row.cancelled_at,
+    answer: JSON.parse(row.answer) as Record<string, string>,
+    refundedAt: row.refunded_at,
+    notifyAttempts: row.notify_attempts,
+    notifyAcknowledged: row.notify_acknowledged === 1,
+    notifyLastStatus: row.notify_last_status,
+  };
+}
 
 interface TransactionRow {
   tid: string;
@@ -245,7 +337,7 @@ function toTransaction(row: TransactionRow): Transaction {
   };
 }
 
-function toSummary(row: TransactionRow): TransactionSummary {
+function toSummary(row: TransactionRow, cancels: StoredCancel[]): TransactionSummary {
   return {
     tid: row.tid,
     mid: row.mid,
@@ -259,6 +351,15 @@ function toSummary(row: TransactionRow): TransactionSummary {
     resultMsg: row.result_msg,
     authenticatedAt: new Date(row.issued_at).toISOString(),
     approvedAt: row.approved_at === null ? null : new Date(row.approved_at).toISOString(),
+    cancelledAmount: cancels.reduce((sum, c) => sum + c.amount, 0),
+    cancels: cancels.map((c) => ({
+      tid: c.tid,
+      seq: c.seq,
+      amount: c.amount,
+      kind: c.kind,
+      cancelledAt: new Date(c.cancelledAt).toISOString(),
+      refundedAt: c.refundedAt === null ? null : new Date(c.refundedAt).toISOString(),
+    })),
   };
 }
 
@@ -286,6 +387,8 @@ export class SimulatorStore {
     if (!merchantColumns.some((c) => c.name === 'notify_url')) this.db.exec('ALTER TABLE merchants ADD COLUMN notify_url TEXT');
     // Added without a schema version: NULL (every older row) means the merchant has an escrow contract.
     if (!merchantColumns.some((c) => c.name === 'no_escrow_contract')) this.db.exec('ALTER TABLE merchants ADD COLUMN no_escrow_contract INTEGER');
+    // Schema 4: NULL (every older row) means no cancel password was registered.
+    if (!merchantColumns.some((c) => c.name === 'cancel_password')) this.db.exec('ALTER TABLE merchants ADD COLUMN cancel_password TEXT');
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -299,20 +402,27 @@ export class SimulatorStore {
     const existed = this.db.prepare('SELECT 1 FROM merchants WHERE mid = ?').get(merchant.mid) !== undefined;
     this.db
       .prepare(
-        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name, notify_url = excluded.notify_url,
-           no_escrow_contract = excluded.no_escrow_contract`,
+           no_escrow_contract = excluded.no_escrow_contract, cancel_password = excluded.cancel_password`,
       )
-      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null);
+      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null, merchant.cancelPassword ?? null);
     return existed ? 'replaced' : 'created';
   }
 
   merchant(mid: string): StoredMerchant | undefined {
-    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract FROM merchants WHERE mid = ?').get(mid) as
-      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null }
+    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password FROM merchants WHERE mid = ?').get(mid) as
+      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null; cancel_password: string | null }
       | undefined;
     return row
-      ? { mid: row.mid, merchantKey: row.merchant_key, companyName: row.company_name, notifyUrl: row.notify_url, escrowContract: row.no_escrow_contract !== 1 }
+      ? {
+          mid: row.mid,
+          merchantKey: row.merchant_key,
+          companyName: row.company_name,
+          notifyUrl: row.notify_url,
+          escrowContract: row.no_escrow_contract !== 1,
+          cancelPassword: row.cancel_password,
+        }
       : undefined;
   }
 
@@ -482,7 +592,64 @@ export class SimulatorStore {
     if (filter.mid) (where.push('mid = ?'), params.push(filter.mid));
     if (where.length === 0) throw new Error('listTransactions needs a filter');
     const rows = this.db.prepare(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY issued_at, tid`).all(...params) as TransactionRow[];
-    return rows.map(toSummary);
+    return rows.map((row) => toSummary(row, this.cancelsOf(row.tid)));
+  }
+
+  // ---- cancels ----
+
+  /** Whether a Tid is taken, by a transaction or a cancel (both draw from one numbering). */
+  tidTaken(tid: string): boolean {
+    return this.hasTransaction(tid) || this.db.prepare('SELECT 1 FROM cancels WHERE tid = ?').get(tid) !== undefined;
+  }
+
+  /** The accepted cancels of a transaction, in CancelSeq order. */
+  cancelsOf(originalTid: string): StoredCancel[] {
+    return (this.db.prepare('SELECT * FROM cancels WHERE original_tid = ? ORDER BY seq').all(originalTid) as CancelRow[]).map(toCancel);
+  }
+
+  /** The cancel a (Tid, CancelSeq) already names, if any: a re-send gets its answer again. */
+  cancelBySeq(originalTid: string, seq: number): StoredCancel | undefined {
+    const row = this.db.prepare('SELECT * FROM cancels WHERE original_tid = ? AND seq = ?').get(originalTid, seq) as CancelRow | undefined;
+    return row ? toCancel(row) : undefined;
+  }
+
+  cancel(tid: string): StoredCancel | undefined {
+    const row = this.db.prepare('SELECT * FROM cancels WHERE tid = ?').get(tid) as CancelRow | undefined;
+    return row ? toCancel(row) : undefined;
+  }
+
+  /**
+   * Records an accepted cancel, in one SQLite transaction with the checks that make it safe: the
+   * (Tid, CancelSeq) is new and the amount fits what remains of `total`.
+   * @returns false when either check fails now (nothing was written)
+   */
+  recordCancel(c: Omit<StoredCancel, 'refundedAt' | 'notifyAttempts' | 'notifyAcknowledged' | 'notifyLastStatus'>, total: number): boolean {
+    return this.db.transaction(() => {
+      if (this.cancelBySeq(c.originalTid, c.seq)) return false;
+      const taken = this.cancelsOf(c.originalTid).reduce((sum, x) => sum + x.amount, 0);
+      if (taken + c.amount > total) return false;
+      this.db
+        .prepare('INSERT INTO cancels (tid, original_tid, mid, seq, amount, kind, cancelled_at, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(c.tid, c.originalTid, c.mid, c.seq, c.amount, c.kind, c.cancelledAt, JSON.stringify(c.answer));
+      return true;
+    })();
+  }
+
+  /** Refunds accepted but not yet done (their notification not yet due), oldest first. */
+  pendingRefunds(): StoredCancel[] {
+    return (this.db.prepare("SELECT * FROM cancels WHERE kind = 'refund' AND refunded_at IS NULL ORDER BY cancelled_at, tid").all() as CancelRow[]).map(toCancel);
+  }
+
+  /** Marks a pending refund done; false when it is not a refund or is already done. */
+  completeRefund(tid: string, at: number): boolean {
+    return this.db.prepare("UPDATE cancels SET refunded_at = ? WHERE tid = ? AND kind = 'refund' AND refunded_at IS NULL").run(at, tid).changes === 1;
+  }
+
+  /** Counts one refund notification attempt and what it got back. */
+  noteRefundNotification(tid: string, status: number | null, acknowledged: boolean): void {
+    this.db
+      .prepare('UPDATE cancels SET notify_attempts = notify_attempts + 1, notify_last_status = ?, notify_acknowledged = MAX(notify_acknowledged, ?) WHERE tid = ?')
+      .run(status, acknowledged ? 1 : 0, tid);
   }
 }
 
