@@ -7,7 +7,6 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Iamport as RestClient, Request as RestRequest } from 'iamport-rest-client-nodejs';
 import { IamportConnector, functional as serverApi } from 'iamport-server-api';
-import { v1SchemaErrors } from '../support/openapi';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
 import { payMobile } from './flow';
 
@@ -52,7 +51,7 @@ describe.each(systemDatabases())('V1 clients from npm moving money (%s)', (db) =
     const payment = await paid(10_000);
     const client = new RestClient({ ...keys(), baseUrl: system.gatewayUrl });
     const part = await RestRequest.Payments.cancel({ imp_uid: payment.impUid, amount: 4_000, checksum: 10_000, reason: '부분 반품' } as never).request(client);
-    expect(v1SchemaErrors('post', '/payments/cancel', 200, part.data)).toEqual([]);
+    // (The client reshapes the answer it hands back, e.g. times as Dates; the wire answer is checked by `now`.)
     expect(part.data.response).toMatchObject({ status: 'paid', cancel_amount: 4_000 });
     const full = await RestRequest.Payments.cancel({ imp_uid: payment.impUid } as never).request(client);
     expect(full.data.response).toMatchObject({ status: 'cancelled', cancel_amount: 10_000 });
