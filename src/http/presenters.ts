@@ -13,7 +13,7 @@ const seconds = v1Seconds;
  * `cancellations` are the payment's cancels as recorded: the final ones make `cancel_history`
  * (a pending refund shows once the PG confirms it).
  */
-export function toV1Payment(payment: Payment, cancellations: readonly Cancellation[] = []) {
+export function toV1Payment(payment: Payment, cancellations: readonly Cancellation[] = [], cashReceiptIssued = false) {
   const card = payment.card;
   const done = cancellations.filter((c) => c.kind === 'cancel' && c.state === 'done' && c.paymentId === payment.id);
   const history = done.map((c) => ({
@@ -73,7 +73,7 @@ export function toV1Payment(payment: Payment, cancellations: readonly Cancellati
     receipt_url: payment.receiptUrl,
     cancel_history: history,
     cancel_receipt_urls: done.flatMap((c) => (c.receiptUrl ? [c.receiptUrl] : [])),
-    cash_receipt_issued: false,
+    cash_receipt_issued: cashReceiptIssued,
     customer_uid: null,
     customer_uid_usage: null,
     sandbox: payment.sandbox,
@@ -92,12 +92,12 @@ export function toV1Prepare(prepared: { merchantUid: string; amount: number; cur
 }
 
 /** A payment as the REST answers show it, with its cancels. */
-export function toV1PaymentWithCancels(view: { payment: Payment; cancellations: readonly Cancellation[] }) {
-  return toV1Payment(view.payment, view.cancellations);
+export function toV1PaymentWithCancels(view: { payment: Payment; cancellations: readonly Cancellation[]; cashReceiptIssued?: boolean }) {
+  return toV1Payment(view.payment, view.cancellations, view.cashReceiptIssued ?? false);
 }
 
 /** V1's paged list (`PagedPaymentAnnotation`): `previous`/`next` page numbers, 0 for none. */
-export function toV1PagedPayments(page: { total: number; previous: number; next: number; payments: { payment: Payment; cancellations: readonly Cancellation[] }[] }) {
+export function toV1PagedPayments(page: { total: number; previous: number; next: number; payments: { payment: Payment; cancellations: readonly Cancellation[]; cashReceiptIssued?: boolean }[] }) {
   return { total: page.total, previous: page.previous, next: page.next, list: page.payments.map(toV1PaymentWithCancels) };
 }
 

@@ -45,19 +45,31 @@ export interface ListPage {
   payments: PaymentWithCancels[];
 }
 
-/** A payment with its cancels (V1 `cancel_history`), as the REST answers show it. */
+/** A payment with its cancels (V1 `cancel_history`) and whether it has a cash receipt, as the REST answers show it. */
 export interface PaymentWithCancels {
   payment: Payment;
   cancellations: Cancellation[];
+  /** V1 `cash_receipt_issued`: a receipt issued through the API and not cancelled. */
+  cashReceiptIssued?: boolean;
 }
 
 /** Payments with their cancels, in one query for all of them. */
-export async function withCancels(store: Pick<Store, 'cancellations'>, payments: readonly Payment[]): Promise<PaymentWithCancels[]> {
-  // Only final cancels are shown, and a payment without one has nothing to load (most of them).
-  const ids = payments.filter((p) => p.cancelAmount > 0).map((p) => p.id);
+export async function withCancels(store: Pick<Store, 'cancellations' | 'receipts'>, payments: readonly Payment[]): Promise<PaymentWithCancels[]> {
   const storeId = payments[0]?.storeId;
-  const all = ids.length > 0 && storeId !== undefined ? await store.cancellations.listByPayments(storeId, ids) : [];
-  return payments.map((payment) => ({ payment, cancellations: all.filter((c) => c.paymentId === payment.id) }));
+  if (storeId === undefined) return [];
+  // Only final cancels are shown, and a payment without one has nothing to load (most of them);
+  // only paid transfers and virtual accounts can have a cash receipt (services/receipts.ts).
+  const cancelled = payments.filter((p) => p.cancelAmount > 0).map((p) => p.id);
+  const receiptable = payments.filter((p) => (p.payMethod === 'trans' || p.payMethod === 'vbank') && p.paidAt !== null).map((p) => p.id);
+  const [all, withReceipt] = await Promise.all([
+    cancelled.length > 0 ? store.cancellations.listByPayments(storeId, cancelled) : Promise.resolve([]),
+    receiptable.length > 0 ? store.receipts.listPaymentIdsWithIssued(storeId, receiptable) : Promise.resolve([] as number[]),
+  ]);
+  return payments.map((payment) => ({
+    payment,
+    cancellations: all.filter((c) => c.paymentId === payment.id),
+    cashReceiptIssued: withReceipt.includes(payment.id),
+  }));
 }
 
 /** Reading payments for the V1 REST API. Every lookup is scoped to the caller's store. */

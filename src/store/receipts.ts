@@ -97,6 +97,18 @@ export class KyselyReceiptRepository implements ReceiptRepository {
     return row ? receiptFromRow(row) : null;
   }
 
+  async listPaymentIdsWithIssued(storeId: number, paymentIds: readonly number[]): Promise<number[]> {
+    if (paymentIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('receipts')
+      .select('payment_id')
+      .where('store_id', '=', storeId)
+      .where('payment_id', 'in', [...paymentIds])
+      .where('state', 'in', ['issued', 'cancelling'])
+      .execute();
+    return [...new Set(rows.map((r) => Number(r.payment_id)))];
+  }
+
   async findLatestIssued(storeId: number, key: { impUid: string } | { merchantUid: string }): Promise<Receipt | null> {
     const row = await this.byKey(storeId, key).where('state', 'in', ['issued', 'cancelling', 'cancelled']).orderBy('id', 'desc').executeTakeFirst();
     return row ? receiptFromRow(row) : null;

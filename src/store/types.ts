@@ -455,6 +455,8 @@ export interface ReceiptRepository {
   insertIntent(receipt: NewReceipt): Promise<Receipt | null>;
   /** The order's active receipt (issuing, issued or cancelling), if any. */
   findActive(storeId: number, key: { impUid: string } | { merchantUid: string }): Promise<Receipt | null>;
+  /** Which of these payments have a cash receipt the PG issued and nobody cancelled (V1 `cash_receipt_issued`). */
+  listPaymentIdsWithIssued(storeId: number, paymentIds: readonly number[]): Promise<number[]>;
   /** The order's latest receipt the PG issued (issued, cancelling or cancelled), if any. */
   findLatestIssued(storeId: number, key: { impUid: string } | { merchantUid: string }): Promise<Receipt | null>;
   /**

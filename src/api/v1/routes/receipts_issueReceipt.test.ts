@@ -57,6 +57,8 @@ forEachDatabase((_name, getStore) => {
 
       const got = await call('GET', `/receipts/${payment.impUid}`);
       expect(got.json()).toEqual(issued.json());
+      const cashReceiptIssued = async () => (await call('GET', `/payments/${payment.impUid}`)).json().response.cash_receipt_issued;
+      expect(await cashReceiptIssued()).toBe(true);
       expect(v1SchemaErrors('get', '/receipts/{imp_uid}', 200, got.json())).toEqual([]);
 
       const second = await call('POST', `/receipts/${payment.impUid}`, { identifier: '01012345678' });
@@ -68,6 +70,7 @@ forEachDatabase((_name, getStore) => {
       expect(revoked.statusCode).toBe(200);
       expect(v1SchemaErrors('delete', '/receipts/{imp_uid}', 200, revoked.json())).toEqual([]);
       expect(revoked.json().response).toEqual({ ...receipt, cancelled_at: now() });
+      expect(await cashReceiptIssued()).toBe(false);
       expect((await call('GET', `/receipts/${payment.impUid}`)).json().response).toEqual({ ...receipt, cancelled_at: now() });
       const again = await call('DELETE', `/receipts/${payment.impUid}`);
       expect(again.statusCode).toBe(400);
