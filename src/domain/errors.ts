@@ -37,6 +37,16 @@ export const ERRORS = {
   WEBHOOK_IN_FLIGHT: { status: 409, v1Code: 1, message: '지금 전송 중인 웹훅입니다. 잠시 후 다시 시도해 주세요.' },
   CONFIRM_REFUSED: { status: 400, v1Code: 1, message: '고객사 요청에 의해 결제를 중단합니다. (상세사유: 알 수 없음)' },
   USER_CANCELLED: { status: 400, v1Code: 1, message: '[결제포기] 사용자가 결제를 취소하셨습니다' },
+  PG_DECLINED: { status: 200, v1Code: -1, message: 'PG사가 요청을 거절했습니다.' },
+  PG_FEATURE_NOT_SUPPORTED: { status: 501, v1Code: 1, message: '이 채널의 PG사는 요청한 기능을 지원하지 않습니다.' },
+  NOT_VBANK: { status: 400, v1Code: 1, message: '가상계좌 결제건이 아닙니다.' },
+  VBANK_NOT_READY: { status: 400, v1Code: 1, message: '입금대기(ready) 상태의 가상계좌가 아닙니다.' },
+  VBANK_MODIFY_NOT_SUPPORTED: { status: 501, v1Code: 1, message: '이 PG사는 발급된 가상계좌의 정보 변경을 지원하지 않습니다.' },
+  HOLDER_NOT_FOUND: { status: 404, v1Code: -1, message: '계좌정보 조회 실패: 예금주를 찾을 수 없습니다.' },
+  ESCROW_NOT_ALLOWED: { status: 409, v1Code: 1, message: '배송정보를 등록할 수 없는 결제건입니다.' },
+  ESCROW_ALREADY_REGISTERED: { status: 409, v1Code: 1, message: '이미 배송정보 등록이 완료된 결제건입니다. 수정은 PUT /escrows/logis/{imp_uid}로 요청해 주세요.' },
+  ESCROW_NOT_REGISTERED: { status: 409, v1Code: 1, message: '등록된 배송정보가 존재하지 않습니다.' },
+  ESCROW_REFUSED: { status: 400, v1Code: 1, message: 'PG사가 배송정보 등록을 거절했습니다.' },
   INTERNAL: { status: 500, v1Code: -1, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.' },
 } as const satisfies Record<string, { status: number; v1Code: number; message: string }>;
 

@@ -3,9 +3,11 @@ import { AuthService } from './auth';
 import { ChannelService } from './channels';
 import { CheckoutService } from './checkout';
 import type { ServiceDeps } from './deps';
+import { EscrowService } from './escrows';
 import { PaymentQueryService } from './payments';
 import { PaymentPrepareService } from './prepares';
 import { ProvisioningService } from './provisioning';
+import { VbankService } from './vbanks';
 import { WebhookService } from './webhooks';
 
 export interface Services {
@@ -17,6 +19,8 @@ export interface Services {
   checkout: CheckoutService;
   provisioning: ProvisioningService;
   webhooks: WebhookService;
+  vbanks: VbankService;
+  escrows: EscrowService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -32,6 +36,8 @@ export function createServices(deps: ServiceDeps): Services {
     checkout: new CheckoutService(deps, channels, approvals, prepares),
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),
+    vbanks: new VbankService(deps, channels, approvals),
+    escrows: new EscrowService(deps, channels),
   };
 }
 

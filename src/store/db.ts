@@ -66,6 +66,7 @@ class KyselyStore implements Store {
   readonly webhookSettings: Repositories['webhookSettings'];
   readonly webhooks: Repositories['webhooks'];
   readonly paymentPrepares: Repositories['paymentPrepares'];
+  readonly escrowDeliveries: Repositories['escrowDeliveries'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -82,6 +83,7 @@ class KyselyStore implements Store {
     this.webhookSettings = repos.webhookSettings;
     this.webhooks = repos.webhooks;
     this.paymentPrepares = repos.paymentPrepares;
+    this.escrowDeliveries = repos.escrowDeliveries;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { KyselyAccessTokenRepository } from './access-tokens';
 import { KyselyChannelRepository } from './channels';
+import { KyselyEscrowDeliveryRepository } from './escrow-deliveries';
 import { KyselyCheckoutSessionRepository } from './checkout-sessions';
 import { KyselyPaymentPrepareRepository } from './payment-prepares';
 import { KyselyPaymentRepository } from './payments';
@@ -23,5 +24,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db, dialect),
     paymentPrepares: new KyselyPaymentPrepareRepository(db),
+    escrowDeliveries: new KyselyEscrowDeliveryRepository(db),
   };
 }

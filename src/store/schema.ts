@@ -18,6 +18,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   payment_prepares: PaymentPreparesTable;
+  escrow_deliveries: EscrowDeliveriesTable;
 }
 
 export interface StoresTable {
@@ -251,6 +252,25 @@ export interface PaymentPreparesTable {
   amount: number;
   /** NULL: not registered, so the window's currency is not checked. */
   currency: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An escrow payment's delivery (V1 escrow logis); PK (store_id, payment_id). */
+export interface EscrowDeliveriesTable {
+  store_id: number;
+  payment_id: number;
+  company: string;
+  invoice: string;
+  sent_at: number;
+  receiving_at: string | null;
+  address: string | null;
+  /** JSON of the DeliveryParty. */
+  sender: string;
+  receiver: string;
+  /** JSON array, or NULL when none were sent. */
+  products: string | null;
+  applied_at: number;
   created_at: number;
   updated_at: number;
 }

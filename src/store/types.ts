@@ -1,3 +1,4 @@
+import type { EscrowDelivery } from '../domain/escrow';
 import type { Currency } from '../domain/money';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import type { Decision, DomainEvent } from '../domain/payment-transitions';
@@ -96,6 +97,14 @@ export interface PaymentPrepareRepository {
   /** Replaces the amount and currency of a registered merchant_uid; null when there is none. */
   update(storeId: number, merchantUid: string, change: { amount: number; currency: Currency | null }, now: Date): Promise<PreparedPayment | null>;
   find(storeId: number, merchantUid: string): Promise<PreparedPayment | null>;
+}
+
+export interface EscrowDeliveryRepository {
+  /** Records a payment's first delivery; null (nothing written) when it has one already. */
+  insert(delivery: EscrowDelivery): Promise<EscrowDelivery | null>;
+  /** Replaces a registered delivery (all but its creation time); null when there is none. */
+  update(delivery: EscrowDelivery): Promise<EscrowDelivery | null>;
+  find(storeId: number, paymentId: number): Promise<EscrowDelivery | null>;
 }
 
 /** A decision of the state machine that may be applied. */
@@ -359,6 +368,7 @@ export interface Repositories {
   webhookSettings: WebhookSettingsRepository;
   webhooks: WebhookRepository;
   paymentPrepares: PaymentPrepareRepository;
+  escrowDeliveries: EscrowDeliveryRepository;
 }
 
 export interface Store extends Repositories {

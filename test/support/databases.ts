@@ -121,6 +121,7 @@ async function wrap(
     webhookSettings: store.webhookSettings,
     webhooks: store.webhooks,
     paymentPrepares: store.paymentPrepares,
+    escrowDeliveries: store.escrowDeliveries,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

@@ -17,6 +17,12 @@ import { registerV1PaymentsGetPaymentsByStatus } from './routes/payments_getPaym
 import { registerV1PaymentsPreparePayment } from './routes/payments_preparePayment';
 import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
+import { registerV1EscrowsEscrowLogisEdit } from './routes/escrows_escrow_logis_edit';
+import { registerV1EscrowsEscrowLogisGet } from './routes/escrows_escrow_logis_get';
+import { registerV1EscrowsEscrowLogisSave } from './routes/escrows_escrow_logis_save';
+import { registerV1VbanksCreateVbank } from './routes/vbanks_createVbank';
+import { registerV1VbanksModifyVbank } from './routes/vbanks_modifyVbank';
+import { registerV1VbanksQueryBankHolder } from './routes/vbanks_queryBankHolder';
 
 /** The V1 REST API: JSON and form bodies, the envelope on every answer, one route per file. */
 export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promise<void> {
@@ -37,6 +43,12 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1PaymentsPreparePayment(api, ctx);
     registerV1PaymentsGetPaymentPrepare(api, ctx);
     registerV1CodesStandardCodes(api, ctx);
+    registerV1VbanksCreateVbank(api, ctx);
+    registerV1VbanksModifyVbank(api, ctx);
+    registerV1VbanksQueryBankHolder(api, ctx);
+    registerV1EscrowsEscrowLogisGet(api, ctx);
+    registerV1EscrowsEscrowLogisSave(api, ctx);
+    registerV1EscrowsEscrowLogisEdit(api, ctx);
     registerGyeolApprovals(api, ctx);
     registerGyeolWebhooks(api, ctx);
   });

@@ -2,6 +2,7 @@ import type { PgConnector } from '../contract';
 import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
 import { approveFlow, inquireFlow } from './flows';
 import { readSmartroNotification } from './notifications';
+import { issueVirtualAccountFlow, lookupAccountHolderFlow, registerEscrowDeliveryFlow } from './server-calls';
 import { IMPLEMENTED_PAY_METHODS, smartroOrderId, validatePaymentRequest } from './rules';
 import { openSmartroWindow, readSmartroWindowReturn } from './window';
 
@@ -22,6 +23,12 @@ export const smartroConnector: PgConnector<SmartroCredentials> = {
   pgOrderId: smartroOrderId,
   openWindow: openSmartroWindow,
   readWindowReturn: readSmartroWindowReturn,
-  flows: { approve: approveFlow, inquire: inquireFlow },
+  flows: {
+    approve: approveFlow,
+    inquire: inquireFlow,
+    issueVirtualAccount: issueVirtualAccountFlow,
+    lookupAccountHolder: lookupAccountHolderFlow,
+    registerEscrowDelivery: registerEscrowDeliveryFlow,
+  },
   readNotification: readSmartroNotification,
 };

@@ -74,6 +74,7 @@ import {
   vbankListPage,
   vbankWindowPage,
 } from './pages';
+import { registerServerCalls } from './server-calls';
 import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction, type TransactionMethod } from './store';
 
 /** The simulator's own notion of time (it shares nothing with gyeol), injectable for tests. */
@@ -95,6 +96,8 @@ export interface SimulatorMerchant {
    * is processed as a normal payment and answered `EscrowCd: 0`, as Smartro silently does.
    */
   escrowContract?: boolean;
+  /** The escrow API Key for the escrow delivery API (server-calls.ts); none: deliveries are refused. */
+  escrowApiKey?: string;
 }
 
 /** Anything that finds a merchant by MID; a `Map` will do. */
@@ -164,7 +167,7 @@ const DEFAULT_COMPANY_NAME = '결 시뮬레이터 가맹점';
  */
 export function merchantProblem(
   mid: unknown,
-  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown },
+  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; escrowApiKey?: unknown },
 ): { field: string; message: string } | null {
   if (typeof mid !== 'string' || mid.length !== 10) return { field: 'mid', message: 'Smartro MID는 10자여야 합니다 (Smartro MIDs are 10 characters)' };
   if (typeof entry.merchantKey !== 'string' || entry.merchantKey.length < 32) {
@@ -178,6 +181,9 @@ export function merchantProblem(
   }
   if (entry.escrowContract !== undefined && typeof entry.escrowContract !== 'boolean') {
     return { field: 'escrowContract', message: 'escrowContract는 true 또는 false여야 합니다' };
+  }
+  if (entry.escrowApiKey !== undefined && entry.escrowApiKey !== null && (typeof entry.escrowApiKey !== 'string' || entry.escrowApiKey === '' || entry.escrowApiKey.length > 200)) {
+    return { field: 'escrowApiKey', message: 'escrowApiKey는 200자 이내의 문자열이어야 합니다' };
   }
   return null;
 }
@@ -255,6 +261,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         companyName: stored.companyName ?? undefined,
         notifyUrl: stored.notifyUrl ?? undefined,
         escrowContract: stored.escrowContract ?? true,
+        escrowApiKey: stored.escrowApiKey ?? undefined,
       };
     }
     return options.merchants?.get(mid);
@@ -272,7 +279,14 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   const registerMerchant = (mid: string, entry: SimulatorMerchant): void => {
     const problem = merchantProblem(mid, entry);
     if (problem) throw new Error(`${problem.field}: ${problem.message}`);
-    store.putMerchant({ mid, merchantKey: entry.merchantKey, companyName: entry.companyName ?? null, notifyUrl: entry.notifyUrl ?? null, escrowContract: entry.escrowContract ?? true });
+    store.putMerchant({
+      mid,
+      merchantKey: entry.merchantKey,
+      companyName: entry.companyName ?? null,
+      notifyUrl: entry.notifyUrl ?? null,
+      escrowContract: entry.escrowContract ?? true,
+      escrowApiKey: entry.escrowApiKey ?? null,
+    });
   };
   app.decorate('registerMerchant', registerMerchant);
 
@@ -973,14 +987,16 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return reply.code(400).send({ field: 'body', message: '본문은 JSON 객체 {merchantKey, companyName?} 이어야 합니다' });
     }
-    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown };
+    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; escrowApiKey?: unknown };
     const problem = merchantProblem(req.params.mid, entry);
     if (problem) return reply.code(400).send(problem);
     const companyName = typeof entry.companyName === 'string' ? entry.companyName : null;
     const notifyUrl = typeof entry.notifyUrl === 'string' ? entry.notifyUrl : null;
     const escrowContract = entry.escrowContract !== false;
-    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract });
-    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl, escrowContract });
+    const escrowApiKey = typeof entry.escrowApiKey === 'string' ? entry.escrowApiKey : null;
+    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract, escrowApiKey });
+    // The key itself is a secret: the answer only says whether one is set.
+    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl, escrowContract, escrowApiKey: escrowApiKey !== null });
   });
 
   // ---- virtual account deposits (test-only: in reality the buyer's bank sends the money) ----
@@ -1118,6 +1134,8 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     }, notifyRetryMs);
     notifyTimers.add(timer);
   }
+
+  registerServerCalls(app, { store, merchant, clock, random: digits, companyName: (mid) => merchant(mid)?.companyName ?? DEFAULT_COMPANY_NAME });
 
   app.get('/sim/transactions', async (req, reply) => {
     const query = req.query as Record<string, unknown>;

@@ -18,6 +18,17 @@ export interface StoredMerchant {
   notifyUrl?: string | null;
   /** Whether the merchant has an escrow contract; absent or null: yes. */
   escrowContract?: boolean | null;
+  /** The escrow API Key Smartro issued the merchant (escrow delivery API); null: none. */
+  escrowApiKey?: string | null;
+}
+
+/** An escrow delivery as registered through the escrow delivery API (server-calls.ts). */
+export interface EscrowDeliveryRecord {
+  tid: string;
+  /** The registration's fields as last sent (REG, then each MOD). */
+  fields: Record<string, string>;
+  registeredAt: number;
+  modifiedAt: number | null;
 }
 
 /** A deposit on an issued virtual account and how its notification fared. */
@@ -178,6 +189,15 @@ CREATE TABLE IF NOT EXISTS transactions (
 CREATE INDEX IF NOT EXISTS transactions_moid ON transactions (moid);
 `;
 
+const ESCROW_SCHEMA = `
+CREATE TABLE IF NOT EXISTS escrow_deliveries (
+  tid TEXT PRIMARY KEY,
+  fields TEXT NOT NULL,
+  registered_at INTEGER NOT NULL,
+  modified_at INTEGER
+);
+`;
+
 interface TransactionRow {
   tid: string;
   tr_auth_key_sha256: string;
@@ -273,6 +293,9 @@ export class SimulatorStore {
     if (!merchantColumns.some((c) => c.name === 'notify_url')) this.db.exec('ALTER TABLE merchants ADD COLUMN notify_url TEXT');
     // Added without a schema version: NULL (every older row) means the merchant has an escrow contract.
     if (!merchantColumns.some((c) => c.name === 'no_escrow_contract')) this.db.exec('ALTER TABLE merchants ADD COLUMN no_escrow_contract INTEGER');
+    // Likewise for the escrow API Key and the escrow deliveries (server-calls.ts).
+    if (!merchantColumns.some((c) => c.name === 'escrow_api_key')) this.db.exec('ALTER TABLE merchants ADD COLUMN escrow_api_key TEXT');
+    this.db.exec(ESCROW_SCHEMA);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -286,20 +309,27 @@ export class SimulatorStore {
     const existed = this.db.prepare('SELECT 1 FROM merchants WHERE mid = ?').get(merchant.mid) !== undefined;
     this.db
       .prepare(
-        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract, escrow_api_key) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name, notify_url = excluded.notify_url,
-           no_escrow_contract = excluded.no_escrow_contract`,
+           no_escrow_contract = excluded.no_escrow_contract, escrow_api_key = excluded.escrow_api_key`,
       )
-      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null);
+      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null, merchant.escrowApiKey ?? null);
     return existed ? 'replaced' : 'created';
   }
 
   merchant(mid: string): StoredMerchant | undefined {
-    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract FROM merchants WHERE mid = ?').get(mid) as
-      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null }
+    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract, escrow_api_key FROM merchants WHERE mid = ?').get(mid) as
+      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null; escrow_api_key: string | null }
       | undefined;
     return row
-      ? { mid: row.mid, merchantKey: row.merchant_key, companyName: row.company_name, notifyUrl: row.notify_url, escrowContract: row.no_escrow_contract !== 1 }
+      ? {
+          mid: row.mid,
+          merchantKey: row.merchant_key,
+          companyName: row.company_name,
+          notifyUrl: row.notify_url,
+          escrowContract: row.no_escrow_contract !== 1,
+          escrowApiKey: row.escrow_api_key,
+        }
       : undefined;
   }
 
@@ -433,5 +463,24 @@ export class SimulatorStore {
     if (where.length === 0) throw new Error('listTransactions needs a filter');
     const rows = this.db.prepare(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY issued_at, tid`).all(...params) as TransactionRow[];
     return rows.map(toSummary);
+  }
+
+  // ---- escrow deliveries ----
+
+  escrowDelivery(tid: string): EscrowDeliveryRecord | null {
+    const row = this.db.prepare('SELECT * FROM escrow_deliveries WHERE tid = ?').get(tid) as
+      | { tid: string; fields: string; registered_at: number; modified_at: number | null }
+      | undefined;
+    return row ? { tid: row.tid, fields: JSON.parse(row.fields) as Record<string, string>, registeredAt: row.registered_at, modifiedAt: row.modified_at } : null;
+  }
+
+  /** Registers a delivery once; false when the Tid has one already. */
+  registerEscrowDelivery(tid: string, fields: Record<string, string>, at: number): boolean {
+    return this.db.prepare('INSERT INTO escrow_deliveries (tid, fields, registered_at) VALUES (?, ?, ?) ON CONFLICT (tid) DO NOTHING').run(tid, JSON.stringify(fields), at).changes === 1;
+  }
+
+  /** Replaces a registered delivery's fields; false when the Tid has none. */
+  modifyEscrowDelivery(tid: string, fields: Record<string, string>, at: number): boolean {
+    return this.db.prepare('UPDATE escrow_deliveries SET fields = ?, modified_at = ? WHERE tid = ?').run(JSON.stringify(fields), at, tid).changes === 1;
   }
 }

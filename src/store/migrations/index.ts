@@ -6,6 +6,7 @@ import { webhooksMigration } from './0003_webhooks';
 import { paymentsPgTidMigration } from './0004_payments_pg_tid';
 import { paymentsVbankDateMigration } from './0005_payments_vbank_date';
 import { restApiMigration } from './0006_rest_api';
+import { escrowDeliveriesMigration } from './0009_escrow_deliveries';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -20,6 +21,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0004_payments_pg_tid': paymentsPgTidMigration(),
     '0005_payments_vbank_date': paymentsVbankDateMigration(),
     '0006_rest_api': restApiMigration(dialect),
+    '0009_escrow_deliveries': escrowDeliveriesMigration(dialect),
   };
 }
 
