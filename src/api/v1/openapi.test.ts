@@ -71,6 +71,12 @@ forEachDatabase((_name, getStore) => {
           'GET /banks/{code}',
           'GET /cards',
           'GET /cards/{code}',
+          'POST /vbanks',
+          'PUT /vbanks/{imp_uid}',
+          'GET /vbanks/holder',
+          'GET /escrows/logis/{imp_uid}',
+          'POST /escrows/logis/{imp_uid}',
+          'PUT /escrows/logis/{imp_uid}',
           ...gyeolOperations,
         ].sort(),
       );

@@ -34,6 +34,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
         { name: 'authenticate', description: '토큰 발급' },
         { name: 'payments', description: '결제 조회·사전등록' },
         { name: 'codes', description: '금융결제원 표준 은행·카드사 코드' },
+        { name: 'vbanks', description: '가상계좌 발급(API)·예금주 조회' },
+        { name: 'escrows', description: '에스크로 배송정보' },
         { name: 'pgs', description: '가맹점 PG 설정' },
         { name: 'gyeol', description: 'gyeol 확장: 웹훅 설정·전달 기록, 승인 확인' },
       ],
