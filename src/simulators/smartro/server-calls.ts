@@ -180,7 +180,9 @@ export function registerServerCalls(app: FastifyInstance, deps: ServerCallDeps):
       openedAt: now.getTime(),
       open: true,
     };
-    const tid = `${mid}0103${authDate(now)}${deps.random(4)}`;
+    // Tid: Mid + 01 + 03 + yyMMddHHmmss + 4 digits (the window's are 0101); a clash within one second is drawn again.
+    let tid = `${mid}0103${authDate(now)}${deps.random(4)}`;
+    while (store.hasTransaction(tid)) tid = `${mid}0103${authDate(now)}${deps.random(4)}`;
     const t: Omit<Transaction, 'approval' | 'resultCode' | 'resultMsg' | 'approvedAt' | 'authCode' | 'answer'> = {
       tid,
       window: w,
