@@ -35,8 +35,16 @@ export interface ServerCallDeps {
   clock: { now(): Date };
   /** `count` random digits. */
   random(count: number): string;
-  companyName(mid: string): string;
+  /** Holds a request for the simulator's hang time (released when the app closes). */
+  hold(): Promise<void>;
 }
+
+/**
+ * A `vacct.do` request with this holder name (VBankAccountName) is issued at once but answered
+ * only after the simulator's hang time, as a late answer the gateway's PG timeout gives up on.
+ * Asked again for the same order, the account is answered at once (a reconciliation).
+ */
+export const LATE_VACCT_HOLDER = '응답지연';
 
 /**
  * The simulator's bank accounts for the holder lookup (bank code, account digits → holder). Any
@@ -198,6 +206,10 @@ export function registerServerCalls(app: FastifyInstance, deps: ServerCallDeps):
     if (!store.authenticate(t, randomBytes(16).toString('hex'))) return reply.send({ ResultCode: '9999', ResultMsg: '시스템에러 잠시후 재 거래' });
     const answer = vacctAnswer({ ...t, approval: 'approved', resultCode: null, resultMsg: null, approvedAt: null, authCode: null, answer: null }, key, holder);
     store.settle(tid, { approval: 'approved', resultCode: answer.ResultCode, resultMsg: answer.ResultMsg, approvedAt: now.getTime(), authCode: deps.random(8), answer });
+    if (holder === LATE_VACCT_HOLDER) {
+      req.log.info({ tid }, 'issued; holding the answer (test holder: late answer)');
+      await deps.hold();
+    }
     return reply.send(answer);
   });
 

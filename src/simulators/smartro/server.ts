@@ -1135,7 +1135,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     notifyTimers.add(timer);
   }
 
-  registerServerCalls(app, { store, merchant, clock, random: digits, companyName: (mid) => merchant(mid)?.companyName ?? DEFAULT_COMPANY_NAME });
+  registerServerCalls(app, { store, merchant, clock, random: digits, hold: () => hold(hangMs) });
 
   app.get('/sim/transactions', async (req, reply) => {
     const query = req.query as Record<string, unknown>;
