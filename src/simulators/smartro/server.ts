@@ -12,6 +12,7 @@
  *   POST /payment/auth/{bank,vbank,phone,easypay} the other windows' forms, the same way
  *   POST /payment/approval/urlCallApproval.do     JSON {Tid, TrAuthKey} → signed result
  *   POST /payment/approval/approvalInquiry.do     same body → the stored result
+ *   POST /payment/approval/{vacct,accountHolder,escrowDelivery}.do   server calls (server-calls.ts)
  *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page
  *   PUT  /sim/merchants/:mid, GET /sim/transactions   test-only control API (not Smartro's)
  */
