@@ -612,10 +612,11 @@ describe('control API (test-only)', () => {
       payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify' },
     });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true });
-    const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40) } });
+    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true, escrowApiKey: false });
+    const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40), escrowApiKey: 'escrow-key' } });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true });
+    // Whether an escrow API Key is set, never the key.
+    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true, escrowApiKey: true });
 
     // The old key no longer signs a window; the new one does, and answers are signed with it.
     const oldKey = signedFields(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput());
@@ -633,6 +634,7 @@ describe('control API (test-only)', () => {
     ['remotemid1', { merchantKey: 'k'.repeat(40), companyName: 7 }, 'companyName'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), notifyUrl: 'ftp://x' }, 'notifyUrl'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), escrowContract: 'no' }, 'escrowContract'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), escrowApiKey: 7 }, 'escrowApiKey'],
   ])('PUT /sim/merchants/%s refuses %j naming %s', async (mid, body, field) => {
     const sim = simulator();
     const res = await sim.inject({ method: 'PUT', url: `/sim/merchants/${mid}`, payload: body });
