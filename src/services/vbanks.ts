@@ -185,9 +185,11 @@ export class VbankService {
     if (change.amount === undefined && change.vbankDue === undefined) {
       throw invalidParameter([{ field: 'amount', rule: '변경할 amount 또는 vbank_due 중 하나 이상을 입력해야 합니다' }]);
     }
-    if (payment.payMethod !== 'vbank' || payment.vbank === null) throw new AppError('NOT_VBANK');
-    if (payment.status !== 'ready' || payment.approvalState !== 'approved') {
-      throw new AppError('VBANK_NOT_READY', { message: `입금대기(ready) 상태의 가상계좌가 아닙니다 (현재 상태: ${payment.status})` });
+    if (payment.payMethod !== 'vbank') throw new AppError('NOT_VBANK');
+    if (payment.status !== 'ready' || payment.approvalState !== 'approved' || payment.vbank === null) {
+      // `ready` without an account: the issue is still being confirmed with the PG.
+      const state = payment.status === 'ready' ? 'ready, 발급 확인 중' : payment.status;
+      throw new AppError('VBANK_NOT_READY', { message: `입금대기(ready) 상태의 가상계좌가 아닙니다 (현재 상태: ${state})` });
     }
     const name = payment.pgProvider === 'smartro_v2' ? '스마트로(smartro_v2)' : payment.pgProvider;
     throw new AppError('VBANK_MODIFY_NOT_SUPPORTED', {
