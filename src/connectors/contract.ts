@@ -2,7 +2,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from '../domain/clock';
 import type { FieldViolation } from '../domain/errors';
 import type { Currency } from '../domain/money';
-import type { MethodDetails, PayMethod, PaymentPassThrough } from '../domain/payment';
+import type { MethodDetails, PayMethod, PaymentPassThrough, VbankDetails } from '../domain/payment';
 
 /**
  * The contract between gyeol's services and a PG connector (DESIGN §3).
@@ -262,7 +262,11 @@ export interface PgConnector<Credentials = unknown> {
      * how an unknown outcome is reconciled.
      */
     cancel?: PgFlow<Credentials, CancelInput, CancelResult>;
-    issueVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
+    issueVirtualAccount?: VirtualAccountIssueFlow<Credentials>;
+    /** Who holds a bank account (V1 `GET /vbanks/holder`). */
+    lookupAccountHolder?: PgFlow<Credentials, AccountHolderInput, AccountHolderResult>;
+    /** Registers or modifies an escrow payment's delivery (V1 `POST|PUT /escrows/logis/{imp_uid}`). */
+    registerEscrowDelivery?: EscrowDeliveryFlow<Credentials>;
     cancelVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
     issueBillingKey?: PgFlow<Credentials, unknown, unknown>;
     chargeBillingKey?: PgFlow<Credentials, unknown, unknown>;
@@ -345,6 +349,94 @@ export type PgNotification =
   | { kind: 'ignored'; pgTid: string; reason: string }
   /** Not trustworthy: bad signature, another merchant id, missing or unreadable fields. */
   | { kind: 'rejected'; reason: string };
+
+/**
+ * A virtual account issued by a server call (V1 `POST /vbanks`), not through the PG window.
+ * Amounts are integer minor units.
+ */
+export interface VirtualAccountIssueInput {
+  /** The merchant's `merchant_uid` (the connector derives the PG's order id from it). */
+  merchantUid: string;
+  amount: number;
+  taxFree: number | null;
+  vatAmount: number | null;
+  name: string | null;
+  buyerName: string | null;
+  buyerEmail: string | null;
+  buyerTel: string | null;
+  /** V1 standard bank code (3 digits). */
+  bankCode: string;
+  /** The account holder's name the buyer sees (V1 `vbank_holder`). */
+  holder: string | null;
+  /** The deposit deadline as `YYYYMMDDhhmmss`, Korea time. */
+  due: string;
+  /** A fixed account the PG assigned the merchant (V1 `vbank_num`), or null for a new number. */
+  fixedAccount: string | null;
+}
+
+/** A PG answer to a virtual account issue. A refusal is data; faults throw {@link ConnectorFault}. */
+export type VirtualAccountIssueResult =
+  | { outcome: 'issued'; pgTid: string; issuedAt: Date; code: string; message: string; order: ApprovedOrder; vbank: VbankDetails }
+  /** Nothing was issued (e.g. a bank the PG cannot issue for). */
+  | { outcome: 'declined'; code: string; message: string };
+
+/**
+ * The issue call plus the PG's own rules on its input, checked before any payment is created.
+ * Re-sending the same input must not issue a second account for one order: it is how a lost
+ * answer is reconciled (the connector documents how its PG behaves).
+ */
+export type VirtualAccountIssueFlow<Credentials> = PgFlow<Credentials, VirtualAccountIssueInput, VirtualAccountIssueResult> & {
+  validate(input: VirtualAccountIssueInput): FieldViolation[];
+};
+
+export interface AccountHolderInput {
+  /** V1 standard bank code (3 digits). */
+  bankCode: string;
+  /** Digits only. */
+  accountNumber: string;
+}
+
+export type AccountHolderResult = { outcome: 'found'; holder: string } | { outcome: 'not-found'; code: string; message: string };
+
+/** One side of a delivery (V1 `sender` / `receiver`). */
+export interface EscrowParty {
+  name: string | null;
+  tel: string | null;
+  postcode: string | null;
+  /** V1 `formed_address.address_line_1` / `address_line_2`. */
+  addressLine1: string | null;
+  addressLine2: string | null;
+  /** V1 `addr` (one-line address). */
+  addr: string | null;
+  relationship: string | null;
+}
+
+export interface EscrowDeliveryInput {
+  /** The escrow payment's PG transaction id. */
+  pgTid: string;
+  /** `register` the first time, `modify` afterwards. */
+  mode: 'register' | 'modify';
+  sender: EscrowParty;
+  receiver: EscrowParty;
+  /** V1 courier code. */
+  company: string;
+  invoice: string;
+  sentAt: Date;
+}
+
+export type EscrowDeliveryResult =
+  | { outcome: 'accepted'; code: string; message: string; appliedAt: Date }
+  /**
+   * The PG already has a delivery for this payment (`register`), or none (`modify`): gyeol's record
+   * and the PG's disagree, e.g. after a lost answer.
+   */
+  | { outcome: 'conflict'; code: string; message: string }
+  | { outcome: 'refused'; code: string; message: string };
+
+/** The delivery call plus the PG's own rules (required fields, channel settings it needs). */
+export type EscrowDeliveryFlow<Credentials> = PgFlow<Credentials, EscrowDeliveryInput, EscrowDeliveryResult> & {
+  validate(credentials: Credentials, input: EscrowDeliveryInput): FieldViolation[];
+};
 
 /** Helper for connector authors: the static type of a TypeBox schema. */
 export type SchemaType<T extends TSchema> = Static<T>;

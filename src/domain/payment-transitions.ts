@@ -8,8 +8,12 @@ import type { ApprovalState, MethodDetails, Payment, PaymentStatus } from './pay
 
 /** Something that happened to a payment. */
 export type PaymentEvent =
-  /** gyeol is about to ask the PG to approve `pgTid`; the merchant_uid is claimed. */
-  | { type: 'approval-requested'; pgTid: string; pgAuthSealed: string; at: Date; reconcileAfter: Date }
+  /**
+   * gyeol is about to ask the PG to approve `pgTid`; the merchant_uid is claimed. `pgTid` is null
+   * for a server call whose transaction id comes only with the PG's answer (a virtual account
+   * issued by API): the sealed auth then holds what re-sends the call.
+   */
+  | { type: 'approval-requested'; pgTid: string | null; pgAuthSealed: string; at: Date; reconcileAfter: Date }
   /** The attempt ended before any approval was asked for (buyer gave up, window refused). */
   | { type: 'abandoned'; failCode: string; failReason: string; at: Date }
   /** The PG approved (a card charge, a transfer, an issued virtual account…). */
@@ -144,7 +148,7 @@ export function decide(payment: State, event: PaymentEvent): Decision {
         changes: {
           approvalState: 'requested',
           claim: 'take',
-          pgTid: event.pgTid,
+          ...(event.pgTid !== null ? { pgTid: event.pgTid } : {}),
           pgAuthSealed: event.pgAuthSealed,
           approvalRequestedAt: at,
           reconcileAfter: event.reconcileAfter,

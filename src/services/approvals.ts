@@ -7,7 +7,7 @@
  * Every state change goes through the pure `decide` of domain/payment-transitions.ts and is
  * enforced by the store's conditional update.
  */
-import { ConnectorFault, type ApprovalResult } from '../connectors/contract';
+import { ConnectorFault, type ApprovalResult, type VirtualAccountIssueInput, type VirtualAccountIssueResult } from '../connectors/contract';
 import { executeFlow } from '../connectors/executor';
 import { AppError, type ErrorCode } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
@@ -43,6 +43,23 @@ export type NotificationOutcome =
   | { kind: 'refunded'; payment: Payment }
   /** Not trustworthy or about nothing gyeol can pay (bad signature, unknown Tid, wrong amount…): nothing changes. */
   | { kind: 'refused'; reason: string };
+
+/** What a virtual account issue by API (V1 `POST /vbanks`) led to. */
+export type IssueOutcome =
+  /** Issued: the payment is `ready` with its account (webhook `ready`). */
+  | { kind: 'issued'; payment: Payment }
+  /** The PG issued nothing (or the call never reached it): the payment is `failed`. */
+  | { kind: 'declined'; payment: Payment; error: AttemptError }
+  /** No trustworthy answer: the reconciler re-sends the same issue until it knows. */
+  | { kind: 'unknown'; payment: Payment; error: AttemptError }
+  /** Another payment of the same merchant_uid holds the claim: the PG was not asked. */
+  | { kind: 'not-claimed'; payment: Payment; holder: Payment | null };
+
+/** What the sealed auth of an API-issued virtual account holds: the input that re-sends it. */
+interface SealedIssue {
+  kind: 'vbank-issue';
+  input: VirtualAccountIssueInput;
+}
 
 export type ApproveOutcome =
   | { kind: 'settled'; payment: Payment; error: AttemptError | null }
@@ -172,6 +189,8 @@ export class ApprovalService {
    */
   async reconcile(payment: Payment): Promise<Payment> {
     if (!approvalOpen(payment) && !payment.approvalUnverified) return payment;
+    const issue = payment.pgTid === null ? this.sealedIssue(payment) : null;
+    if (issue) return this.reconcileIssue(payment, issue.input);
     if (payment.pgTid === null) throw new Error(`payment ${payment.impUid} is open without a PG transaction id`);
     const resolved = await this.channels.openById(payment.storeId, payment.channelId);
     const auth = payment.pgAuthSealed === null ? null : (JSON.parse(this.deps.secretBox.open(payment.pgAuthSealed)) as unknown);
@@ -194,6 +213,108 @@ export class ApprovalService {
     const settled = await this.recordResult(payment, resolved, result, 'inquiry');
     this.deps.logger.info({ impUid: settled.payment.impUid, status: settled.payment.status, pgTid: payment.pgTid }, 'payment reconciled');
     return settled.payment;
+  }
+
+  /**
+   * Issues a virtual account by a server call (V1 `POST /vbanks`) for a `ready` payment created
+   * for it: claims the merchant_uid with the issue's input sealed (what re-sends it), calls the PG
+   * outside any transaction, then records the account (`pg-approved`: `ready`, webhook `ready`) or
+   * the refusal. A fault leaves the outcome open: the reconciler re-sends the same input, which
+   * the connector guarantees issues no second account (contract `VirtualAccountIssueFlow`).
+   */
+  async issueVirtualAccount(payment: Payment, resolved: ResolvedChannel, input: VirtualAccountIssueInput): Promise<IssueOutcome> {
+    const flow = resolved.connector.flows.issueVirtualAccount;
+    if (!flow) throw new Error(`${resolved.connector.id} cannot issue a virtual account by API`);
+    const timeoutMs = this.deps.connectorContext.timeoutMs;
+    const now = this.now();
+    const sealed: SealedIssue = { kind: 'vbank-issue', input };
+    const claim = decide(payment, {
+      type: 'approval-requested',
+      pgTid: null,
+      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(sealed)),
+      at: now,
+      reconcileAfter: new Date(now.getTime() + timeoutMs + CRASH_MARGIN_MS),
+    });
+    if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
+    const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
+    if (!claimed.ok) {
+      const holder = claimed.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
+      return { kind: 'not-claimed', payment: await this.reload(payment), holder };
+    }
+    let result: VirtualAccountIssueResult;
+    try {
+      result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
+    } catch (err) {
+      if (!(err instanceof ConnectorFault)) throw err;
+      this.deps.logger.error({ impUid: payment.impUid, fault: err.kind, err: err.message }, 'PG virtual account issue fault');
+      const error = errorOf(err.kind === 'timeout' ? 'PG_TIMEOUT' : 'PG_FAULT');
+      const at = this.now();
+      if (err.kind === 'network' && !err.outcomeUnknown) {
+        // Never reached the PG: nothing was issued.
+        const failed = await this.settle(claimed.payment, { type: 'pg-declined', pgTid: null, code: error.code, message: `${error.message} (${err.message})`, verified: true, at, reconcileAfter: null });
+        return { kind: 'declined', payment: failed, error };
+      }
+      const unknown = await this.settle(claimed.payment, {
+        type: 'pg-outcome-unknown',
+        pgTid: null,
+        note: `${error.message} (${err.kind}: ${err.message})`,
+        at,
+        reconcileAfter: new Date(Math.max(at.getTime(), now.getTime() + timeoutMs)),
+      });
+      return { kind: 'unknown', payment: unknown, error };
+    }
+    return this.recordIssue(claimed.payment, resolved, result);
+  }
+
+  /** The sealed issue input of an API-issued virtual account, or null for any other payment. */
+  private sealedIssue(payment: Payment): SealedIssue | null {
+    if (payment.pgAuthSealed === null || payment.channel !== 'api' || payment.payMethod !== 'vbank') return null;
+    const sealed = JSON.parse(this.deps.secretBox.open(payment.pgAuthSealed)) as Partial<SealedIssue> | null;
+    return sealed?.kind === 'vbank-issue' && sealed.input ? (sealed as SealedIssue) : null;
+  }
+
+  /** Re-sends an API issue whose answer was lost and records what the PG says now. */
+  private async reconcileIssue(payment: Payment, input: VirtualAccountIssueInput): Promise<Payment> {
+    const resolved = await this.channels.openById(payment.storeId, payment.channelId);
+    const flow = resolved.connector.flows.issueVirtualAccount;
+    if (!flow) throw new Error(`${resolved.connector.id} cannot issue a virtual account by API`);
+    let result: VirtualAccountIssueResult;
+    try {
+      result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
+    } catch (err) {
+      if (!(err instanceof ConnectorFault)) throw err;
+      this.deps.logger.warn({ impUid: payment.impUid, fault: err.kind, err: err.message }, 'PG virtual account re-issue fault');
+      return this.inquiryFailed(payment, `가상계좌 발급 재확인 실패 (${err.kind}: ${err.message})`);
+    }
+    const recorded = await this.recordIssue(payment, resolved, result);
+    this.deps.logger.info({ impUid: recorded.payment.impUid, status: recorded.payment.status }, 'virtual account issue reconciled');
+    return recorded.payment;
+  }
+
+  /** Records a trustworthy answer to an API issue. */
+  private async recordIssue(payment: Payment, resolved: ResolvedChannel, result: VirtualAccountIssueResult): Promise<IssueOutcome> {
+    const at = this.now();
+    const decline = async (error: AttemptError): Promise<IssueOutcome> => {
+      const failed = await this.settle(payment, { type: 'pg-declined', pgTid: null, code: error.code, message: error.message, verified: true, at, reconcileAfter: null });
+      return { kind: 'declined', payment: failed, error };
+    };
+    if (result.outcome === 'declined') return decline({ code: result.code, message: result.message });
+    const { order } = result;
+    if (order.merchantUid !== pgOrderIdOf(resolved, payment.merchantUid) || order.amount !== payment.amount || order.pgId !== resolved.channel.pgId) {
+      this.deps.logger.warn({ impUid: payment.impUid, pgTid: result.pgTid, order }, 'PG issued an account for another order than the one asked about');
+      return decline(errorOf('PG_APPROVAL_MISMATCH'));
+    }
+    const issued = await this.settle(payment, {
+      type: 'pg-approved',
+      pgTid: result.pgTid,
+      approvedAt: result.issuedAt,
+      details: { method: 'vbank', vbank: result.vbank },
+      receiptUrl: null,
+      escrow: null,
+      at,
+    });
+    if (issued.status === 'ready' && issued.approvalState === 'approved') return { kind: 'issued', payment: issued };
+    return { kind: 'declined', payment: issued, error: this.errorFor(issued) ?? errorOf('PG_FAULT') };
   }
 
   /**

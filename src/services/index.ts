@@ -4,10 +4,12 @@ import { CancelService } from './cancels';
 import { ChannelService } from './channels';
 import { CheckoutService } from './checkout';
 import type { ServiceDeps } from './deps';
+import { EscrowService } from './escrows';
 import { PaymentQueryService } from './payments';
 import { PaymentPrepareService } from './prepares';
 import { ProvisioningService } from './provisioning';
 import { ReceiptService } from './receipts';
+import { VbankService } from './vbanks';
 import { WebhookService } from './webhooks';
 
 export interface Services {
@@ -21,6 +23,8 @@ export interface Services {
   provisioning: ProvisioningService;
   webhooks: WebhookService;
   receipts: ReceiptService;
+  vbanks: VbankService;
+  escrows: EscrowService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -39,6 +43,8 @@ export function createServices(deps: ServiceDeps): Services {
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),
     receipts: new ReceiptService(deps, channels),
+    vbanks: new VbankService(deps, channels, approvals),
+    escrows: new EscrowService(deps, channels),
   };
 }
 

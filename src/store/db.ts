@@ -68,6 +68,7 @@ class KyselyStore implements Store {
   readonly paymentPrepares: Repositories['paymentPrepares'];
   readonly cancellations: Repositories['cancellations'];
   readonly receipts: Repositories['receipts'];
+  readonly escrowDeliveries: Repositories['escrowDeliveries'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -86,6 +87,7 @@ class KyselyStore implements Store {
     this.paymentPrepares = repos.paymentPrepares;
     this.cancellations = repos.cancellations;
     this.receipts = repos.receipts;
+    this.escrowDeliveries = repos.escrowDeliveries;
   }
 
   /**

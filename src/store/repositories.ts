@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { KyselyAccessTokenRepository } from './access-tokens';
 import { KyselyCancellationRepository } from './cancellations';
 import { KyselyChannelRepository } from './channels';
+import { KyselyEscrowDeliveryRepository } from './escrow-deliveries';
 import { KyselyCheckoutSessionRepository } from './checkout-sessions';
 import { KyselyPaymentPrepareRepository } from './payment-prepares';
 import { KyselyPaymentRepository } from './payments';
@@ -27,5 +28,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     paymentPrepares: new KyselyPaymentPrepareRepository(db),
     cancellations: new KyselyCancellationRepository(db, inTransaction),
     receipts: new KyselyReceiptRepository(db),
+    escrowDeliveries: new KyselyEscrowDeliveryRepository(db),
   };
 }

@@ -20,6 +20,7 @@ export interface Database {
   payment_prepares: PaymentPreparesTable;
   payment_cancellations: PaymentCancellationsTable;
   receipts: ReceiptsTable;
+  escrow_deliveries: EscrowDeliveriesTable;
 }
 
 export interface StoresTable {
@@ -328,6 +329,25 @@ export interface ReceiptsTable {
   cancelled_at: number | null;
   fail_code: string | null;
   fail_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An escrow payment's delivery (V1 escrow logis); PK (store_id, payment_id). */
+export interface EscrowDeliveriesTable {
+  store_id: number;
+  payment_id: number;
+  company: string;
+  invoice: string;
+  sent_at: number;
+  receiving_at: string | null;
+  address: string | null;
+  /** JSON of the DeliveryParty. */
+  sender: string;
+  receiver: string;
+  /** JSON array, or NULL when none were sent. */
+  products: string | null;
+  applied_at: number;
   created_at: number;
   updated_at: number;
 }

@@ -1,4 +1,5 @@
 import type { Cancellation, CancellationKind } from '../domain/cancellations';
+import type { EscrowDelivery } from '../domain/escrow';
 import type { Currency } from '../domain/money';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import type { Receipt, ReceiptState } from '../domain/receipts';
@@ -99,6 +100,14 @@ export interface PaymentPrepareRepository {
   /** Replaces the amount and currency of a registered merchant_uid; null when there is none. */
   update(storeId: number, merchantUid: string, change: { amount: number; currency: Currency | null }, now: Date): Promise<PreparedPayment | null>;
   find(storeId: number, merchantUid: string): Promise<PreparedPayment | null>;
+}
+
+export interface EscrowDeliveryRepository {
+  /** Records a payment's first delivery; null (nothing written) when it has one already. */
+  insert(delivery: EscrowDelivery): Promise<EscrowDelivery | null>;
+  /** Replaces a registered delivery (all but its creation time); null when there is none. */
+  update(delivery: EscrowDelivery): Promise<EscrowDelivery | null>;
+  find(storeId: number, paymentId: number): Promise<EscrowDelivery | null>;
 }
 
 /** A decision of the state machine that may be applied. */
@@ -364,6 +373,7 @@ export interface Repositories {
   paymentPrepares: PaymentPrepareRepository;
   cancellations: CancellationRepository;
   receipts: ReceiptRepository;
+  escrowDeliveries: EscrowDeliveryRepository;
 }
 
 export interface Store extends Repositories {

@@ -123,6 +123,7 @@ async function wrap(
     paymentPrepares: store.paymentPrepares,
     cancellations: store.cancellations,
     receipts: store.receipts,
+    escrowDeliveries: store.escrowDeliveries,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

@@ -105,3 +105,21 @@ export function v1EnvelopeErrors(body: unknown): string[] {
   for (const member of ['code', 'message', 'response']) if (!(member in object)) errors.push(`(root) must have ${member}`);
   return errors;
 }
+
+/**
+ * Errors of a `GET /vbanks/holder` answer against `VbankHolderResponse` of
+ * portone-v1-vbanks-holder.fragment.json (the path PortOne removed from its schema in 2025-10),
+ * over the official schema's ResponseAnnotation.
+ */
+export function vbankHolderSchemaErrors(body: unknown): string[] {
+  const { ajv } = load();
+  const key = 'v1-holder';
+  let validate = validators.get(key);
+  if (!validate) {
+    const fragment = JSON.parse(readFileSync(path.join(path.dirname(OPENAPI_PATH as string), 'portone-v1-vbanks-holder.fragment.json'), 'utf8')) as Json;
+    const annotation = adjust(fragment.definitions.VbankHolderAnnotation) as Json;
+    validate = ajv.compile({ allOf: [{ $ref: 'v1#/definitions/ResponseAnnotation' }, { properties: { response: annotation } }] });
+    validators.set(key, validate);
+  }
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
+}

@@ -25,6 +25,12 @@ import { registerV1ReceiptsRevokeExternalReceipt } from './routes/receipts_revok
 import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
 import { registerV1VbanksRevokeVbank } from './routes/vbanks_revokeVbank';
+import { registerV1EscrowsEscrowLogisEdit } from './routes/escrows_escrow_logis_edit';
+import { registerV1EscrowsEscrowLogisGet } from './routes/escrows_escrow_logis_get';
+import { registerV1EscrowsEscrowLogisSave } from './routes/escrows_escrow_logis_save';
+import { registerV1VbanksCreateVbank } from './routes/vbanks_createVbank';
+import { registerV1VbanksModifyVbank } from './routes/vbanks_modifyVbank';
+import { registerV1VbanksQueryBankHolder } from './routes/vbanks_queryBankHolder';
 
 /** The V1 REST API: JSON and form bodies, the envelope on every answer, one route per file. */
 export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promise<void> {
@@ -56,6 +62,12 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1ReceiptsGetExternalReceipt(api, ctx);
     registerV1ReceiptsIssueExternalReceipt(api, ctx);
     registerV1ReceiptsRevokeExternalReceipt(api, ctx);
+    registerV1VbanksCreateVbank(api, ctx);
+    registerV1VbanksModifyVbank(api, ctx);
+    registerV1VbanksQueryBankHolder(api, ctx);
+    registerV1EscrowsEscrowLogisGet(api, ctx);
+    registerV1EscrowsEscrowLogisSave(api, ctx);
+    registerV1EscrowsEscrowLogisEdit(api, ctx);
     registerGyeolApprovals(api, ctx);
     registerGyeolWebhooks(api, ctx);
   });

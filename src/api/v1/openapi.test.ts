@@ -79,6 +79,12 @@ forEachDatabase((_name, getStore) => {
           'GET /receipts/external/{merchant_uid}',
           'POST /receipts/external/{merchant_uid}',
           'DELETE /receipts/external/{merchant_uid}',
+          'POST /vbanks',
+          'PUT /vbanks/{imp_uid}',
+          'GET /vbanks/holder',
+          'GET /escrows/logis/{imp_uid}',
+          'POST /escrows/logis/{imp_uid}',
+          'PUT /escrows/logis/{imp_uid}',
           ...gyeolOperations,
         ].sort(),
       );

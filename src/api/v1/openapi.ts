@@ -39,6 +39,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
         { name: 'escrows', description: '에스크로 배송정보' },
         { name: 'receipts', description: '현금영수증 발급·조회·취소' },
         { name: 'codes', description: '금융결제원 표준 은행·카드사 코드' },
+        { name: 'vbanks', description: '가상계좌 발급(API)·예금주 조회' },
+        { name: 'escrows', description: '에스크로 배송정보' },
         { name: 'pgs', description: '가맹점 PG 설정' },
         { name: 'gyeol', description: 'gyeol 확장: 웹훅 설정·전달 기록, 승인 확인' },
       ],

@@ -4,7 +4,8 @@ import type { Cancellation } from '../../domain/cancellations';
 import { EMPTY_BANK, EMPTY_CARD, type Payment } from '../../domain/payment';
 import { toV1PagedPayments, toV1Payment, toV1PgSetting, toV1Prepare } from '../../http/presenters';
 import { newPaymentInput, SAMPLE_CARD, T0 } from '../../store/test-fixtures';
-import { Envelope, V1PagedPaymentsSchema, V1PaymentSchema, V1PgSettingSchema, V1PrepareSchema } from './responses';
+import { toV1EscrowLogis } from './routes/escrows_escrow_logis_save';
+import { Envelope, V1EscrowLogisSchema, V1PagedPaymentsSchema, V1PaymentSchema, V1PgSettingSchema, V1PrepareSchema } from './responses';
 
 const payment: Payment = {
   ...newPaymentInput(1, 1, { amount: 10_000, payMethod: 'card' }),
@@ -77,5 +78,6 @@ describe('V1 answer schemas (the OpenAPI document) against the presenters', () =
     expect(errors(V1PrepareSchema, toV1Prepare({ merchantUid: 'order1', amount: 1000, currency: null }))).toEqual([]);
     expect(errors(V1PgSettingSchema, toV1PgSetting({ pgProvider: 'smartro_v2', pgId: 'gyeolsim01', testMode: true, name: '테스트', channelKey: 'channel-key-1' }))).toEqual([]);
     expect(errors(Envelope(V1PaymentSchema), { code: 1, message: '이미 전액취소된 주문입니다.', response: null })).toEqual([]);
+    expect(errors(V1EscrowLogisSchema, toV1EscrowLogis({ company: 'CJGLS', invoice: '123456789', sentAt: T0, appliedAt: T0 } as never))).toEqual([]);
   });
 });

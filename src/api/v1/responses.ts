@@ -138,8 +138,15 @@ const receiptFields = {
 export const V1ReceiptSchema = Type.Object({ imp_uid: Type.String(), ...receiptFields }, { additionalProperties: false });
 export const V1ExternalReceiptSchema = Type.Object({ merchant_uid: Type.String(), ...receiptFields }, { additionalProperties: false });
 
+export const V1EscrowLogisSchema = Type.Object(
+  { company: Type.String({ description: '택배사 코드' }), invoice: Type.String({ description: '송장번호' }), sent_at: Seconds('발송 시각'), applied_at: Seconds('등록 시각') },
+  { additionalProperties: false },
+);
+
+export const V1VbankHolderSchema = Type.Object({ bank_holder: Type.String({ description: '예금주' }) }, { additionalProperties: false });
+
 /** `{200: Envelope(T)}` for a route's `schema.response`, plus the envelope of its failures. */
 export function answers<T extends TSchema>(response: T, extra: Record<number, TSchema> = {}) {
   const failure = Envelope(Type.Null());
-  return { 200: Envelope(response), 400: failure, 401: failure, 404: failure, ...extra };
+  return { 200: Envelope(response), 400: failure, 401: failure, 404: failure, 409: failure, ...extra };
 }

@@ -3,6 +3,7 @@ import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, ty
 import { approveFlow, cancelFlow, inquireFlow } from './flows';
 import { readSmartroNotification } from './notifications';
 import { cancelReceiptFlow, issueReceiptFlow, validateReceiptRequest } from './receipts';
+import { issueVirtualAccountFlow, lookupAccountHolderFlow, registerEscrowDeliveryFlow } from './server-calls';
 import { IMPLEMENTED_PAY_METHODS, smartroOrderId, validatePaymentRequest } from './rules';
 import { openSmartroWindow, readSmartroWindowReturn } from './window';
 
@@ -23,7 +24,16 @@ export const smartroConnector: PgConnector<SmartroCredentials> = {
   pgOrderId: smartroOrderId,
   openWindow: openSmartroWindow,
   readWindowReturn: readSmartroWindowReturn,
-  flows: { approve: approveFlow, inquire: inquireFlow, cancel: cancelFlow, issueReceipt: issueReceiptFlow, cancelReceipt: cancelReceiptFlow },
+  flows: {
+    approve: approveFlow,
+    inquire: inquireFlow,
+    cancel: cancelFlow,
+    issueReceipt: issueReceiptFlow,
+    cancelReceipt: cancelReceiptFlow,
+    issueVirtualAccount: issueVirtualAccountFlow,
+    lookupAccountHolder: lookupAccountHolderFlow,
+    registerEscrowDelivery: registerEscrowDeliveryFlow,
+  },
   validateReceipt: validateReceiptRequest,
   readNotification: readSmartroNotification,
 };

@@ -37,6 +37,12 @@ describe('readSmartroCredentials', () => {
     });
   });
 
+  it('reads the optional escrow API Key, and names it when empty', () => {
+    const read = readSmartroCredentials(channel({ secrets: { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '123456', escrowApiKey: 'escrow-key' } }));
+    expect(read.ok && read.credentials.escrowApiKey).toBe('escrow-key');
+    expect(refusedFields(channel({ secrets: { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '123456', escrowApiKey: '' } }))).toEqual(['secrets.escrowApiKey']);
+  });
+
   it('defaults the receipt host of a live channel to Smartro’s real one', () => {
     const read = readSmartroCredentials(channel({ testMode: false }));
     expect(read).toMatchObject({ ok: true, credentials: { receiptBaseUrl: 'https://www.smilepay.co.kr', testMode: false } });

@@ -41,6 +41,11 @@ export const SmartroSecretsSchema = Type.Object(
     merchantKey: Type.String({ minLength: 32, maxLength: 200 }),
     /** Cancel password set in Smartro's merchant admin (≤ 6 characters). */
     cancelPassword: Type.String({ minLength: 1, maxLength: 6 }),
+    /**
+     * The escrow "API Key" Smartro issues with an escrow contract (PortOne's Smartro channel
+     * setting), sent with escrow delivery registrations. Absent: escrow delivery is refused.
+     */
+    escrowApiKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
 );
@@ -57,6 +62,8 @@ export interface SmartroCredentials {
   mid: string;
   merchantKey: string;
   cancelPassword: string;
+  /** The escrow API Key, when the channel has one. */
+  escrowApiKey?: string;
   jsBaseUrl: string;
   mobileJsBaseUrl: string;
   apiBaseUrl: string;
@@ -124,6 +131,7 @@ export function readSmartroCredentials(channel: ChannelConfig): { ok: true; cred
       mid: channel.pgId,
       merchantKey: secrets.merchantKey,
       cancelPassword: secrets.cancelPassword,
+      ...(secrets.escrowApiKey !== undefined ? { escrowApiKey: secrets.escrowApiKey } : {}),
       jsBaseUrl: strip(settings.jsBaseUrl),
       mobileJsBaseUrl: strip(settings.mobileJsBaseUrl ?? settings.jsBaseUrl),
       apiBaseUrl: strip(settings.apiBaseUrl),

@@ -28,7 +28,7 @@ import {
   RECEIPT_ISSUE_PATH,
   RECEIPT_ISSUED,
   SMARTRO_PAY_METHODS,
-  type SmartroEnvelopeRequest,
+  type SmartroEnvelopeBody,
   type SmartroReceiptCancelFields,
   type SmartroReceiptIdentityType,
   type SmartroReceiptIssueFields,
@@ -51,7 +51,7 @@ export function validateReceiptRequest(request: ReceiptRequestFacts): FieldViola
 }
 
 function envelopeRequest(credentials: SmartroCredentials, path: string, fields: object): { method: 'POST'; url: string; headers: Record<string, string>; body: string } {
-  const body: SmartroEnvelopeRequest = { Mid: credentials.mid, EncData: encryptEnvelope(fields as Record<string, unknown>, credentials.merchantKey) };
+  const body: SmartroEnvelopeBody = { Mid: credentials.mid, EncData: encryptEnvelope(fields as Record<string, unknown>, credentials.merchantKey) };
   return {
     method: 'POST',
     url: `${credentials.apiBaseUrl}${path}`,

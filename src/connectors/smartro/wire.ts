@@ -176,7 +176,8 @@ export interface SmartroApprovalResponse {
 }
 
 /**
- * The wire body of the calls Smartro wraps in its AES envelope (cancel, vacct, billing):
+ * The wire body of the calls Smartro wraps in its AES envelope (cancel, vacct, cash receipts,
+ * holder lookup, escrow delivery, billing):
  * JSON `{EncData, Mid}`, `EncData` = base64(AES-256-CBC(JSON of the inner fields)) (crypto.ts).
  */
 export interface SmartroEnvelopeBody {
@@ -527,12 +528,6 @@ export interface SmartroReceiptCancelFields {
   EncryptData: string;
 }
 
-/** Body of both receipt calls, as `cancel.do`'s. */
-export interface SmartroEnvelopeRequest {
-  Mid: string;
-  EncData: string;
-}
-
 /** Answer of `cashReceipt.do` (signed when it names a Tid). */
 export interface SmartroReceiptIssueResponse {
   ResultCode: string;
@@ -562,3 +557,149 @@ export interface SmartroReceiptCancelResponse {
 export function cashReceiptUrl(receiptBaseUrl: string, tid: string): string {
   return `${receiptBaseUrl.replace(/\/+$/, '')}${RECEIPT_PATH}?TID=${encodeURIComponent(tid)}&type=${CASH_RECEIPT_PAGE_TYPE}`;
 }
+// ---- server calls beyond the window: vacct.do, the account holder lookup, escrow delivery ----
+
+export const VACCT_PATH = '/payment/approval/vacct.do';
+
+/**
+ * The inner fields of `vacct.do` (protocol reference §3.3, from Smartro's manual and a merchant
+ * integration), before they are sealed in the EncData envelope.
+ */
+export interface SmartroVacctRequest {
+  PayMethod: 'VBANK';
+  GoodsCnt: string;
+  GoodsName: string;
+  Amt: string;
+  Moid: string;
+  EdiDate: string;
+  Mid: string;
+  /** `00` a new account number; `04` the merchant's fixed account, given as `SubId`. */
+  TransType: '00' | '04';
+  SubId?: string;
+  BuyerName: string;
+  BuyerTel: string;
+  BuyerEmail: string;
+  /** `yyyyMMdd` (23:59:59 that day) or `yyyyMMddhhmm`, Korea time (see {@link vbankExpDate}). */
+  VbankExpDate: string;
+  /** 3-digit KFTC bank code. */
+  VbankBankCode: string;
+  /** The holder name the buyer sees. */
+  VBankAccountName: string;
+  /** `0`: no cash receipt (V1 cannot ask one for a virtual account). */
+  CashReceiptType: '0';
+  TaxAmt?: string;
+  VatAmt?: string;
+  TaxFreeAmt?: string;
+}
+
+/**
+ * The answer of `vacct.do`. Smartro's manual gives `ResultCode` (`4100` issued), `ResultMsg`,
+ * `Tid`, `Moid`, `VbankName`, `VbankNum`. `SignValue` (the formula of every other answer), `Mid`,
+ * `Amt`, `AuthDate`, `VbankBankCode` and `VbankExpDate` are our assumption, shared with the
+ * simulator (its README): gyeol needs the signature to trust the answer, and the rest to record
+ * what was issued.
+ */
+export interface SmartroVacctResponse {
+  ResultCode: string;
+  ResultMsg?: string;
+  Tid?: string;
+  Moid?: string;
+  Mid?: string;
+  Amt?: string;
+  AuthDate?: string;
+  VbankName?: string;
+  VbankNum?: string;
+  VbankBankCode?: string;
+  VbankExpDate?: string;
+  VBankAccountName?: string;
+  SignValue?: string;
+}
+
+/**
+ * Banks Smartro's test environment cannot issue a virtual account for (PortOne's Smartro caution
+ * page: K뱅크, KB, 전북, 광주, 대구). The simulator declines `vacct.do` for them with
+ * {@link VACCT_TEST_BANK_REFUSED}.
+ */
+export const VACCT_TEST_UNAVAILABLE_BANKS: readonly string[] = ['089', '004', '037', '034', '031'];
+/** The simulator's refusal code for those banks (Smartro's own code is not public). */
+export const VACCT_TEST_BANK_REFUSED = { resultCode: 'V301', resultMsg: '테스트 환경에서 가상계좌를 발급할 수 없는 은행입니다' } as const;
+
+/**
+ * Account holder lookup (V1 `GET /vbanks/holder`). Smartro's API for it is not public: this path,
+ * its envelope (EncData of {@link SmartroAccountHolderRequest}) and its answer are our design,
+ * shared with the simulator (its README).
+ */
+export const ACCOUNT_HOLDER_PATH = '/payment/approval/accountHolder.do';
+
+export interface SmartroAccountHolderRequest {
+  Mid: string;
+  EdiDate: string;
+  /** 3-digit KFTC bank code. */
+  BankCode: string;
+  /** Digits only. */
+  AccountNum: string;
+}
+
+/** `H000` found (with `AccountHolder`), `H404` no such account; our codes. Signed over `AccountNum` in the Tid place. */
+export interface SmartroAccountHolderResponse {
+  ResultCode: string;
+  ResultMsg?: string;
+  AccountHolder?: string;
+  SignValue?: string;
+}
+
+export const ACCOUNT_HOLDER_FOUND = { resultCode: 'H000', resultMsg: '예금주 조회 성공' } as const;
+export const ACCOUNT_HOLDER_NOT_FOUND = { resultCode: 'H404', resultMsg: '계좌정보를 찾을 수 없습니다' } as const;
+
+/**
+ * Escrow delivery registration and modification. Smartro's escrow API is not public (protocol
+ * reference §3.5); PortOne says a Smartro escrow channel needs an "API Key". Our design, shared
+ * with the simulator (its README): `POST` on the approval host with header `apikey: <API Key>`
+ * (as Smartro's receipt API takes its key) and the EncData envelope of
+ * {@link SmartroEscrowDeliveryRequest}; the answer {@link SmartroEscrowDeliveryResponse} is signed
+ * like an approval answer.
+ */
+export const ESCROW_DELIVERY_PATH = '/payment/approval/escrowDelivery.do';
+
+export interface SmartroEscrowDeliveryRequest {
+  /** `REG` registers the delivery, `MOD` changes a registered one. */
+  ServiceType: 'REG' | 'MOD';
+  Mid: string;
+  Tid: string;
+  EdiDate: string;
+  /** PortOne V1 courier code (see domain/couriers.ts). */
+  DlvCompany: string;
+  InvoiceNum: string;
+  /** When it was sent, `yyyyMMddHHmmss` Korea time. */
+  SendDate: string;
+  SenderName: string;
+  SenderTel: string;
+  SenderPost: string;
+  SenderAddr1: string;
+  SenderAddr2: string;
+  RecvName: string;
+  RecvTel: string;
+  RecvPost: string;
+  RecvAddr1: string;
+  RecvAddr2: string;
+}
+
+export interface SmartroEscrowDeliveryResponse {
+  ResultCode: string;
+  ResultMsg?: string;
+  Tid?: string;
+  /** When Smartro recorded it, `yyMMddHHmmss` Korea time. */
+  RegDate?: string;
+  SignValue?: string;
+}
+
+/** Our result codes of the escrow delivery API (Smartro's are not public). */
+export const ESCROW_DELIVERY_CODES = {
+  registered: { resultCode: 'E000', resultMsg: '배송정보 등록 성공' },
+  modified: { resultCode: 'E001', resultMsg: '배송정보 수정 성공' },
+  alreadyRegistered: { resultCode: 'E409', resultMsg: '이미 배송정보가 등록된 거래입니다' },
+  notRegistered: { resultCode: 'E404', resultMsg: '등록된 배송정보가 없습니다' },
+  notEscrow: { resultCode: 'E400', resultMsg: '에스크로 승인 거래가 아닙니다' },
+  badApiKey: { resultCode: 'E401', resultMsg: '에스크로 API Key가 올바르지 않습니다' },
+  badRequest: { resultCode: 'E422', resultMsg: '배송정보가 올바르지 않습니다' },
+} as const;

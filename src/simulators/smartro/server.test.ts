@@ -612,12 +612,13 @@ describe('control API (test-only)', () => {
       payload: { merchantKey: 'r'.repeat(40), companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', cancelPassword: 'ab12cd' },
     });
     expect(created.statusCode).toBe(201);
-    // The cancel password is a secret: the answer only says that one is set.
-    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true, cancelPasswordSet: true });
+    // Secrets (the cancel password, the escrow API Key): the answer only says whether one is set.
+    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true, cancelPasswordSet: true, escrowApiKey: false });
     expect(created.body).not.toContain('ab12cd');
-    const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40) } });
+    const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40), escrowApiKey: 'escrow-key' } });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true, cancelPasswordSet: false });
+    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true, cancelPasswordSet: false, escrowApiKey: true });
+    expect(replaced.body).not.toContain('escrow-key');
 
     // The old key no longer signs a window; the new one does, and answers are signed with it.
     const oldKey = signedFields(credentials({ mid: 'remotemid1', merchantKey: 'r'.repeat(40) }), windowInput());
@@ -637,6 +638,7 @@ describe('control API (test-only)', () => {
     ['remotemid1', { merchantKey: 'k'.repeat(40), escrowContract: 'no' }, 'escrowContract'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), cancelPassword: '1234567' }, 'cancelPassword'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), cancelPassword: '' }, 'cancelPassword'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), escrowApiKey: 7 }, 'escrowApiKey'],
   ])('PUT /sim/merchants/%s refuses %j naming %s', async (mid, body, field) => {
     const sim = simulator();
     const res = await sim.inject({ method: 'PUT', url: `/sim/merchants/${mid}`, payload: body });

@@ -14,6 +14,7 @@
  *   POST /payment/approval/approvalInquiry.do     same body → the stored result
  *   POST /payment/approval/cancel.do              JSON {EncData, Mid} → signed cancel answer (cancel.ts)
  *   POST /payment/approval/cashReceipt{,Cancel}.do cash receipts (receipts.ts; an assumed format)
+ *   POST /payment/approval/{vacct,accountHolder,escrowDelivery}.do   server calls (server-calls.ts)
  *   GET  /issue/IssueLoader.jsp?TID=…&type=0      the card receipt page, also of a cancel's Tid (type=2: a cash receipt)
  *   PUT  /sim/merchants/:mid, GET /sim/transactions   test-only control API (not Smartro's)
  *   POST /sim/refunds/:tid/complete               test-only: a pending virtual account refund is done now (cancel.ts)
@@ -80,6 +81,7 @@ import {
   vbankWindowPage,
 } from './pages';
 import { registerCashReceipts, sendCashReceiptPage } from './receipts';
+import { registerServerCalls } from './server-calls';
 import { SimulatorStore, trAuthKeyHash, type AuthWindow, type Channel, type Transaction, type TransactionMethod } from './store';
 
 /** The simulator's own notion of time (it shares nothing with gyeol), injectable for tests. */
@@ -122,6 +124,8 @@ export interface SimulatorMerchant {
    * registered before cancels existed keep working).
    */
   cancelPassword?: string;
+  /** The escrow API Key for the escrow delivery API (server-calls.ts); none: deliveries are refused. */
+  escrowApiKey?: string;
 }
 
 /** Anything that finds a merchant by MID; a `Map` will do. */
@@ -196,7 +200,7 @@ const DEFAULT_COMPANY_NAME = '결 시뮬레이터 가맹점';
  */
 export function merchantProblem(
   mid: unknown,
-  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown },
+  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown; escrowApiKey?: unknown },
 ): { field: string; message: string } | null {
   if (typeof mid !== 'string' || mid.length !== 10) return { field: 'mid', message: 'Smartro MID는 10자여야 합니다 (Smartro MIDs are 10 characters)' };
   if (typeof entry.merchantKey !== 'string' || entry.merchantKey.length < 32) {
@@ -213,6 +217,9 @@ export function merchantProblem(
   }
   if (entry.cancelPassword !== undefined && entry.cancelPassword !== null && (typeof entry.cancelPassword !== 'string' || !/^.{1,6}$/u.test(entry.cancelPassword))) {
     return { field: 'cancelPassword', message: 'cancelPassword는 1~6자 문자열이어야 합니다 (Smartro 가맹점 관리자의 취소 비밀번호)' };
+  }
+  if (entry.escrowApiKey !== undefined && entry.escrowApiKey !== null && (typeof entry.escrowApiKey !== 'string' || entry.escrowApiKey === '' || entry.escrowApiKey.length > 200)) {
+    return { field: 'escrowApiKey', message: 'escrowApiKey는 200자 이내의 문자열이어야 합니다' };
   }
   return null;
 }
@@ -291,6 +298,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         notifyUrl: stored.notifyUrl ?? undefined,
         escrowContract: stored.escrowContract ?? true,
         cancelPassword: stored.cancelPassword ?? undefined,
+        escrowApiKey: stored.escrowApiKey ?? undefined,
       };
     }
     return options.merchants?.get(mid);
@@ -315,6 +323,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       notifyUrl: entry.notifyUrl ?? null,
       escrowContract: entry.escrowContract ?? true,
       cancelPassword: entry.cancelPassword ?? null,
+      escrowApiKey: entry.escrowApiKey ?? null,
     });
   };
   app.decorate('registerMerchant', registerMerchant);
@@ -1032,16 +1041,19 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return reply.code(400).send({ field: 'body', message: '본문은 JSON 객체 {merchantKey, companyName?} 이어야 합니다' });
     }
-    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown };
+    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown; escrowApiKey?: unknown };
     const problem = merchantProblem(req.params.mid, entry);
     if (problem) return reply.code(400).send(problem);
     const companyName = typeof entry.companyName === 'string' ? entry.companyName : null;
     const notifyUrl = typeof entry.notifyUrl === 'string' ? entry.notifyUrl : null;
     const escrowContract = entry.escrowContract !== false;
     const cancelPassword = typeof entry.cancelPassword === 'string' ? entry.cancelPassword : null;
-    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract, cancelPassword });
-    // The password is a secret: the answer says only whether one is set.
-    return reply.code(outcome === 'created' ? 201 : 200).send({ mid: req.params.mid, companyName, notifyUrl, escrowContract, cancelPasswordSet: cancelPassword !== null });
+    const escrowApiKey = typeof entry.escrowApiKey === 'string' ? entry.escrowApiKey : null;
+    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract, cancelPassword, escrowApiKey });
+    // Secrets: the answer says only whether the cancel password and the escrow API Key are set.
+    return reply
+      .code(outcome === 'created' ? 201 : 200)
+      .send({ mid: req.params.mid, companyName, notifyUrl, escrowContract, cancelPasswordSet: cancelPassword !== null, escrowApiKey: escrowApiKey !== null });
   });
 
   // ---- virtual account deposits (test-only: in reality the buyer's bank sends the money) ----
@@ -1216,6 +1228,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
   }
 
   registerCancelHost(app, { store, clock, merchant, newTid, deliver, later, refundDelayMs: options.refundDelayMs ?? 5_000 });
+  registerServerCalls(app, { store, merchant, clock, random: digits, hold: () => hold(hangMs) });
 
   app.get('/sim/transactions', async (req, reply) => {
     const query = req.query as Record<string, unknown>;

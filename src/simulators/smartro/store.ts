@@ -20,6 +20,8 @@ export interface StoredMerchant {
   escrowContract?: boolean | null;
   /** The cancel password (`CancelPwd`) set in Smartro's merchant admin; absent or null: none set, any is taken. */
   cancelPassword?: string | null;
+  /** The escrow API Key Smartro issued the merchant (escrow delivery API); null: none. */
+  escrowApiKey?: string | null;
 }
 
 /**
@@ -57,6 +59,15 @@ export interface CancelSummary {
   kind: CancelKind;
   cancelledAt: string;
   refundedAt: string | null;
+}
+
+/** An escrow delivery as registered through the escrow delivery API (server-calls.ts). */
+export interface EscrowDeliveryRecord {
+  tid: string;
+  /** The registration's fields as last sent (REG, then each MOD). */
+  fields: Record<string, string>;
+  registeredAt: number;
+  modifiedAt: number | null;
 }
 
 /** A deposit on an issued virtual account and how its notification fared. */
@@ -282,6 +293,14 @@ function toCancel(row: CancelRow): StoredCancel {
     notifyLastStatus: row.notify_last_status,
   };
 }
+const ESCROW_SCHEMA = `
+CREATE TABLE IF NOT EXISTS escrow_deliveries (
+  tid TEXT PRIMARY KEY,
+  fields TEXT NOT NULL,
+  registered_at INTEGER NOT NULL,
+  modified_at INTEGER
+);
+`;
 
 interface TransactionRow {
   tid: string;
@@ -389,6 +408,9 @@ export class SimulatorStore {
     if (!merchantColumns.some((c) => c.name === 'no_escrow_contract')) this.db.exec('ALTER TABLE merchants ADD COLUMN no_escrow_contract INTEGER');
     // Schema 4: NULL (every older row) means no cancel password was registered.
     if (!merchantColumns.some((c) => c.name === 'cancel_password')) this.db.exec('ALTER TABLE merchants ADD COLUMN cancel_password TEXT');
+    // Likewise for the escrow API Key and the escrow deliveries (server-calls.ts).
+    if (!merchantColumns.some((c) => c.name === 'escrow_api_key')) this.db.exec('ALTER TABLE merchants ADD COLUMN escrow_api_key TEXT');
+    this.db.exec(ESCROW_SCHEMA);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -402,17 +424,17 @@ export class SimulatorStore {
     const existed = this.db.prepare('SELECT 1 FROM merchants WHERE mid = ?').get(merchant.mid) !== undefined;
     this.db
       .prepare(
-        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password, escrow_api_key) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name, notify_url = excluded.notify_url,
-           no_escrow_contract = excluded.no_escrow_contract, cancel_password = excluded.cancel_password`,
+           no_escrow_contract = excluded.no_escrow_contract, cancel_password = excluded.cancel_password, escrow_api_key = excluded.escrow_api_key`,
       )
-      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null, merchant.cancelPassword ?? null);
+      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null, merchant.cancelPassword ?? null, merchant.escrowApiKey ?? null);
     return existed ? 'replaced' : 'created';
   }
 
   merchant(mid: string): StoredMerchant | undefined {
-    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password FROM merchants WHERE mid = ?').get(mid) as
-      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null; cancel_password: string | null }
+    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password, escrow_api_key FROM merchants WHERE mid = ?').get(mid) as
+      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null; cancel_password: string | null; escrow_api_key: string | null }
       | undefined;
     return row
       ? {
@@ -422,6 +444,7 @@ export class SimulatorStore {
           notifyUrl: row.notify_url,
           escrowContract: row.no_escrow_contract !== 1,
           cancelPassword: row.cancel_password,
+          escrowApiKey: row.escrow_api_key,
         }
       : undefined;
   }
@@ -650,6 +673,25 @@ export class SimulatorStore {
     this.db
       .prepare('UPDATE cancels SET notify_attempts = notify_attempts + 1, notify_last_status = ?, notify_acknowledged = MAX(notify_acknowledged, ?) WHERE tid = ?')
       .run(status, acknowledged ? 1 : 0, tid);
+  }
+
+  // ---- escrow deliveries ----
+
+  escrowDelivery(tid: string): EscrowDeliveryRecord | null {
+    const row = this.db.prepare('SELECT * FROM escrow_deliveries WHERE tid = ?').get(tid) as
+      | { tid: string; fields: string; registered_at: number; modified_at: number | null }
+      | undefined;
+    return row ? { tid: row.tid, fields: JSON.parse(row.fields) as Record<string, string>, registeredAt: row.registered_at, modifiedAt: row.modified_at } : null;
+  }
+
+  /** Registers a delivery once; false when the Tid has one already. */
+  registerEscrowDelivery(tid: string, fields: Record<string, string>, at: number): boolean {
+    return this.db.prepare('INSERT INTO escrow_deliveries (tid, fields, registered_at) VALUES (?, ?, ?) ON CONFLICT (tid) DO NOTHING').run(tid, JSON.stringify(fields), at).changes === 1;
+  }
+
+  /** Replaces a registered delivery's fields; false when the Tid has none. */
+  modifyEscrowDelivery(tid: string, fields: Record<string, string>, at: number): boolean {
+    return this.db.prepare('UPDATE escrow_deliveries SET fields = ?, modified_at = ? WHERE tid = ?').run(JSON.stringify(fields), at, tid).changes === 1;
   }
 }
 

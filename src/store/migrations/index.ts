@@ -8,6 +8,7 @@ import { paymentsVbankDateMigration } from './0005_payments_vbank_date';
 import { restApiMigration } from './0006_rest_api';
 import { cancellationsMigration } from './0007_cancellations';
 import { receiptsMigration } from './0008_receipts';
+import { escrowDeliveriesMigration } from './0009_escrow_deliveries';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -24,6 +25,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0006_rest_api': restApiMigration(dialect),
     '0007_cancellations': cancellationsMigration(dialect),
     '0008_receipts': receiptsMigration(dialect),
+    '0009_escrow_deliveries': escrowDeliveriesMigration(dialect),
   };
 }
 
