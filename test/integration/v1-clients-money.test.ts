@@ -1,14 +1,16 @@
 /**
  * The four V1 REST clients on npm, unchanged, moving money through a running system (gateway,
  * Smartro simulator, real card payments made through the window): cancels in full and in part,
- * through each client. README "V1 clients from npm" says what a client cannot do.
+ * virtual accounts issued, deposited, revoked and looked up, and cash receipts, through each
+ * client that has the call. README "V1 clients from npm" says what a client cannot do.
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Iamport as RestClient, Request as RestRequest } from 'iamport-rest-client-nodejs';
 import { IamportConnector, functional as serverApi } from 'iamport-server-api';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
-import { payMobile } from './flow';
+import { newMerchantUid, payMobile } from './flow';
+import { HOLDER_TEST_ACCOUNTS } from '../../src/simulators/smartro/server-calls';
 
 const require = createRequire(import.meta.url);
 
@@ -18,13 +20,14 @@ interface IamporterResult {
   data: any;
 }
 interface IamporterClient {
+  createVbank(data: Record<string, unknown>): Promise<IamporterResult>;
   cancelByImpUid(impUid: string, extra?: Record<string, unknown>): Promise<IamporterResult>;
   cancelByMerchantUid(merchantUid: string, extra?: Record<string, unknown>): Promise<IamporterResult>;
 }
 const { Iamporter } = require('iamporter') as { Iamporter: new (options: { apiKey: string; secret: string; host: string }) => IamporterClient };
 const Iamport = require('iamport') as {
   DEFAULT_HOST: string;
-  new (options: { impKey: string; impSecret: string }): { payment: { cancel(p: Record<string, unknown>): Promise<any> } };
+  new (options: { impKey: string; impSecret: string }): { payment: { cancel(p: Record<string, unknown>): Promise<any> }; vbank: { create(p: Record<string, unknown>): Promise<any> } };
 };
 
 const CARD = '4242 4242 4242 4242';
@@ -85,5 +88,86 @@ describe.each(systemDatabases())('V1 clients from npm moving money (%s)', (db) =
     expect(part.response).toMatchObject({ status: 'paid', cancel_amount: 2_000 });
     const full = await serverApi.payments.cancel(await connector.get(), { imp_uid: payment.impUid } as never);
     expect(full.response).toMatchObject({ status: 'cancelled', cancel_amount: 5_000 });
+  });
+
+  /** 2099-12-31 15:00:00 KST. */
+  const DUE = Date.UTC(2099, 11, 31, 6, 0, 0) / 1000;
+  const vbankBody = (amount: number) => ({
+    channel_key: system.demo.channelKey,
+    merchant_uid: newMerchantUid(),
+    amount,
+    vbank_code: '088',
+    vbank_due: DUE,
+    vbank_holder: '결상점',
+    name: '결 머그컵',
+    buyer_name: '홍길동',
+    buyer_email: 'buyer@example.com',
+    buyer_tel: '010-1234-5678',
+  });
+  /** The bank takes the buyer's deposit (the simulator's control API) and gyeol hears of it. */
+  async function deposit(impUid: string, tid: string) {
+    expect((await fetch(`${system.simulatorUrl}/sim/vbank/${tid}/deposit`, { method: 'POST' })).status).toBe(201);
+    const end = Date.now() + 10_000;
+    while ((await now(impUid)).status !== 'paid' && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await now(impUid)).status).toBe('paid');
+  }
+
+  it('iamport-rest-client-nodejs: Vbanks.post, getHolder, delete; a cash receipt (Receipts) and an external one (External)', async () => {
+    const client = new RestClient({ ...keys(), baseUrl: system.gatewayUrl });
+    const { Vbanks, Receipts, External } = RestRequest;
+    const issued = await Vbanks.post(vbankBody(12_000) as never).request(client);
+    expect(issued.data.response).toMatchObject({ status: 'ready', pay_method: 'vbank', vbank_code: '088', channel: 'api' });
+    const revoked = await Vbanks.delete({ imp_uid: issued.data.response.imp_uid } as never).request(client);
+    expect(revoked.data.response).toMatchObject({ status: 'failed' });
+    const [account] = HOLDER_TEST_ACCOUNTS;
+    const holder = await Vbanks.getHolder({ bank_code: account!.bankCode, bank_num: account!.account } as never).request(client);
+    expect(holder.data.response).toEqual({ bank_holder: account!.holder });
+
+    const paid = await Vbanks.post(vbankBody(11_000) as never).request(client);
+    await deposit(paid.data.response.imp_uid, paid.data.response.pg_tid);
+    const receipt = await Receipts.postReceipt({ imp_uid: paid.data.response.imp_uid, identifier: '01012345678', identifier_type: 'phone' } as never).request(client);
+    expect(receipt.data.response).toMatchObject({ imp_uid: paid.data.response.imp_uid, amount: 11_000, type: 'person' });
+    expect((await Receipts.getReceipt({ imp_uid: paid.data.response.imp_uid } as never).request(client)).data.response.receipt_tid).toBe(receipt.data.response.receipt_tid);
+    expect((await now(paid.data.response.imp_uid)).cash_receipt_issued).toBe(true);
+    const cancelled = await Receipts.deleteReceipt({ imp_uid: paid.data.response.imp_uid } as never).request(client);
+    // The client hands times back as Dates.
+    expect(Number(cancelled.data.response.cancelled_at)).toBeGreaterThan(0);
+
+    const merchantUid = newMerchantUid();
+    const external = await External.postReceipt({
+      merchant_uid: merchantUid,
+      channel_key: system.demo.channelKey,
+      name: '현장 판매',
+      amount: 5_000,
+      identifier: '01012345678',
+      buyer_name: '홍길동',
+      buyer_tel: '01012345678',
+    } as never).request(client);
+    expect(external.data.response).toMatchObject({ merchant_uid: merchantUid, amount: 5_000 });
+    expect(Number((await External.deleteReceipt({ merchant_uid: merchantUid } as never).request(client)).data.response.cancelled_at)).toBeGreaterThan(0);
+  });
+
+  it('iamporter: createVbank', async () => {
+    const client = new Iamporter({ apiKey: system.demo.apiKey, secret: system.demo.apiSecret, host: system.gatewayUrl });
+    const issued = await client.createVbank(vbankBody(9_000));
+    expect(issued.data).toMatchObject({ status: 'ready', pay_method: 'vbank', amount: 9_000 });
+  });
+
+  it('iamport: vbank.create', async () => {
+    Iamport.DEFAULT_HOST = system.gatewayUrl;
+    const client = new Iamport({ impKey: system.demo.apiKey, impSecret: system.demo.apiSecret });
+    expect(await client.vbank.create(vbankBody(8_000))).toMatchObject({ status: 'ready', pay_method: 'vbank', amount: 8_000 });
+  });
+
+  it('iamport-server-api: vbanks.create, then a cash receipt on the paid account (receipts.create, at, erase)', async () => {
+    const connector = new IamportConnector(system.gatewayUrl, { imp_key: system.demo.apiKey, imp_secret: system.demo.apiSecret });
+    const issued = await serverApi.vbanks.create(await connector.get(), vbankBody(7_000) as never);
+    expect(issued.response).toMatchObject({ status: 'ready', amount: 7_000 });
+    await deposit(issued.response.imp_uid, issued.response.pg_tid!);
+    const receipt = await serverApi.receipts.create(await connector.get(), issued.response.imp_uid, { identifier: '01012345678', identifier_type: 'phone' } as never);
+    expect(receipt.response).toMatchObject({ imp_uid: issued.response.imp_uid, amount: 7_000 });
+    const read = (await serverApi.receipts.at(await connector.get(), issued.response.imp_uid)).response as unknown as { receipt_tid: string };
+    expect(read.receipt_tid).toBe((receipt.response as unknown as { receipt_tid: string }).receipt_tid);
+    expect((await serverApi.receipts.erase(await connector.get(), issued.response.imp_uid)).response.cancelled_at).toBeGreaterThan(0);
   });
 });
