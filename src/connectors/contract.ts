@@ -1,6 +1,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from '../domain/clock';
 import type { FieldViolation } from '../domain/errors';
+import type { DeliveryParty } from '../domain/escrow';
 import type { Currency } from '../domain/money';
 import type { MethodDetails, PayMethod, PaymentPassThrough, VbankDetails } from '../domain/payment';
 
@@ -398,18 +399,8 @@ export interface AccountHolderInput {
 
 export type AccountHolderResult = { outcome: 'found'; holder: string } | { outcome: 'not-found'; code: string; message: string };
 
-/** One side of a delivery (V1 `sender` / `receiver`). */
-export interface EscrowParty {
-  name: string | null;
-  tel: string | null;
-  postcode: string | null;
-  /** V1 `formed_address.address_line_1` / `address_line_2`. */
-  addressLine1: string | null;
-  addressLine2: string | null;
-  /** V1 `addr` (one-line address). */
-  addr: string | null;
-  relationship: string | null;
-}
+/** One side of a delivery (V1 `sender` / `receiver`), as the domain keeps it. */
+export type EscrowParty = DeliveryParty;
 
 export interface EscrowDeliveryInput {
   /** The escrow payment's PG transaction id. */
