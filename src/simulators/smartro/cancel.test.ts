@@ -260,7 +260,7 @@ describe('cancel.do: bank transfers and virtual accounts', () => {
   });
 });
 
-describe('simulator store schema 3 → 4', () => {
+describe('simulator store schema 3 → 5', () => {
   it('opens a file written before cancels: merchants keep working without a cancel password, cancels can be recorded', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'gyeol-sim-v3-')), 'sim.db');
     const old = new Database(file);
@@ -270,7 +270,7 @@ describe('simulator store schema 3 → 4', () => {
     old.close();
     const store = new SimulatorStore(file);
     try {
-      expect(store.merchant(TEST_MID)).toEqual({ mid: TEST_MID, merchantKey: TEST_MERCHANT_KEY, companyName: null, notifyUrl: null, escrowContract: true, cancelPassword: null });
+      expect(store.merchant(TEST_MID)).toEqual({ mid: TEST_MID, merchantKey: TEST_MERCHANT_KEY, companyName: null, notifyUrl: null, escrowContract: true, cancelPassword: null, escrowApiKey: null });
       const c = { tid: 'c1', originalTid: 't1', mid: TEST_MID, seq: 1, amount: 4, kind: 'cancel' as const, cancelledAt: 1, answer: { ResultCode: '2001' } };
       expect(store.recordCancel(c, 10)).toBe(true);
       expect(store.recordCancel({ ...c, tid: 'c2' }, 10)).toBe(false);
