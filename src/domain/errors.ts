@@ -59,6 +59,7 @@ export const ERRORS = {
   ESCROW_ALREADY_REGISTERED: { status: 409, v1Code: 1, message: '이미 배송정보 등록이 완료된 결제건입니다. 수정은 PUT /escrows/logis/{imp_uid}로 요청해 주세요.' },
   ESCROW_NOT_REGISTERED: { status: 409, v1Code: 1, message: '등록된 배송정보가 존재하지 않습니다.' },
   ESCROW_REFUSED: { status: 400, v1Code: 1, message: 'PG사가 배송정보 등록을 거절했습니다.' },
+  CUSTOMER_NOT_FOUND: { status: 404, v1Code: -1, message: '등록된 고객정보가 없습니다.' },
   INTERNAL: { status: 500, v1Code: -1, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.' },
   // ---- cash receipts (/receipts/...) ----
   RECEIPT_NOT_FOUND: { status: 404, v1Code: -1, message: '현금영수증 발급 내역이 존재하지 않습니다.' },

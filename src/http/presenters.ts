@@ -1,5 +1,6 @@
 import { unixSeconds } from '../domain/clock';
 import { fromMinorUnits, type Currency } from '../domain/money';
+import type { BillingCustomer } from '../domain/billing';
 import type { Cancellation } from '../domain/cancellations';
 import type { Payment } from '../domain/payment';
 import type { Receipt } from '../domain/receipts';
@@ -132,4 +133,31 @@ export function toV1Receipt(receipt: Receipt) {
 export function toV1ExternalReceipt(receipt: Receipt) {
   const { imp_uid: _, ...rest } = toV1Receipt(receipt);
   return { merchant_uid: receipt.merchantUid, ...rest };
+}
+
+/** The V1 `Customer` (CustomerAnnotation): a billing key's card and holder, never the key. */
+export function toV1Customer(customer: BillingCustomer) {
+  const card = customer.card;
+  return {
+    customer_uid: customer.customerUid,
+    pg_provider: customer.pgProvider,
+    pg_id: customer.pgId,
+    sandbox: customer.sandbox,
+    customer_id: customer.customerId,
+    card_name: card.cardName,
+    card_code: card.cardCode,
+    card_issuer_code: card.cardIssuerCode,
+    card_issuer_name: card.cardIssuerName,
+    card_publisher_code: card.cardPublisherCode,
+    card_publisher_name: card.cardPublisherName,
+    card_number: card.cardNumber,
+    card_type: card.cardType,
+    customer_name: customer.customerName,
+    customer_tel: customer.customerTel,
+    customer_email: customer.customerEmail,
+    customer_addr: customer.customerAddr,
+    customer_postcode: customer.customerPostcode,
+    inserted: seconds(customer.insertedAt),
+    updated: seconds(customer.updatedAt),
+  };
 }

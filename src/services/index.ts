@@ -1,5 +1,6 @@
 import { ApprovalService } from './approvals';
 import { AuthService } from './auth';
+import { BillingService } from './billing';
 import { CancelService } from './cancels';
 import { ChannelService } from './channels';
 import { CheckoutService } from './checkout';
@@ -19,6 +20,7 @@ export interface Services {
   channels: ChannelService;
   approvals: ApprovalService;
   cancels: CancelService;
+  billing: BillingService;
   checkout: CheckoutService;
   provisioning: ProvisioningService;
   webhooks: WebhookService;
@@ -39,6 +41,7 @@ export function createServices(deps: ServiceDeps): Services {
     channels,
     approvals,
     cancels,
+    billing: new BillingService(deps),
     checkout: new CheckoutService(deps, channels, approvals, prepares),
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),

@@ -69,6 +69,7 @@ class KyselyStore implements Store {
   readonly cancellations: Repositories['cancellations'];
   readonly receipts: Repositories['receipts'];
   readonly escrowDeliveries: Repositories['escrowDeliveries'];
+  readonly billingCustomers: Repositories['billingCustomers'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -88,6 +89,7 @@ class KyselyStore implements Store {
     this.cancellations = repos.cancellations;
     this.receipts = repos.receipts;
     this.escrowDeliveries = repos.escrowDeliveries;
+    this.billingCustomers = repos.billingCustomers;
   }
 
   /**

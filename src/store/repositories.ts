@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { KyselyAccessTokenRepository } from './access-tokens';
+import { KyselyBillingCustomerRepository } from './billing-customers';
 import { KyselyCancellationRepository } from './cancellations';
 import { KyselyChannelRepository } from './channels';
 import { KyselyEscrowDeliveryRepository } from './escrow-deliveries';
@@ -29,5 +30,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     cancellations: new KyselyCancellationRepository(db, inTransaction),
     receipts: new KyselyReceiptRepository(db),
     escrowDeliveries: new KyselyEscrowDeliveryRepository(db),
+    billingCustomers: new KyselyBillingCustomerRepository(db),
   };
 }

@@ -21,6 +21,7 @@ export interface Database {
   payment_cancellations: PaymentCancellationsTable;
   receipts: ReceiptsTable;
   escrow_deliveries: EscrowDeliveriesTable;
+  billing_customers: BillingCustomersTable;
 }
 
 export interface StoresTable {
@@ -349,5 +350,32 @@ export interface EscrowDeliveriesTable {
   products: string | null;
   applied_at: number;
   created_at: number;
+  updated_at: number;
+}
+
+/** Billing keys (domain/billing.ts); PK (store_id, customer_uid). */
+export interface BillingCustomersTable {
+  store_id: number;
+  customer_uid: string;
+  channel_id: number;
+  pg_provider: string;
+  pg_id: string;
+  sandbox: number;
+  billing_key_sealed: string;
+  customer_id: string | null;
+  card_code: string | null;
+  card_name: string | null;
+  card_issuer_code: string | null;
+  card_issuer_name: string | null;
+  card_publisher_code: string | null;
+  card_publisher_name: string | null;
+  card_number: string | null;
+  card_type: number | null;
+  customer_name: string | null;
+  customer_tel: string | null;
+  customer_email: string | null;
+  customer_addr: string | null;
+  customer_postcode: string | null;
+  inserted_at: number;
   updated_at: number;
 }

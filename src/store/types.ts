@@ -1,3 +1,4 @@
+import type { BillingCustomer } from '../domain/billing';
 import type { Cancellation, CancellationKind } from '../domain/cancellations';
 import type { EscrowDelivery } from '../domain/escrow';
 import type { Currency } from '../domain/money';
@@ -374,6 +375,7 @@ export interface Repositories {
   cancellations: CancellationRepository;
   receipts: ReceiptRepository;
   escrowDeliveries: EscrowDeliveryRepository;
+  billingCustomers: BillingCustomerRepository;
 }
 
 export interface Store extends Repositories {
@@ -474,4 +476,15 @@ export interface ReceiptRepository {
    * (a conditional update). Returns the updated receipt, or null when it was not in `from`.
    */
   transition(storeId: number, id: number, from: ReceiptState, to: ReceiptState, change: ReceiptChange, now: Date): Promise<Receipt | null>;
+}
+
+/** Billing keys by (store, customer_uid). */
+export interface BillingCustomerRepository {
+  /** Inserts, or replaces the card of a known customer_uid (keeping its first `inserted`). */
+  save(customer: BillingCustomer): Promise<BillingCustomer>;
+  find(storeId: number, customerUid: string): Promise<BillingCustomer | null>;
+  /** Those of these customer_uids that exist, in no particular order. */
+  findMany(storeId: number, customerUids: readonly string[]): Promise<BillingCustomer[]>;
+  /** Removes the customer (its key is gone); returns it as it was, or null when there was none. */
+  delete(storeId: number, customerUid: string): Promise<BillingCustomer | null>;
 }

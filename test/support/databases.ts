@@ -124,6 +124,7 @@ async function wrap(
     cancellations: store.cancellations,
     receipts: store.receipts,
     escrowDeliveries: store.escrowDeliveries,
+    billingCustomers: store.billingCustomers,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

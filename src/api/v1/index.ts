@@ -24,6 +24,7 @@ import { registerV1ReceiptsIssueExternalReceipt } from './routes/receipts_issueE
 import { registerV1ReceiptsRevokeExternalReceipt } from './routes/receipts_revokeExternalReceipt';
 import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
+import { registerV1SubscribeCustomers } from './routes/subscribe_customerView';
 import { registerV1VbanksRevokeVbank } from './routes/vbanks_revokeVbank';
 import { registerV1EscrowsEscrowLogisEdit } from './routes/escrows_escrow_logis_edit';
 import { registerV1EscrowsEscrowLogisGet } from './routes/escrows_escrow_logis_get';
@@ -55,6 +56,7 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1PaymentsGetPaymentPrepare(api, ctx);
     registerV1PaymentsCancelPayment(api, ctx);
     registerV1VbanksRevokeVbank(api, ctx);
+    registerV1SubscribeCustomers(api, ctx);
     registerV1CodesStandardCodes(api, ctx);
     registerV1ReceiptsGetReceipt(api, ctx);
     registerV1ReceiptsIssueReceipt(api, ctx);

@@ -37,6 +37,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
         { name: 'payments', description: '결제 조회·사전등록·취소' },
         { name: 'vbanks', description: '가상계좌 발급·말소' },
         { name: 'escrows', description: '에스크로 배송정보' },
+        { name: 'subscribe', description: '빌링키(정기결제) 고객' },
         { name: 'receipts', description: '현금영수증 발급·조회·취소' },
         { name: 'codes', description: '금융결제원 표준 은행·카드사 코드' },
         { name: 'vbanks', description: '가상계좌 발급(API)·예금주 조회' },

@@ -145,6 +145,32 @@ export const V1EscrowLogisSchema = Type.Object(
 
 export const V1VbankHolderSchema = Type.Object({ bank_holder: Type.String({ description: '예금주' }) }, { additionalProperties: false });
 
+export const V1CustomerSchema = Type.Object(
+  {
+    customer_uid: Type.String(),
+    pg_provider: Type.String(),
+    pg_id: Type.String(),
+    sandbox: Type.Boolean(),
+    customer_id: Nullable(Type.String()),
+    card_name: Nullable(Type.String()),
+    card_code: Nullable(Type.String()),
+    card_issuer_code: Nullable(Type.String()),
+    card_issuer_name: Nullable(Type.String()),
+    card_publisher_code: Nullable(Type.String()),
+    card_publisher_name: Nullable(Type.String()),
+    card_number: Nullable(Type.String({ description: 'PG가 가린 카드번호' })),
+    card_type: Nullable(Type.Integer()),
+    customer_name: Nullable(Type.String()),
+    customer_tel: Nullable(Type.String()),
+    customer_email: Nullable(Type.String()),
+    customer_addr: Nullable(Type.String()),
+    customer_postcode: Nullable(Type.String()),
+    inserted: Seconds('빌링키 발급'),
+    updated: Seconds('빌링키 갱신'),
+  },
+  { additionalProperties: false },
+);
+
 /** `{200: Envelope(T)}` for a route's `schema.response`, plus the envelope of its failures. */
 export function answers<T extends TSchema>(response: T, extra: Record<number, TSchema> = {}) {
   const failure = Envelope(Type.Null());

@@ -9,6 +9,7 @@ import { restApiMigration } from './0006_rest_api';
 import { cancellationsMigration } from './0007_cancellations';
 import { receiptsMigration } from './0008_receipts';
 import { escrowDeliveriesMigration } from './0009_escrow_deliveries';
+import { billingCustomersMigration } from './0010_billing_customers';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -26,6 +27,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0007_cancellations': cancellationsMigration(dialect),
     '0008_receipts': receiptsMigration(dialect),
     '0009_escrow_deliveries': escrowDeliveriesMigration(dialect),
+    '0010_billing_customers': billingCustomersMigration(dialect),
   };
 }
 
