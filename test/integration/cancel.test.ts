@@ -52,6 +52,13 @@ describe.each(systemDatabases())('cancels over HTTP (%s)', (db) => {
     return result;
   }
 
+  /**
+   * The webhooks about these payments, each once: delivery is at least once (a loaded machine may
+   * resend one, same webhook-id), and an earlier test's event may be dispatched to this test's URL.
+   */
+  const about = (impUids: string[]) => <T extends { headers: Record<string, unknown>; body: string }>(all: T[]): T[] =>
+    [...new Map(all.filter((h) => impUids.includes(JSON.parse(h.body).imp_uid)).map((h) => [String(h.headers['webhook-id']), h])).values()];
+
   async function simulatorCancels(tid: string) {
     const { transactions } = (await (await fetch(`${system.simulatorUrl}/sim/transactions?tid=${tid}`)).json()) as { transactions: { cancelledAmount: number }[] };
     return transactions[0]?.cancelledAmount;
@@ -62,7 +69,8 @@ describe.each(systemDatabases())('cancels over HTTP (%s)', (db) => {
     receivers.push(hook);
     await system.services.webhooks.updateSettings(storeId, { testUrl: hook.url });
     const payment = await paid(10_000);
-    await hook.until((all) => all.length >= 1);
+    const distinct = about([payment.impUid]);
+    await hook.until((all) => distinct(all).length >= 1);
 
     const { status, body } = await cancel({ imp_uid: payment.impUid, reason: '고객 변심', enable_webhook: true });
     expect(status).toBe(200);
@@ -80,17 +88,18 @@ describe.each(systemDatabases())('cancels over HTTP (%s)', (db) => {
     expect(await rest.payment(payment.impUid)).toEqual(v1);
     expect(await simulatorCancels(payment.tid)).toBe(10_000);
 
-    const hooks = await hook.until((all) => all.length >= 2);
+    const hooks = distinct(await hook.until((all) => distinct(all).length >= 2));
     expect(JSON.parse(hooks[1]!.body)).toEqual({ imp_uid: payment.impUid, merchant_uid: payment.merchantUid, status: 'cancelled', cancellation_id: entry.cancellation_id });
 
     // Once cancelled, nothing more to cancel (V1: HTTP 200, code 1), and no webhook without enable_webhook.
     const again = await cancel({ imp_uid: payment.impUid });
     expect(again).toEqual({ status: 200, body: { code: 1, message: '이미 전액취소된 주문입니다.', response: null } });
     const quiet = await paid(5_000);
-    await hook.until((all) => all.length >= 3);
+    const quietHooks = about([quiet.impUid]);
+    await hook.until((all) => quietHooks(all).length >= 1);
     expect((await cancel({ merchant_uid: quiet.merchantUid })).body.response.status).toBe('cancelled');
     await system.webhookWorker.runOnce();
-    expect(hook.received).toHaveLength(3);
+    expect(quietHooks(hook.received).map((h) => JSON.parse(h.body).status)).toEqual(['paid']);
   });
 
   it('cancels part, then the rest (form body): paid until nothing is left, a checksum guards each', async () => {
@@ -165,9 +174,10 @@ describe.each(systemDatabases())('cancels over HTTP (%s)', (db) => {
     receivers.push(hook);
     await system.services.webhooks.updateSettings(storeId, { testUrl: hook.url });
     const issued = await issueVbank(system, '2099-12-31');
+    const distinct = about([issued.impUid]);
     const deposit = await fetch(`${system.simulatorUrl}/sim/vbank/${issued.tid}/deposit`, { method: 'POST' });
     expect(deposit.status).toBe(201);
-    await hook.until((all) => all.length >= 2);
+    await hook.until((all) => distinct(all).length >= 2);
 
     const refund = { refund_holder: '홍길동', refund_bank: '088', refund_account: '110123456789', refund_tel: '01012345678' };
     const pending = await cancel({ imp_uid: issued.impUid, enable_webhook: true, ...refund });
@@ -183,7 +193,7 @@ describe.each(systemDatabases())('cancels over HTTP (%s)', (db) => {
     expect(simulated!.cancels).toEqual([expect.objectContaining({ refundedAt: null })]);
     const complete = await fetch(`${system.simulatorUrl}/sim/refunds/${simulated!.cancels[0]!.tid}/complete`, { method: 'POST' });
     expect(complete.status).toBeLessThan(300);
-    const hooks = await hook.until((all) => all.length >= 3);
+    const hooks = distinct(await hook.until((all) => distinct(all).length >= 3));
     const v1 = await rest.payment(issued.impUid);
     expect(v1).toMatchObject({ status: 'cancelled', cancel_amount: 1004 });
     expect(JSON.parse(hooks[2]!.body)).toEqual({ imp_uid: issued.impUid, merchant_uid: issued.merchantUid, status: 'cancelled', cancellation_id: v1.cancel_history[0].cancellation_id });
