@@ -270,7 +270,8 @@ export interface PgConnector<Credentials = unknown> {
     registerEscrowDelivery?: EscrowDeliveryFlow<Credentials>;
     cancelVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
     issueBillingKey?: PgFlow<Credentials, unknown, unknown>;
-    chargeBillingKey?: PgFlow<Credentials, unknown, unknown>;
+    /** Charges a stored billing key (V1 `/subscribe/payments/again`, a schedule's run). */
+    chargeBillingKey?: BillingChargeFlow<Credentials>;
     /**
      * Issues a cash receipt (현금영수증) for a payment or an external (non-gyeol) cash sale.
      * Re-sending the same input must be safe (the PG answers the receipt it already issued for
@@ -427,6 +428,42 @@ export type EscrowDeliveryResult =
 /** The delivery call plus the PG's own rules (required fields, channel settings it needs). */
 export type EscrowDeliveryFlow<Credentials> = PgFlow<Credentials, EscrowDeliveryInput, EscrowDeliveryResult> & {
   validate(credentials: Credentials, input: EscrowDeliveryInput): FieldViolation[];
+};
+
+// ---- billing keys (빌링키) ----
+
+/**
+ * One charge of a stored billing key, as the PG is asked for it (V1 `/subscribe/payments/again`,
+ * a schedule's run). Amounts are integer minor units. The PG merchant id is the channel's.
+ */
+export interface BillingChargeInput {
+  /** The billing key, plain: decrypted from storage for this call only; never logged. */
+  billingKey: string;
+  /** The merchant's `merchant_uid` (the connector derives the PG's order id from it). */
+  merchantUid: string;
+  amount: number;
+  taxFree: number | null;
+  vatAmount: number | null;
+  /** The goods name (V1 `name`). */
+  name: string | null;
+  buyerName: string | null;
+  buyerEmail: string | null;
+  buyerTel: string | null;
+  /** Installment months; 0 = lump sum (V1 `card_quota`). */
+  cardQuota: number;
+  /** The buyer's id the key was issued for (V1 `customer_id`), when known. */
+  customerId: string | null;
+  /** The caller's IP as the gateway saw it, when known. */
+  buyerIp: string | null;
+}
+
+/**
+ * The charge call plus the PG's own rules on its input, checked before any payment is created.
+ * The result is an {@link ApprovalResult}: approved with the card's details (its `order` compared
+ * by the services), or declined (a decline is data).
+ */
+export type BillingChargeFlow<Credentials> = PgFlow<Credentials, BillingChargeInput, ApprovalResult> & {
+  validate(credentials: Credentials, input: BillingChargeInput): FieldViolation[];
 };
 
 /** Helper for connector authors: the static type of a TypeBox schema. */

@@ -1,4 +1,5 @@
 import type { PgConnector } from '../contract';
+import { chargeBillingFlow } from './billing';
 import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
 import { approveFlow, cancelFlow, inquireFlow } from './flows';
 import { readSmartroNotification } from './notifications';
@@ -33,6 +34,8 @@ export const smartroConnector: PgConnector<SmartroCredentials> = {
     issueVirtualAccount: issueVirtualAccountFlow,
     lookupAccountHolder: lookupAccountHolderFlow,
     registerEscrowDelivery: registerEscrowDeliveryFlow,
+    // The charge exists; `capabilities.billing` stays false until the gateway issues and stores keys.
+    chargeBillingKey: chargeBillingFlow,
   },
   validateReceipt: validateReceiptRequest,
   readNotification: readSmartroNotification,

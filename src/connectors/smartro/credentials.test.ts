@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../contract';
-import { readSmartroCredentials, SMARTRO_RECEIPT_HOSTS } from './credentials';
+import { billingSettingsProblem, readSmartroCredentials, SMARTRO_RECEIPT_HOSTS } from './credentials';
 import { TEST_MERCHANT_KEY, TEST_MID } from './test-fixtures';
 
 function channel(overrides: Partial<ChannelConfig> = {}): ChannelConfig {
@@ -41,6 +41,21 @@ describe('readSmartroCredentials', () => {
     const read = readSmartroCredentials(channel({ secrets: { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '123456', escrowApiKey: 'escrow-key' } }));
     expect(read.ok && read.credentials.escrowApiKey).toBe('escrow-key');
     expect(refusedFields(channel({ secrets: { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '123456', escrowApiKey: '' } }))).toEqual(['secrets.escrowApiKey']);
+  });
+
+  it('reads the optional ssp Mall ID (billing), names a bad one, and billing needs it', () => {
+    const settings = { jsBaseUrl: 'https://js.example', apiBaseUrl: 'https://api.example' };
+    const read = readSmartroCredentials(channel({ settings: { ...settings, sspMallId: 'SSP_mall-01' } }));
+    expect(read.ok && read.credentials.sspMallId).toBe('SSP_mall-01');
+    expect(read.ok && billingSettingsProblem(read.credentials)).toBeNull();
+    const bad = readSmartroCredentials(channel({ settings: { ...settings, sspMallId: 'mall id!' } }));
+    expect(bad).toEqual({ ok: false, violations: [{ field: 'settings.sspMallId', rule: 'ssp Mall ID는 영문자, 숫자, _, -만 사용할 수 있습니다' }] });
+    const without = readSmartroCredentials(channel());
+    expect(without.ok && 'sspMallId' in without.credentials).toBe(false);
+    expect(without.ok && billingSettingsProblem(without.credentials)).toEqual({
+      field: 'settings.sspMallId',
+      rule: '스마트로 정기결제(빌링키)에는 채널 설정의 ssp Mall ID(sspMallId)가 필요합니다',
+    });
   });
 
   it('defaults the receipt host of a live channel to Smartro’s real one', () => {

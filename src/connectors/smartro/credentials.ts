@@ -13,6 +13,8 @@ const BaseUrl = Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', max
 /** A V1 card code of the card table (no legacy alias: a correction names the company once). */
 const CARD_CODE_KEY = `^(${SMARTRO_CARD_COMPANIES.map((c) => c.kftcCode).join('|')})$`;
 const SmartroCardCode = Type.String({ pattern: '^\\d{2}$' });
+/** Smartro's ssp Mall ID: its format is not public; letters, digits, `_` and `-` (our assumption). */
+const SspMallId = Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]+$' });
 
 /** Non-secret settings: where Smartro's hosts are (the real ones, or a stand-in). */
 export const SmartroSettingsSchema = Type.Object(
@@ -29,6 +31,11 @@ export const SmartroSettingsSchema = Type.Object(
      * Corrections of Smartro's card company codes, V1 code → Smartro's 2-digit code (e.g.
      * `{"366": "41"}`), for when Smartro's real table differs from the assumed one (wire.ts).
      */
+    /**
+     * The ssp Mall ID Smartro issues for recurring billing (PortOne's Smartro channel setting
+     * "ssp Mall ID"). Absent: the channel cannot issue or charge billing keys.
+     */
+    sspMallId: Type.Optional(SspMallId),
     cardCodes: Type.Optional(Type.Record(Type.String({ pattern: CARD_CODE_KEY }), SmartroCardCode, { additionalProperties: false })),
   },
   { additionalProperties: false },
@@ -64,6 +71,8 @@ export interface SmartroCredentials {
   cancelPassword: string;
   /** The escrow API Key, when the channel has one. */
   escrowApiKey?: string;
+  /** The ssp Mall ID for billing, when the channel has one (see {@link billingSettingsProblem}). */
+  sspMallId?: string;
   jsBaseUrl: string;
   mobileJsBaseUrl: string;
   apiBaseUrl: string;
@@ -90,6 +99,7 @@ function koreanRule(error: ValueError): string {
       return `최대 ${schema.maxLength}자까지 입력할 수 있습니다`;
     case ValueErrorType.StringPattern:
       if (schema.pattern === BaseUrl.pattern) return 'http(s)로 시작하는 주소여야 합니다 (쿼리 없이)';
+      if (schema.pattern === SspMallId.pattern) return 'ssp Mall ID는 영문자, 숫자, _, -만 사용할 수 있습니다';
       return schema.pattern === SmartroCardCode.pattern ? '스마트로 카드사 코드는 숫자 2자리입니다' : '형식이 올바르지 않습니다';
     case ValueErrorType.String:
       return '문자열이어야 합니다';
@@ -132,6 +142,7 @@ export function readSmartroCredentials(channel: ChannelConfig): { ok: true; cred
       merchantKey: secrets.merchantKey,
       cancelPassword: secrets.cancelPassword,
       ...(secrets.escrowApiKey !== undefined ? { escrowApiKey: secrets.escrowApiKey } : {}),
+      ...(settings.sspMallId !== undefined ? { sspMallId: settings.sspMallId } : {}),
       jsBaseUrl: strip(settings.jsBaseUrl),
       mobileJsBaseUrl: strip(settings.mobileJsBaseUrl ?? settings.jsBaseUrl),
       apiBaseUrl: strip(settings.apiBaseUrl),
@@ -153,4 +164,13 @@ function cardCodeClashes(cardCodes: Record<string, string> | undefined): FieldVi
     if (other) out.push({ field: `settings.cardCodes.${code}`, rule: `다른 카드사(${other.kftcCode} ${other.name})와 같은 스마트로 코드입니다` });
   }
   return out;
+}
+
+/**
+ * Why a channel cannot issue or charge billing keys, or null: Smartro needs the ssp Mall ID for
+ * recurring billing (PortOne's Smartro channel setting).
+ */
+export function billingSettingsProblem(credentials: Pick<SmartroCredentials, 'sspMallId'>): FieldViolation | null {
+  if (credentials.sspMallId !== undefined && credentials.sspMallId !== '') return null;
+  return { field: 'settings.sspMallId', rule: '스마트로 정기결제(빌링키)에는 채널 설정의 ssp Mall ID(sspMallId)가 필요합니다' };
 }

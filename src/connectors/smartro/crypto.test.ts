@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   aesDecrypt,
   aesEncrypt,
+  billIssueRequestVerifyValue,
+  billIssueVerifyValue,
+  billPayVerifyValue,
   decryptEnvelope,
   encryptData,
   encryptEnvelope,
   hashData,
+  sameHash,
   signValue,
   verifySignValue,
 } from './crypto';
@@ -76,5 +80,37 @@ describe('AES envelope', () => {
 
   it('refuses a key shorter than 32 characters', () => {
     expect(() => aesEncrypt('x', 'short')).toThrow(/32/);
+  });
+});
+
+describe('billing VerifyValues', () => {
+  // A made-up plain BillTokenKey for the vectors.
+  const BTK = 'BTK20260115ABCDEFGH123456';
+
+  it('issue result: base64 SHA-256 of Mid+BillTokenKey+DisplayCardNo+ResultCode+"SMARTRO!@#"', () => {
+    // printf %s "gyeoltest1${BTK}5239-****-****-90013001SMARTRO!@#" | openssl dgst -sha256 -binary | base64
+    expect(billIssueVerifyValue('gyeoltest1', BTK, '5239-****-****-9001', '3001')).toBe('aItmA5zCBNlorXMYKxIHKV3zYbb77l2zq0t49T6NtOE=');
+  });
+
+  it('billing payment: base64 SHA-256 of BillTokenKey+Mid+Amt (no constant)', () => {
+    // printf %s "${BTK}gyeoltest11004" | openssl dgst -sha256 -binary | base64
+    expect(billPayVerifyValue(BTK, 'gyeoltest1', '1004')).toBe('wITxQwEGCqtKOiXHlWFnMyJz3v7nBrqVu1i551ObZVs=');
+  });
+
+  it('issue request: base64 SHA-256 of EdiDate+Mid+Moid+"SMARTRO!@#"', () => {
+    // printf %s "20260115120000gyeoltest1bill20260115001SMARTRO!@#" | openssl dgst -sha256 -binary | base64
+    expect(billIssueRequestVerifyValue('20260115120000', 'gyeoltest1', 'bill20260115001')).toBe('3wU4xCKJJrbx6PkWgQ/pLll9HCnzl2F3UyMi9kQjGoM=');
+  });
+
+  it('BillTokenKey travels AES-encrypted like the other fields', () => {
+    // printf %s "$BTK" | openssl enc -aes-256-cbc -K $HEX -iv 00000000000000000000000000000000 -base64 -A
+    expect(aesEncrypt(BTK, KEY)).toBe('IjB/ZsR8Ocgay10RcNiPVchKi3tJC9dieYdRXIJAeUU=');
+    expect(aesDecrypt('IjB/ZsR8Ocgay10RcNiPVchKi3tJC9dieYdRXIJAeUU=', KEY)).toBe(BTK);
+  });
+
+  it('sameHash accepts only the exact value', () => {
+    expect(sameHash('wITxQwEGCqtKOiXHlWFnMyJz3v7nBrqVu1i551ObZVs=', 'wITxQwEGCqtKOiXHlWFnMyJz3v7nBrqVu1i551ObZVs=')).toBe(true);
+    expect(sameHash('wITxQwEGCqtKOiXHlWFnMyJz3v7nBrqVu1i551ObZVs=', 'xITxQwEGCqtKOiXHlWFnMyJz3v7nBrqVu1i551ObZVs=')).toBe(false);
+    expect(sameHash('wITxQwEGCqtKOiXHlWFnMyJz3v7nBrqVu1i551ObZVs=', '')).toBe(false);
   });
 });

@@ -83,3 +83,33 @@ export function decryptEnvelope(encData: string, merchantKey: string): Record<st
   }
   return parsed as Record<string, unknown>;
 }
+
+// ---- billing (빌링, protocol reference §2 and §3.4) ----
+
+/** The constant Smartro appends to the billing `VerifyValue`s that carry one. */
+const BILLING_SALT = 'SMARTRO!@#';
+
+/**
+ * `VerifyValue` of a billing key issue result (the window's callback to ReturnUrl):
+ * SHA256(Mid + BillTokenKey (plain) + DisplayCardNo + ResultCode + "SMARTRO!@#").
+ */
+export function billIssueVerifyValue(mid: string, billTokenKeyPlain: string, displayCardNo: string, resultCode: string): string {
+  return sha256Base64(mid + billTokenKeyPlain + displayCardNo + resultCode + BILLING_SALT);
+}
+
+/** `VerifyValue` inside a billing payment (`ssbbill.do`): SHA256(BillTokenKey (plain) + Mid + Amt). */
+export function billPayVerifyValue(billTokenKeyPlain: string, mid: string, amt: string): string {
+  return sha256Base64(billTokenKeyPlain + mid + amt);
+}
+
+/** `VerifyValue` of a billing key issue request (the window form, and the keyed issue): SHA256(EdiDate + Mid + Moid + "SMARTRO!@#"). */
+export function billIssueRequestVerifyValue(ediDate: string, mid: string, moid: string): string {
+  return sha256Base64(ediDate + mid + moid + BILLING_SALT);
+}
+
+/** Compares two base64 hashes in constant time (a length difference returns false at once). */
+export function sameHash(expected: string, received: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(received, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,6 +1,7 @@
 /** Smartro (`smartro_v2`): the connector, its wire format and its crypto. */
 export { smartroConnector } from './connector';
-export { readSmartroCredentials, type SmartroCredentials, type SmartroSettings, type SmartroSecrets } from './credentials';
+export { billingSettingsProblem, readSmartroCredentials, type SmartroCredentials, type SmartroSettings, type SmartroSecrets } from './credentials';
+export { billingPayFields, chargeBillingFlow, readBillingIssueCallback, validateBillingCharge, type BillingIssueRead } from './billing';
 export { approveFlow, cancelFlow, cancelFields, inquireFlow } from './flows';
 export { cancelReceiptFlow, issueReceiptFlow, validateReceiptRequest } from './receipts';
 export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit, type SmartroLaunchData } from './window';

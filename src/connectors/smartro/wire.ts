@@ -703,3 +703,158 @@ export const ESCROW_DELIVERY_CODES = {
   badApiKey: { resultCode: 'E401', resultMsg: '에스크로 API Key가 올바르지 않습니다' },
   badRequest: { resultCode: 'E422', resultMsg: '배송정보가 올바르지 않습니다' },
 } as const;
+
+// ---- billing (빌링, SS-Pay): billing key issue through the window, billing payment ----
+//
+// Protocol reference §3.4. The field names are Smartro's; what the reference does not give is
+// marked as our choice, shared with the simulator (its README, "Billing (ssbbill.do)").
+
+export const SSBBILL_PATH = '/payment/approval/ssbbill.do';
+
+/**
+ * The billing window's form (issue through the UI, reference §3.4), posted to Smartro's billing
+ * window. `SkinColor` comes from PortOne's `bypass.smartro_v2` for the billing window.
+ */
+export interface SmartroBillingWindowFields {
+  /** `CARD`: a billing key is issued for a card only. */
+  PayMethod: 'CARD';
+  /** The billing MID (the channel's MID). Upper-case `MID` on this form, as the reference writes it. */
+  MID: string;
+  /** The order id of the issue (letters and digits). */
+  Moid: string;
+  /** The buyer's id at the merchant (V1 `customer_id`, ≤ 20 characters): the phone identity check is once per id. */
+  MallUserID: string;
+  MallIP: string;
+  ReturnURL: string;
+  /** base64(SHA256(EdiDate + MID + Moid + "SMARTRO!@#")), see crypto.ts billIssueRequestVerifyValue. */
+  VerifyValue: string;
+  SecureType: 'S2';
+  EncodingType: 'utf8';
+  /** The ssp Mall ID Smartro issues for recurring billing (channel setting `sspMallId`). */
+  SspMallID: string;
+  /** `yyyyMMddHHmmss`, Korea time. */
+  EdiDate: string;
+  /** `Y`: ReturnURL is URL-encoded; gyeol sends `N`. */
+  RtnUrlEncUse: 'Y' | 'N';
+  /** `Y` skips the card password (PortOne bypass `IsPwdPass`). */
+  IsPwdPass: 'Y' | 'N';
+  SkinColor?: SmartroSkinColor;
+}
+
+/** The billing window's POST to ReturnURL once a key is issued (or not). */
+export interface SmartroBillingIssueCallback {
+  PayMethod: string;
+  Mid: string;
+  BuyerName?: string;
+  Moid: string;
+  Tid: string;
+  /** AES-encrypted (the EncData cipher, crypto.ts aesEncrypt), base64. Never logged in either form. */
+  BillTokenKey: string;
+  MallUserId: string;
+  /** {@link BILLING_KEY_ISSUED} on success. */
+  ResultCode: string;
+  ResultMsg: string;
+  MallReserved?: string;
+  /** base64(SHA256(Mid + BillTokenKey (plain) + DisplayCardNo + ResultCode + "SMARTRO!@#")). */
+  VerifyValue: string;
+  /** Smartro's 2-digit card company code. */
+  IssuerCardCd: string;
+  IssuerCardNm: string;
+  /** Masked, e.g. `5239-****-****-9001`. */
+  DisplayCardNo: string;
+  /** `yyyyMMddHHmm` (the reference's format: we read it as the end of the card's validity). */
+  CardExpire: string;
+  EncodingType?: string;
+  RtnUrlEncUse?: string;
+}
+
+/** The result code of an issued billing key (reference §3.4: `3001` = success). */
+export const BILLING_KEY_ISSUED = { resultCode: '3001', resultMsg: '빌키 발급 성공' } as const;
+
+/** The inner fields of `ssbbill.do`, before the EncData envelope (reference §3.4). Amounts are digits. */
+export interface SmartroBillingPayRequest {
+  PayMethod: 'CARD';
+  /** The billing MID (the channel's MID). */
+  Mid: string;
+  /** The billing key, plain (it was decrypted from the issue callback). */
+  BillTokenKey: string;
+  /** The charge's order id (letters and digits, ≤ 40). */
+  Moid: string;
+  EdiDate: string;
+  /** Required for API charges (PortOne: buyer_name, buyer_email, buyer_tel). */
+  BuyerName: string;
+  BuyerTel: string;
+  BuyerEmail: string;
+  /** `00` lump sum, `02`, `03`… */
+  CardQuota: string;
+  /** `0`: no card points (points are set per MID). */
+  CardPoint: '0' | '1';
+  GoodsCnt: string;
+  GoodsName: string;
+  Amt: string;
+  /** Service charge; gyeol sends `0`. */
+  SvcAmt: string;
+  /** Supply value (amount − tax free − VAT). */
+  TaxAmt: string;
+  VatAmt: string;
+  TaxFreeAmt: string;
+  /** The buyer's id at the merchant (V1 `customer_id`), as the key was issued for. */
+  MallUserId: string;
+  MallIp: string;
+  UserIp: string;
+  /** base64(SHA256(BillTokenKey (plain) + Mid + Amt)). */
+  VerifyValue: string;
+}
+
+/**
+ * The answer of `ssbbill.do`. The reference names `AuthCode`, `AuthDate`, `AppCardName`,
+ * `AppCardCode` and `Tid`; the rest is our choice, shared with the simulator: the fields of a card
+ * approval answer (`Moid`, `Amt`, `Mid`, masked `CardNum`, `CardQuota`, `AcquCardCode`/`AcquCardName`,
+ * `CardType`) and `SignValue` = signValue(Tid, ResultCode, MerchantKey) as on every other answer.
+ */
+export interface SmartroBillingPayResponse {
+  ResultCode: string;
+  ResultMsg?: string;
+  Tid: string;
+  SignValue: string;
+  Mid?: string;
+  Moid?: string;
+  Amt?: string | number;
+  PayMethod?: string;
+  /** `yyMMddHHmmss`, Korea time. */
+  AuthDate?: string;
+  AuthCode?: string;
+  AppCardCode?: string;
+  AppCardName?: string;
+  AcquCardCode?: string;
+  AcquCardName?: string;
+  /** Masked, e.g. `52391234****900*`. */
+  CardNum?: string;
+  CardQuota?: string;
+  CardType?: string;
+  BuyerName?: string;
+  GoodsName?: string;
+}
+
+/**
+ * A billing payment's success code. The public record contradicts itself: `3001` (the card success
+ * code) in one merchant integration, `0000` in another (reference §3.4, §8.6). Our choice, shared
+ * with the simulator: Smartro answers `3001` (a billing payment is a card payment); the connector
+ * also takes `0000` as approved, because a real `0000` would mean the money was taken.
+ */
+export const BILLING_PAY_APPROVED = { resultCode: '3001', resultMsg: '빌링 결제 성공' } as const;
+export const BILLING_PAY_APPROVED_ALT = '0000';
+
+/**
+ * Our codes (Smartro's are not public) for a billing payment the simulator refuses for the key or
+ * the order; the card company's own declines keep the card test codes (3051…). `B101` (the same
+ * Moid charged on this key before) is signed over that earlier charge's Tid: no second charge.
+ */
+export const BILLING_PAY_CODES = {
+  unknownKey: { resultCode: 'B001', resultMsg: '등록되지 않았거나 삭제된 빌키입니다' },
+  badVerifyValue: { resultCode: 'B002', resultMsg: '위변조 검증(VerifyValue)에 실패했습니다' },
+  buyerRequired: { resultCode: 'B003', resultMsg: 'API 결제에는 구매자 이름, 이메일, 전화번호가 필요합니다 (BuyerName, BuyerEmail, BuyerTel)' },
+  badMoid: { resultCode: 'B004', resultMsg: '주문번호(Moid)는 영문자와 숫자 40자 이내여야 합니다' },
+  badAmount: { resultCode: 'B005', resultMsg: '결제금액(Amt)은 1 이상의 숫자, 12자리 이내여야 합니다' },
+  duplicateMoid: { resultCode: 'B101', resultMsg: '이 빌키로 이미 결제된 주문번호(Moid)입니다' },
+} as const;

@@ -39,6 +39,7 @@ import {
   SMARTRO_CARD_COMPANIES,
   SMARTRO_JS_PATH,
 } from '../../connectors/smartro/wire';
+import { registerBillingHost } from './billing';
 import { CANCEL_ERRORS, registerCancelHost } from './cancel';
 import { APPROVED, expiryProblem, maskCardNumber, passesLuhn, resultOf, testCardFor } from './cards';
 import { DECLINED_EASY_PAY_LOGIN, EASY_PAY_DECLINE, easyPayAnswer, easyPayBrand, maskLogin, MONEY, readEasyPayForm, registeredCards } from './easypay';
@@ -1229,6 +1230,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
 
   registerCancelHost(app, { store, clock, merchant, newTid, deliver, later, refundDelayMs: options.refundDelayMs ?? 5_000 });
   registerServerCalls(app, { store, merchant, clock, random: digits, hold: () => hold(hangMs) });
+  registerBillingHost(app, { store, merchant, clock, newTid, random: digits, hold: () => hold(hangMs) });
 
   app.get('/sim/transactions', async (req, reply) => {
     const query = req.query as Record<string, unknown>;

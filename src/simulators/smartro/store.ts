@@ -5,7 +5,7 @@
  *
  * Never stored: a full card number (masked only) or a TrAuthKey (its SHA-256 only).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { SmartroEasyPayMethod } from '../../connectors/smartro/wire';
 import type { SimPayMethod, SimScenario } from './methods';
@@ -183,9 +183,10 @@ export interface TransactionSummary {
 
 /**
  * 2: transactions.method_data (bank transfer and phone payments); 3: merchants.notify_url,
- * vbank_deposits; 4: cancels, merchants.cancel_password; 5: cash_receipts.
+ * vbank_deposits; 4: cancels, merchants.cancel_password; 5: cash_receipts; 6: billing_keys,
+ * billing_charges.
  */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS merchants (
@@ -260,6 +261,25 @@ CREATE TABLE IF NOT EXISTS cash_receipts (
   cancel_answer TEXT
 );
 CREATE INDEX IF NOT EXISTS cash_receipts_mid_moid ON cash_receipts (mid, moid);
+CREATE TABLE IF NOT EXISTS billing_keys (
+  bill_token_key TEXT PRIMARY KEY,
+  mid TEXT NOT NULL,
+  issue_tid TEXT NOT NULL,
+  display_card_no TEXT NOT NULL,
+  masked_card_number TEXT NOT NULL,
+  card_company_code TEXT NOT NULL,
+  card_expire TEXT NOT NULL,
+  mall_user_id TEXT NOT NULL,
+  scenario TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS billing_charges (
+  bill_token_key TEXT NOT NULL,
+  moid TEXT NOT NULL,
+  tid TEXT NOT NULL,
+  PRIMARY KEY (bill_token_key, moid)
+);
 `;
 
 interface CancelRow {
@@ -569,7 +589,96 @@ export class SimulatorStore {
     return result.changes === 1;
   }
 
-    // ---- cash receipts ----
+  // ---- billing keys (billing.ts) ----
+
+  insertBillingKey(k: Omit<BillingKey, 'deleted'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO billing_keys (bill_token_key, mid, issue_tid, display_card_no, masked_card_number, card_company_code, card_expire, mall_user_id, scenario, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(k.billTokenKey, k.mid, k.issueTid, k.displayCardNo, k.maskedCardNumber, k.cardCompanyCode, k.cardExpire, k.mallUserId, k.scenario, k.createdAt);
+  }
+
+  billingKey(billTokenKey: string): BillingKey | undefined {
+    const row = this.db.prepare('SELECT * FROM billing_keys WHERE bill_token_key = ?').get(billTokenKey) as BillingKeyRow | undefined;
+    return row
+      ? {
+          billTokenKey: row.bill_token_key,
+          mid: row.mid,
+          issueTid: row.issue_tid,
+          displayCardNo: row.display_card_no,
+          maskedCardNumber: row.masked_card_number,
+          cardCompanyCode: row.card_company_code,
+          cardExpire: row.card_expire,
+          mallUserId: row.mall_user_id,
+          scenario: row.scenario as SimScenario,
+          createdAt: row.created_at,
+          deleted: row.deleted === 1,
+        }
+      : undefined;
+  }
+
+  /** Deletes a key once (kept, marked deleted); false when it is unknown or already deleted. */
+  deleteBillingKey(billTokenKey: string): boolean {
+    return this.db.prepare('UPDATE billing_keys SET deleted = 1 WHERE bill_token_key = ? AND deleted = 0').run(billTokenKey).changes === 1;
+  }
+
+  /** The Tid of the approved charge of this order on this key, if any. */
+  billingChargeTid(billTokenKey: string, moid: string): string | undefined {
+    const row = this.db.prepare('SELECT tid FROM billing_charges WHERE bill_token_key = ? AND moid = ?').get(billTokenKey, moid) as { tid: string } | undefined;
+    return row?.tid;
+  }
+
+  /**
+   * Records a billing charge as a settled transaction (approved or declined). An approved one also
+   * takes its (key, Moid), checked and written in one SQLite transaction, so an order is charged
+   * once per key. @returns false when the (key, Moid) was taken already (nothing was written)
+   */
+  recordBillingCharge(
+    billTokenKey: string,
+    t: Omit<Transaction, 'approval' | 'answer' | 'method'> & { approval: 'approved' | 'declined'; answer: Record<string, string> },
+  ): boolean {
+    return this.db.transaction(() => {
+      if (t.approval === 'approved') {
+        if (this.billingChargeTid(billTokenKey, t.window.moid) !== undefined) return false;
+        this.db.prepare('INSERT INTO billing_charges (bill_token_key, moid, tid) VALUES (?, ?, ?)').run(billTokenKey, t.window.moid, t.tid);
+      }
+      const w = t.window;
+      this.db
+        .prepare(
+          `INSERT INTO transactions (tid, tr_auth_key_sha256, mid, moid, amount, tax_amt, tax_free_amt, vat_amt,
+             card_company_code, masked_card_number, quota, scenario, issued_at, approval, result_code, result_msg, approved_at, auth_code, answer, window, method_data)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+        )
+        .run(
+          t.tid,
+          // A billing charge has no TrAuthKey: a hash nobody can match, so approvalInquiry.do never finds it.
+          trAuthKeyHash(randomBytes(24).toString('base64url')),
+          w.mid,
+          w.moid,
+          w.amount,
+          w.taxAmt,
+          w.taxFreeAmt,
+          w.vatAmt,
+          t.cardCompanyCode,
+          t.maskedCardNumber,
+          t.quota,
+          t.scenario,
+          t.issuedAt,
+          t.approval,
+          t.resultCode,
+          t.resultMsg,
+          t.approvedAt,
+          t.authCode,
+          JSON.stringify(t.answer),
+          JSON.stringify(w),
+        );
+      return true;
+    })();
+  }
+
+  // ---- cash receipts ----
 
   /** The receipt of an order that is issued and not cancelled, if any. */
   activeCashReceipt(mid: string, moid: string): CashReceipt | undefined {
@@ -693,6 +802,42 @@ export class SimulatorStore {
   modifyEscrowDelivery(tid: string, fields: Record<string, string>, at: number): boolean {
     return this.db.prepare('UPDATE escrow_deliveries SET fields = ?, modified_at = ? WHERE tid = ?').run(JSON.stringify(fields), at, tid).changes === 1;
   }
+}
+
+/** A billing key the simulator issued (Smartro keeps the key itself; never a full card number). */
+export interface BillingKey {
+  /** The key, plain (what the merchant decrypts from the callback's `BillTokenKey`). */
+  billTokenKey: string;
+  mid: string;
+  /** The issue's own Tid. */
+  issueTid: string;
+  /** As the issue callback shows it: `5239-****-****-9001`. */
+  displayCardNo: string;
+  /** As a charge's answer shows it (`CardNum`): `52391234****900*`. */
+  maskedCardNumber: string;
+  cardCompanyCode: string;
+  /** `yyyyMMddHHmm`. */
+  cardExpire: string;
+  /** The buyer's id at the merchant (`MallUserId`, V1 `customer_id`). */
+  mallUserId: string;
+  /** What the test card does on a charge (cards.ts). */
+  scenario: SimScenario;
+  createdAt: number;
+  deleted: boolean;
+}
+
+interface BillingKeyRow {
+  bill_token_key: string;
+  mid: string;
+  issue_tid: string;
+  display_card_no: string;
+  masked_card_number: string;
+  card_company_code: string;
+  card_expire: string;
+  mall_user_id: string;
+  scenario: string;
+  created_at: number;
+  deleted: number;
 }
 
 /** What the simulator keeps of a cash receipt request (the identity masked; its hash tells a re-send). */

@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectorFault, type BillingChargeInput, type PgAnswer } from '../contract';
+import { billingPayOutcome, chargeBillingFlow, readBillingIssueCallback, validateBillingCharge } from './billing';
+import { aesEncrypt, billIssueVerifyValue, decryptEnvelope, signValue } from './crypto';
+import { credentials, TEST_MERCHANT_KEY, TEST_MID } from './test-fixtures';
+import { SMARTRO_RESULT_CODES, type KnownSmartroResultCode } from './transformers';
+import { BILLING_KEY_ISSUED, BILLING_PAY_CODES, SSBBILL_PATH } from './wire';
+
+// The billing pieces as pure functions: the ssbbill.do request (its envelope opened and compared
+// whole), every outcome of reading its answer, and the issue callback. The flow against the
+// simulator over real HTTP is in src/simulators/smartro/billing.test.ts.
+
+const NOW = new Date('2026-01-15T12:00:05Z');
+const BTK = 'BTK20260115ABCDEFGH123456';
+const TID = `${TEST_MID}01012601152100051234`;
+const creds = (overrides: Parameters<typeof credentials>[0] = {}) => credentials({ sspMallId: 'gyeolssp01', ...overrides });
+
+function charge(overrides: Partial<BillingChargeInput> = {}): BillingChargeInput {
+  return {
+    billingKey: BTK,
+    merchantUid: 'sub20260115001',
+    amount: 1004,
+    taxFree: null,
+    vatAmount: null,
+    name: '월간 구독',
+    buyerName: '홍길동',
+    buyerEmail: 'buyer@example.com',
+    buyerTel: '010-1234-5678',
+    cardQuota: 0,
+    customerId: 'buyer01',
+    buyerIp: '203.0.113.7',
+    ...overrides,
+  };
+}
+
+function answer(body: unknown, status = 200): PgAnswer {
+  return { status, body: typeof body === 'string' ? body : JSON.stringify(body), url: `http://127.0.0.1:4001${SSBBILL_PATH}` };
+}
+
+/** An ssbbill.do answer as the simulator signs it. */
+function signed(overrides: Record<string, string> = {}, key = TEST_MERCHANT_KEY): Record<string, string> {
+  const body = {
+    ResultCode: '3001',
+    ResultMsg: '빌링 결제 성공',
+    Tid: TID,
+    Mid: TEST_MID,
+    Moid: 'sub20260115001',
+    Amt: '1004',
+    PayMethod: 'CARD',
+    AuthDate: '260115210005',
+    AuthCode: '12345678',
+    AppCardCode: '06',
+    AppCardName: '신한',
+    AcquCardCode: '06',
+    AcquCardName: '신한',
+    CardNum: '52391234****900*',
+    CardQuota: '00',
+    CardType: '0',
+    ...overrides,
+  };
+  return { ...body, SignValue: signValue(body.Tid, body.ResultCode, key) };
+}
+
+function faultOf(fn: () => unknown): ConnectorFault {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConnectorFault) return err;
+    throw err;
+  }
+  throw new Error('expected a ConnectorFault');
+}
+
+const read = (body: unknown, input = charge()) => chargeBillingFlow.readAnswer(creds(), input, answer(body), NOW);
+
+describe('chargeBillingFlow.buildRequest', () => {
+  it('posts JSON {EncData, Mid} to ssbbill.do; the envelope holds every field and VerifyValue over key+Mid+Amt', () => {
+    const request = chargeBillingFlow.buildRequest(creds(), charge(), NOW);
+    expect(request).toMatchObject({
+      method: 'POST',
+      url: `http://127.0.0.1:4001${SSBBILL_PATH}`,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    });
+    const body = JSON.parse(request.body ?? '') as { EncData: string; Mid: string };
+    expect(Object.keys(body).sort()).toEqual(['EncData', 'Mid']);
+    expect(body.Mid).toBe(TEST_MID);
+    expect(decryptEnvelope(body.EncData, TEST_MERCHANT_KEY)).toEqual({
+      PayMethod: 'CARD',
+      Mid: TEST_MID,
+      BillTokenKey: BTK,
+      Moid: 'sub20260115001',
+      EdiDate: '20260115210005',
+      BuyerName: '홍길동',
+      BuyerTel: '010-1234-5678',
+      BuyerEmail: 'buyer@example.com',
+      CardQuota: '00',
+      CardPoint: '0',
+      GoodsCnt: '1',
+      GoodsName: '월간 구독',
+      Amt: '1004',
+      SvcAmt: '0',
+      // 1004 taxable: VAT = round(1004 / 11) = 91, supply value 913 (the window's split).
+      TaxAmt: '913',
+      VatAmt: '91',
+      TaxFreeAmt: '0',
+      MallUserId: 'buyer01',
+      MallIp: '',
+      UserIp: '203.0.113.7',
+      // printf %s "${BTK}gyeoltest11004" | openssl dgst -sha256 -binary | base64
+      VerifyValue: 'wITxQwEGCqtKOiXHlWFnMyJz3v7nBrqVu1i551ObZVs=',
+    });
+  });
+
+  it('cuts the Moid to 40 characters, pads the quota and keeps a given tax split', () => {
+    const uid = 'a'.repeat(45);
+    const request = chargeBillingFlow.buildRequest(creds(), charge({ merchantUid: uid, amount: 60000, cardQuota: 3, taxFree: 10000, vatAmount: 4000, name: null }), NOW);
+    const inner = decryptEnvelope((JSON.parse(request.body ?? '') as { EncData: string }).EncData, TEST_MERCHANT_KEY);
+    expect(inner).toMatchObject({ Moid: 'a'.repeat(40), CardQuota: '03', Amt: '60000', TaxAmt: '46000', VatAmt: '4000', TaxFreeAmt: '10000', GoodsName: '정기결제' });
+  });
+});
+
+describe('chargeBillingFlow.validate', () => {
+  it('passes a good charge', () => {
+    expect(chargeBillingFlow.validate(creds(), charge())).toEqual([]);
+  });
+
+  it('names every broken rule, the ssp Mall ID first', () => {
+    const input = charge({ merchantUid: 'sub-2026_01', buyerName: ' ', buyerEmail: null, buyerTel: '', cardQuota: 3, amount: 1004, customerId: 'c'.repeat(21) });
+    expect(validateBillingCharge(credentials(), input)).toEqual([
+      { field: 'settings.sspMallId', rule: '스마트로 정기결제(빌링키)에는 채널 설정의 ssp Mall ID(sspMallId)가 필요합니다' },
+      { field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다 (스마트로 규칙)' },
+      { field: 'buyer_name', rule: '스마트로 API 결제에는 구매자 이름(buyer_name)이 필수입니다' },
+      { field: 'buyer_email', rule: '스마트로 API 결제에는 구매자 이메일(buyer_email)이 필수입니다' },
+      { field: 'buyer_tel', rule: '스마트로 API 결제에는 구매자 전화번호(buyer_tel)가 필수입니다' },
+      { field: 'card_quota', rule: '할부는 결제금액 50,000원 이상부터 가능합니다' },
+      { field: 'customer_id', rule: '최대 20자까지 입력할 수 있습니다 (스마트로 규칙)' },
+    ]);
+    expect(validateBillingCharge(creds(), charge({ amount: 0, cardQuota: 1 }))).toEqual([
+      { field: 'amount', rule: '1원 이상이어야 합니다 (스마트로 규칙)' },
+      { field: 'card_quota', rule: '0(일시불) 또는 2~12개월이어야 합니다' },
+    ]);
+  });
+});
+
+describe('chargeBillingFlow.readAnswer', () => {
+  it('reads a signed 3001 as approved with the card, the order and the card slip', () => {
+    expect(read(signed())).toEqual({
+      outcome: 'approved',
+      pgTid: TID,
+      approvedAt: new Date('2026-01-15T12:00:05Z'),
+      code: '3001',
+      message: '빌링 결제 성공',
+      order: { merchantUid: 'sub20260115001', amount: 1004, pgId: TEST_MID },
+      details: {
+        method: 'card',
+        card: {
+          cardCode: '366',
+          cardName: '신한',
+          cardIssuerCode: '366',
+          cardIssuerName: '신한',
+          cardPublisherCode: '366',
+          cardPublisherName: '신한',
+          cardNumber: '52391234****900*',
+          cardQuota: 0,
+          cardType: 0,
+          applyNum: '12345678',
+        },
+      },
+      receiptUrl: `http://127.0.0.1:4001/issue/IssueLoader.jsp?TID=${TID}&type=0`,
+      escrow: false,
+    });
+  });
+
+  it('takes 0000 (the other published billing success code) as approved too', () => {
+    expect(read(signed({ ResultCode: '0000' }))).toMatchObject({ outcome: 'approved', code: '0000', pgTid: TID });
+  });
+
+  it('reads a signed card decline as a verified decline', () => {
+    expect(read(signed({ ResultCode: '3052', ResultMsg: '잔액부족 (한도초과)' }))).toEqual({ outcome: 'declined', pgTid: TID, code: '3052', message: '잔액부족 (한도초과)', verified: true });
+    const dup = BILLING_PAY_CODES.duplicateMoid;
+    expect(read(signed({ ResultCode: dup.resultCode, ResultMsg: dup.resultMsg }))).toEqual({ outcome: 'declined', pgTid: TID, code: 'B101', message: dup.resultMsg, verified: true });
+  });
+
+  it('reads the unsigned 9999 body (and our unsigned refusals) as unverified declines', () => {
+    expect(read({ ResultCode: '9999', ResultMsg: '시스템에러 잠시후 재 거래' })).toEqual({ outcome: 'declined', pgTid: null, code: '9999', message: '시스템에러 잠시후 재 거래', verified: false });
+    expect(read({ ResultCode: 'B001', ResultMsg: '등록되지 않았거나 삭제된 빌키입니다' })).toEqual({ outcome: 'declined', pgTid: null, code: 'B001', message: '등록되지 않았거나 삭제된 빌키입니다', verified: false });
+  });
+
+  it('faults on a bad signature, another order, amount or MID, another kind of success, or an unsigned success', () => {
+    expect(faultOf(() => read(signed({}, 'X'.repeat(64)))).kind).toBe('signature');
+    expect(faultOf(() => read(signed({ Moid: 'sub20260115002' }))).kind).toBe('mismatch');
+    expect(faultOf(() => read(signed({ Amt: '1005' }))).kind).toBe('mismatch');
+    expect(faultOf(() => read(signed({ Mid: 'othermid01' }))).kind).toBe('mismatch');
+    expect(faultOf(() => read(signed({ ResultCode: '3052', Moid: 'other' }))).kind).toBe('mismatch');
+    expect(faultOf(() => read(signed({ ResultCode: '2001' }))).kind).toBe('mismatch');
+    expect(faultOf(() => read({ ResultCode: '3001', ResultMsg: '성공' })).kind).toBe('malformed');
+    expect(faultOf(() => read(signed({ CardNum: '5239123456789001' }))).kind).toBe('malformed');
+    expect(faultOf(() => read('<html>')).kind).toBe('malformed');
+  });
+
+  it('decides every known result code on purpose', () => {
+    const decided = Object.fromEntries(Object.keys(SMARTRO_RESULT_CODES).map((code) => [code, billingPayOutcome(code as KnownSmartroResultCode)]));
+    expect(decided).toEqual({
+      '3001': 'approved',
+      '0000': 'approved',
+      '4000': 'unexpected',
+      '4100': 'unexpected',
+      '4110': 'unexpected',
+      A000: 'unexpected',
+      B000: 'unexpected',
+      '7001': 'unexpected',
+      '2001': 'unexpected',
+      '2211': 'unexpected',
+      '2013': 'unexpected',
+      W034: 'declined',
+      U999: 'declined',
+      '9999': 'declined',
+    });
+    expect(billingPayOutcome('3051')).toBe('declined');
+  });
+});
+
+describe('readBillingIssueCallback', () => {
+  const DISPLAY = '5239-****-****-9001';
+  function callback(overrides: Record<string, string> = {}, key = BTK): Record<string, string> {
+    const fields = {
+      PayMethod: 'CARD',
+      Mid: TEST_MID,
+      BuyerName: '홍길동',
+      Moid: 'issue20260115001',
+      Tid: `${TEST_MID}01012601152100009999`,
+      BillTokenKey: aesEncrypt(key, TEST_MERCHANT_KEY),
+      MallUserId: 'buyer01',
+      ResultCode: BILLING_KEY_ISSUED.resultCode,
+      ResultMsg: BILLING_KEY_ISSUED.resultMsg,
+      MallReserved: '',
+      IssuerCardCd: '06',
+      IssuerCardNm: '신한카드',
+      DisplayCardNo: DISPLAY,
+      CardExpire: '203912312359',
+      EncodingType: 'utf8',
+      RtnUrlEncUse: 'N',
+      ...overrides,
+    };
+    return { VerifyValue: billIssueVerifyValue(fields.Mid, key, fields.DisplayCardNo, fields.ResultCode), ...fields };
+  }
+
+  it('decrypts the key and verifies VerifyValue', () => {
+    expect(readBillingIssueCallback(creds(), callback())).toEqual({
+      ok: true,
+      billingKey: BTK,
+      cardCode: '366',
+      cardName: '신한카드',
+      displayCardNo: DISPLAY,
+      cardExpire: '203912312359',
+      customerId: 'buyer01',
+      tid: `${TEST_MID}01012601152100009999`,
+      moid: 'issue20260115001',
+    });
+  });
+
+  it('matches the openssl vector for VerifyValue', () => {
+    // printf %s "gyeoltest1${BTK}5239-****-****-90013001SMARTRO!@#" | openssl dgst -sha256 -binary | base64
+    expect(callback().VerifyValue).toBe('aItmA5zCBNlorXMYKxIHKV3zYbb77l2zq0t49T6NtOE=');
+  });
+
+  it('reads another result code as a decline (nothing issued)', () => {
+    expect(readBillingIssueCallback(creds(), { Mid: TEST_MID, ResultCode: 'U999', ResultMsg: '사용자가 결제를 취소하셨습니다' })).toEqual({
+      ok: false,
+      kind: 'declined',
+      code: 'U999',
+      message: '사용자가 결제를 취소하셨습니다',
+    });
+  });
+
+  it('rejects a bad VerifyValue, another MID, a key under another merchant key, missing fields or an unmasked number', () => {
+    const rejected = (fields: Record<string, string>) => {
+      const r = readBillingIssueCallback(creds(), fields);
+      if (r.ok || r.kind !== 'rejected') throw new Error(`expected a rejection, got ${JSON.stringify(r)}`);
+      // The key is never part of a reason.
+      expect(r.reason).not.toContain(BTK);
+      return r.reason;
+    };
+    expect(rejected({ ...callback(), VerifyValue: billIssueVerifyValue(TEST_MID, BTK, DISPLAY, '3002') })).toMatch(/VerifyValue/);
+    expect(rejected({ ...callback(), DisplayCardNo: '5239-****-****-9002' })).toMatch(/VerifyValue/);
+    expect(rejected(callback({ Mid: 'othermid01' }))).toMatch(/MID othermid01/);
+    expect(rejected({ ...callback(), BillTokenKey: aesEncrypt(BTK, 'Y'.repeat(64)) })).toMatch(/decrypt|VerifyValue/);
+    expect(rejected({ ...callback(), BillTokenKey: 'not base64 at all' })).toMatch(/decrypt/);
+    expect(rejected({ ...callback(), Tid: '' })).toMatch(/lacks/);
+    expect(rejected(callback({ DisplayCardNo: '5239123456789001' }))).toMatch(/masked/);
+  });
+});

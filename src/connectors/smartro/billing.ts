@@ -1,0 +1,295 @@
+/**
+ * Smartro billing (빌링, protocol reference §3.4): reading the billing window's issue callback
+ * (a pure function: decrypt `BillTokenKey`, verify `VerifyValue`) and charging a billing key with
+ * `ssbbill.do` (a pure build-request / read-answer pair in the AES envelope, as `cancel.do`).
+ * The billing key is never logged and never part of an error message.
+ */
+import { ConnectorFault, type ApprovalResult, type BillingChargeFlow, type BillingChargeInput, type PgAnswer } from '../contract';
+import type { FieldViolation } from '../../domain/errors';
+import { jsonAnswer } from '../executor';
+import { billingSettingsProblem, type SmartroCredentials } from './credentials';
+import { aesDecrypt, billIssueVerifyValue, billPayVerifyValue, encryptEnvelope, sameHash, verifySignValue } from './crypto';
+import { MAX_AMOUNT, MAX_BUYER_EMAIL_LENGTH, MAX_BUYER_NAME_LENGTH, MAX_CUSTOMER_ID_LENGTH, MIN_INSTALLMENT_AMOUNT, smartroOrderId } from './rules';
+import { cardDetailsFrom, knownResultCode, readAmount, readSignedOrBare, toV1Card, type SmartroResultMeaning } from './transformers';
+import { taxSplit } from './window';
+import {
+  BILLING_KEY_ISSUED,
+  BILLING_PAY_APPROVED,
+  BILLING_PAY_APPROVED_ALT,
+  ediDate,
+  parseAuthDate,
+  receiptUrl,
+  SSBBILL_PATH,
+  withSmartroCardCodes,
+  type SmartroBillingPayRequest,
+  type SmartroBillingPayResponse,
+} from './wire';
+
+/** Smartro's `GoodsName` holds at most 40 characters. */
+const MAX_GOODS_NAME_LENGTH = 40;
+const DEFAULT_GOODS_NAME = '정기결제';
+/** Card companies offer installments up to 12 months on a billing charge (our limit, as V1's `card_quota` examples). */
+const MAX_CARD_QUOTA = 12;
+
+// A masked card number shows a few digits; 13 or more digits in a row can only be a full number.
+const UNMASKED_RUN = /\d{13,}/;
+
+function blank(value: string | null | undefined): boolean {
+  return value === null || value === undefined || value.trim() === '';
+}
+
+function nonEmpty(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+// ---- issue callback ----
+
+/** What a billing window's callback says, once read. */
+export type BillingIssueRead =
+  | {
+      ok: true;
+      /** The billing key, plain. Store it encrypted; never log it. */
+      billingKey: string;
+      /** The issuing company's V1 card code (KFTC), when Smartro's code is in the table. */
+      cardCode: string | null;
+      cardName: string | null;
+      /** Masked, as Smartro shows it (`5239-****-****-9001`). */
+      displayCardNo: string;
+      /** Smartro's `CardExpire` as sent (`yyyyMMddHHmm`). */
+      cardExpire: string;
+      /** `MallUserId`: the V1 `customer_id` the key was issued for. */
+      customerId: string;
+      /** The issue's own Tid. */
+      tid: string;
+      /** The order id of the issue (`Moid`). */
+      moid: string;
+    }
+  /** Verified enough to say Smartro did not issue (e.g. the buyer gave up): nothing to store. */
+  | { ok: false; kind: 'declined'; code: string; message: string }
+  /** Not trustworthy: bad VerifyValue, another MID, a key that does not decrypt, fields missing. */
+  | { ok: false; kind: 'rejected'; reason: string };
+
+/**
+ * Reads the billing window's POST to ReturnURL (form fields). A success (`3001`) must be for the
+ * channel's MID, carry a `BillTokenKey` that decrypts under the merchant key, a masked
+ * `DisplayCardNo`, and a `VerifyValue` = SHA256(Mid + BillTokenKey + DisplayCardNo + ResultCode +
+ * "SMARTRO!@#") that matches (compared in constant time). Any other result code is a decline.
+ */
+export function readBillingIssueCallback(credentials: SmartroCredentials, fields: Record<string, string>): BillingIssueRead {
+  const mid = fields.Mid ?? '';
+  if (mid !== credentials.mid) return { ok: false, kind: 'rejected', reason: `the callback is for MID ${mid || '(none)'}, not the channel's ${credentials.mid}` };
+  const code = fields.ResultCode ?? '';
+  if (code === '') return { ok: false, kind: 'rejected', reason: 'the callback has no ResultCode' };
+  if (code !== BILLING_KEY_ISSUED.resultCode) {
+    return { ok: false, kind: 'declined', code, message: nonEmpty(fields.ResultMsg) ?? knownResultCode(code)?.description ?? '' };
+  }
+  const encrypted = nonEmpty(fields.BillTokenKey);
+  const tid = nonEmpty(fields.Tid);
+  const displayCardNo = nonEmpty(fields.DisplayCardNo);
+  const verifyValue = nonEmpty(fields.VerifyValue);
+  if (encrypted === null || tid === null || displayCardNo === null || verifyValue === null) {
+    return { ok: false, kind: 'rejected', reason: 'the callback lacks BillTokenKey, Tid, DisplayCardNo or VerifyValue' };
+  }
+  let billingKey: string;
+  try {
+    billingKey = aesDecrypt(encrypted, credentials.merchantKey);
+  } catch {
+    return { ok: false, kind: 'rejected', reason: 'BillTokenKey does not decrypt under the merchant key' };
+  }
+  if (billingKey === '') return { ok: false, kind: 'rejected', reason: 'BillTokenKey is empty' };
+  if (!sameHash(billIssueVerifyValue(mid, billingKey, displayCardNo, code), verifyValue)) {
+    return { ok: false, kind: 'rejected', reason: `VerifyValue of the billing key issue ${tid} does not verify` };
+  }
+  const compact = displayCardNo.replace(/[\s-]/g, '');
+  if (!compact.includes('*') || UNMASKED_RUN.test(compact)) {
+    return { ok: false, kind: 'rejected', reason: 'DisplayCardNo is not masked; it was discarded' };
+  }
+  const card = toV1Card(nonEmpty(fields.IssuerCardCd) ?? undefined, nonEmpty(fields.IssuerCardNm) ?? undefined, withSmartroCardCodes(credentials.cardCodes));
+  return {
+    ok: true,
+    billingKey,
+    cardCode: card.code,
+    cardName: card.name,
+    displayCardNo,
+    cardExpire: fields.CardExpire ?? '',
+    customerId: fields.MallUserId ?? '',
+    tid,
+    moid: fields.Moid ?? '',
+  };
+}
+
+// ---- charge (ssbbill.do) ----
+
+/**
+ * Smartro's rules on a billing charge (PortOne's Smartro guide): the channel has an ssp Mall ID;
+ * `merchant_uid` letters and digits; `buyer_name`, `buyer_email`, `buyer_tel` required for API
+ * charges; `customer_id` ≤ 20; an installment only from 50,000 won.
+ */
+export function validateBillingCharge(credentials: SmartroCredentials, input: BillingChargeInput): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  const settings = billingSettingsProblem(credentials);
+  if (settings) out.push(settings);
+  if (!/^[A-Za-z0-9]+$/.test(input.merchantUid)) out.push({ field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다 (스마트로 규칙)' });
+  if (!Number.isInteger(input.amount) || input.amount < 1) out.push({ field: 'amount', rule: '1원 이상이어야 합니다 (스마트로 규칙)' });
+  else if (input.amount > MAX_AMOUNT) out.push({ field: 'amount', rule: '최대 12자리까지 결제할 수 있습니다 (스마트로 규칙)' });
+  if (blank(input.buyerName)) out.push({ field: 'buyer_name', rule: '스마트로 API 결제에는 구매자 이름(buyer_name)이 필수입니다' });
+  else if ((input.buyerName as string).length > MAX_BUYER_NAME_LENGTH) out.push({ field: 'buyer_name', rule: `최대 ${MAX_BUYER_NAME_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  if (blank(input.buyerEmail)) out.push({ field: 'buyer_email', rule: '스마트로 API 결제에는 구매자 이메일(buyer_email)이 필수입니다' });
+  else if ((input.buyerEmail as string).length > MAX_BUYER_EMAIL_LENGTH) out.push({ field: 'buyer_email', rule: `최대 ${MAX_BUYER_EMAIL_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  if (blank(input.buyerTel)) out.push({ field: 'buyer_tel', rule: '스마트로 API 결제에는 구매자 전화번호(buyer_tel)가 필수입니다' });
+  if (!Number.isInteger(input.cardQuota) || input.cardQuota < 0 || input.cardQuota === 1 || input.cardQuota > MAX_CARD_QUOTA) {
+    out.push({ field: 'card_quota', rule: `0(일시불) 또는 2~${MAX_CARD_QUOTA}개월이어야 합니다` });
+  } else if (input.cardQuota >= 2 && input.amount < MIN_INSTALLMENT_AMOUNT) {
+    out.push({ field: 'card_quota', rule: '할부는 결제금액 50,000원 이상부터 가능합니다' });
+  }
+  if (input.customerId !== null && input.customerId.length > MAX_CUSTOMER_ID_LENGTH) {
+    out.push({ field: 'customer_id', rule: `최대 ${MAX_CUSTOMER_ID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+  return out;
+}
+
+/**
+ * The inner fields of `ssbbill.do`, before the envelope. The tax split is the window's
+ * (`taxSplit`); without a VAT amount, VAT is a tenth of the supply value of the taxable part.
+ */
+export function billingPayFields(credentials: SmartroCredentials, input: BillingChargeInput, now: Date): SmartroBillingPayRequest {
+  const amt = String(input.amount);
+  // taxFree is always a number here, so the split always exists.
+  const tax = taxSplit({ amount: input.amount, taxFree: input.taxFree ?? 0, vatAmount: input.vatAmount }) ?? { TaxAmt: amt, VatAmt: '0', TaxFreeAmt: '0' };
+  return {
+    PayMethod: 'CARD',
+    Mid: credentials.mid,
+    BillTokenKey: input.billingKey,
+    Moid: smartroOrderId(input.merchantUid),
+    EdiDate: ediDate(now),
+    BuyerName: input.buyerName ?? '',
+    BuyerTel: input.buyerTel ?? '',
+    BuyerEmail: input.buyerEmail ?? '',
+    CardQuota: String(input.cardQuota).padStart(2, '0'),
+    CardPoint: '0',
+    GoodsCnt: '1',
+    GoodsName: (input.name ?? DEFAULT_GOODS_NAME).slice(0, MAX_GOODS_NAME_LENGTH),
+    Amt: amt,
+    SvcAmt: '0',
+    TaxAmt: tax.TaxAmt,
+    VatAmt: tax.VatAmt,
+    TaxFreeAmt: tax.TaxFreeAmt,
+    MallUserId: input.customerId ?? '',
+    MallIp: '',
+    UserIp: input.buyerIp ?? '',
+    VerifyValue: billPayVerifyValue(input.billingKey, credentials.mid, amt),
+  };
+}
+
+/** How a result code in an answer to `ssbbill.do` is treated. */
+export type BillingPayOutcome = 'approved' | 'declined' | 'unexpected';
+
+/**
+ * Decides what a result code means for a billing charge. One exhaustive switch: `3001` (the
+ * simulator's, {@link BILLING_PAY_APPROVED}) and `0000` (the other published code) approve;
+ * refusals, aborts, system errors and unknown codes decline; another kind of success is unexpected.
+ * @example billingPayOutcome('3001') // 'approved'
+ * @example billingPayOutcome('3052') // 'declined'
+ * @example billingPayOutcome('4000') // 'unexpected'
+ */
+export function billingPayOutcome(code: string): BillingPayOutcome {
+  const known = knownResultCode(code);
+  if (known === null) return 'declined';
+  const meaning: SmartroResultMeaning = known.meaning;
+  switch (meaning) {
+    case 'card-approved':
+    case 'easypay-approved':
+      // '3001' and '0000': the two billing success codes of the public record (wire.ts).
+      return code === BILLING_PAY_APPROVED.resultCode || code === BILLING_PAY_APPROVED_ALT ? 'approved' : 'unexpected';
+    case 'user-aborted':
+    case 'system-error':
+      return 'declined';
+    case 'bank-approved':
+    case 'phone-approved':
+    case 'vbank-issued':
+    case 'vbank-deposited':
+    case 'other-success':
+    case 'cancel-accepted':
+    case 'refund-completed':
+    case 'already-cancelled':
+      return 'unexpected';
+    default: {
+      const unreachable: never = meaning;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Reads an answer of `ssbbill.do`. Smartro's bare error body is an unverified decline; a signed
+ * answer must verify (`SignValue` over its Tid) and be about this order: `Mid`, `Moid` and `Amt`,
+ * when present, must be the channel's, the charge's and its amount (an approval must carry the
+ * last two). A decline's `pgTid` is the answer's Tid; for the simulator's duplicate-order refusal
+ * (`B101`) that is the earlier charge of the same order.
+ * @throws ConnectorFault signature | mismatch | malformed
+ */
+export function readBillingPayAnswer(credentials: SmartroCredentials, input: BillingChargeInput, answer: PgAnswer, now: Date): ApprovalResult {
+  const read = readSignedOrBare<SmartroBillingPayResponse>(jsonAnswer(answer));
+  if (!read.signed) return { outcome: 'declined', pgTid: null, code: read.code, message: read.message, verified: false };
+  const response = read.response;
+  if (!verifySignValue(response.Tid, response.ResultCode, credentials.merchantKey, response.SignValue)) {
+    throw new ConnectorFault('signature', `SignValue of Smartro's billing answer for Tid ${response.Tid} does not verify`);
+  }
+  const code = response.ResultCode;
+  const message = nonEmpty(response.ResultMsg) ?? knownResultCode(code)?.description ?? '';
+  const moid = smartroOrderId(input.merchantUid);
+  if (response.Mid !== undefined && response.Mid !== credentials.mid) {
+    throw new ConnectorFault('mismatch', `Smartro answered a billing charge for MID ${String(response.Mid)}, not the channel's ${credentials.mid}`);
+  }
+  if (response.Moid !== undefined && response.Moid !== moid) throw new ConnectorFault('mismatch', `Smartro answered a billing charge of Moid ${String(response.Moid)}, not ${moid}`);
+  const amount = response.Amt === undefined ? null : readAmount(response.Amt);
+  if (response.Amt !== undefined && amount !== input.amount) {
+    throw new ConnectorFault('mismatch', `Smartro answered a billing charge of ${String(response.Amt)}, not ${input.amount}`);
+  }
+  const outcome = billingPayOutcome(code);
+  switch (outcome) {
+    case 'declined':
+      return { outcome: 'declined', pgTid: response.Tid, code, message, verified: true };
+    case 'unexpected':
+      throw new ConnectorFault('mismatch', `Smartro answered a billing charge with result ${code} (${message})`);
+    case 'approved':
+      break;
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+  if (response.Moid === undefined || amount === null) throw new ConnectorFault('malformed', 'Smartro approved a billing charge without Moid and Amt');
+  const approvedAt = parseAuthDate(response.AuthDate) ?? now;
+  return {
+    outcome: 'approved',
+    pgTid: response.Tid,
+    approvedAt,
+    code,
+    message,
+    order: { merchantUid: moid, amount, pgId: nonEmpty(response.Mid) ?? credentials.mid },
+    details: { method: 'card', card: cardDetailsFrom(response, withSmartroCardCodes(credentials.cardCodes)) },
+    receiptUrl: receiptUrl(credentials.receiptBaseUrl, response.Tid),
+    // A billing charge is never escrow.
+    escrow: false,
+  };
+}
+
+/**
+ * `ssbbill.do`: charges a billing key. The inner fields travel in the AES envelope
+ * (`{EncData, Mid}`) with `VerifyValue` = SHA256(BillTokenKey + Mid + Amt) inside.
+ *
+ * A lost answer: Smartro's inquiry of a billing charge is not public. Re-sending the same order
+ * never charges twice (the simulator refuses the same Moid on a key with `B101`, signed over the
+ * earlier charge's Tid, README); the services decide what to do with that.
+ */
+export const chargeBillingFlow: BillingChargeFlow<SmartroCredentials> = {
+  validate: validateBillingCharge,
+  buildRequest: (credentials, input, now) => ({
+    method: 'POST',
+    url: `${credentials.apiBaseUrl}${SSBBILL_PATH}`,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ EncData: encryptEnvelope({ ...billingPayFields(credentials, input, now) }, credentials.merchantKey), Mid: credentials.mid }),
+  }),
+  readAnswer: readBillingPayAnswer,
+};
