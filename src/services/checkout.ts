@@ -1,14 +1,15 @@
 import type { PaymentFacts, WindowLaunch } from '../connectors/contract';
 import { AppError, invalidParameter, type ErrorCode, type FieldViolation } from '../domain/errors';
-import { newCheckoutSessionId, newImpUid } from '../domain/ids';
+import { newCheckoutSessionId } from '../domain/ids';
 import type { Payment, PaymentPassThrough } from '../domain/payment';
 import { approvalOpen } from '../domain/payment-transitions';
 import { parseRequestPayParams, type PaymentRequest } from '../domain/request-pay';
-import type { CheckoutSessionRecord, NewPayment, StoreRecord } from '../store/types';
+import type { CheckoutSessionRecord } from '../store/types';
 import type { ApprovalService, AttemptError } from './approvals';
 import type { ChannelService } from './channels';
 import type { ServiceDeps } from './deps';
 import type { PaymentPrepareService } from './prepares';
+import { newPaymentRecord, passThroughOf } from './new-payment';
 import { TIMED_OUT, withinMs } from './within';
 
 /** How long a window may stay open before its session is refused. */
@@ -134,7 +135,9 @@ export class CheckoutService {
     const now = clock.now();
     const sessionId = newCheckoutSessionId();
     const payment = await store.transaction(async (repos) => {
-      const created = await repos.payments.insert(newPaymentFor(merchant, channel, request, input, now));
+      const created = await repos.payments.insert(
+        newPaymentRecord(merchant.id, channel, request, { channel: input.mode, userAgent: input.userAgent, passThrough: passThroughOf(request) }, now),
+      );
       await repos.checkoutSessions.insert({
         id: sessionId,
         storeId: merchant.id,
@@ -297,17 +300,6 @@ function refusal(violations: FieldViolation[], merchantUid: string | null): Chec
   return new CheckoutRefusal('INVALID_PARAMETER', merchantUid, { message: error.message, field: error.field });
 }
 
-function passThroughOf(request: PaymentRequest): PaymentPassThrough {
-  return {
-    digital: request.digital,
-    vbankDue: request.vbankDue,
-    customerId: request.customerId,
-    cardDirect: request.cardDirect,
-    bypass: request.bypass,
-    language: request.language,
-    period: request.period,
-  };
-}
 
 /** The fields a request and a stored payment share under the same names. */
 type FactFields = Omit<PaymentFacts, 'passThrough'>;
@@ -337,39 +329,3 @@ function factsFrom(source: FactFields, passThrough: PaymentPassThrough): Payment
 export const factsOf = (request: PaymentRequest): PaymentFacts => factsFrom(request, passThroughOf(request));
 const factsOfPayment = (payment: Payment): PaymentFacts => factsFrom(payment, payment.passThrough);
 
-function newPaymentFor(
-  merchant: StoreRecord,
-  channel: { id: number; pgProvider: string; pgId: string; testMode: boolean },
-  request: PaymentRequest,
-  input: OpenSessionCommand,
-  now: Date,
-): NewPayment {
-  return {
-    storeId: merchant.id,
-    channelId: channel.id,
-    impUid: newImpUid(),
-    merchantUid: request.merchantUid,
-    pgProvider: channel.pgProvider,
-    pgId: channel.pgId,
-    payMethod: request.payMethod,
-    channel: input.mode,
-    sandbox: channel.testMode,
-    escrow: request.escrow,
-    name: request.name,
-    amount: request.amount,
-    taxFree: request.taxFree,
-    vatAmount: request.vatAmount,
-    currency: request.currency,
-    status: 'ready',
-    buyerName: request.buyerName,
-    buyerEmail: request.buyerEmail,
-    buyerTel: request.buyerTel,
-    buyerAddr: request.buyerAddr,
-    buyerPostcode: request.buyerPostcode,
-    customData: request.customData,
-    noticeUrl: request.noticeUrl,
-    userAgent: input.userAgent,
-    passThrough: passThroughOf(request),
-    startedAt: now,
-  };
-}

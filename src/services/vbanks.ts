@@ -7,13 +7,13 @@
 import { ConnectorFault, type VirtualAccountIssueInput } from '../connectors/contract';
 import { executeFlow } from '../connectors/executor';
 import { AppError, invalidParameter, type FieldViolation } from '../domain/errors';
-import { newImpUid } from '../domain/ids';
 import { EMPTY_PASS_THROUGH, type Payment } from '../domain/payment';
 import { parseRequestPayParams } from '../domain/request-pay';
 import type { ChannelRecord, StoreRecord } from '../store/types';
 import type { ApprovalService } from './approvals';
 import type { ChannelService } from './channels';
 import type { ServiceDeps } from './deps';
+import { newPaymentRecord } from './new-payment';
 
 /** `POST /vbanks` as the route read it: wire names, values as sent (the route coerced numbers). */
 export interface IssueVbankCommand {
@@ -125,34 +125,7 @@ export class VbankService {
     const claim = await store.payments.findClaim(storeId, request.merchantUid);
     if (claim) throw new AppError(claim.status === 'paid' ? 'MERCHANT_UID_ALREADY_PAID' : 'PAYMENT_IN_PROGRESS', { field: 'merchant_uid' });
 
-    const payment = await store.payments.insert({
-      storeId,
-      channelId: channel.id,
-      impUid: newImpUid(),
-      merchantUid: request.merchantUid,
-      pgProvider: channel.pgProvider,
-      pgId: channel.pgId,
-      payMethod: 'vbank',
-      channel: 'api',
-      sandbox: channel.testMode,
-      escrow: false,
-      name: request.name,
-      amount: request.amount,
-      taxFree: request.taxFree,
-      vatAmount: request.vatAmount,
-      currency: request.currency,
-      status: 'ready',
-      buyerName: request.buyerName,
-      buyerEmail: request.buyerEmail,
-      buyerTel: request.buyerTel,
-      buyerAddr: request.buyerAddr,
-      buyerPostcode: request.buyerPostcode,
-      customData: request.customData,
-      noticeUrl: request.noticeUrl,
-      userAgent: null,
-      passThrough,
-      startedAt: now,
-    });
+    const payment = await store.payments.insert(newPaymentRecord(storeId, channel, request, { channel: 'api', userAgent: null, passThrough }, now));
     const outcome = await this.approvals.issueVirtualAccount(payment, resolved, input);
     switch (outcome.kind) {
       case 'issued':

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorFault, type BillingChargeInput, type PgAnswer } from '../contract';
+import type { BillingChargeInput, PgAnswer } from '../contract';
 import { billingPayOutcome, chargeBillingFlow, readBillingIssueCallback, validateBillingCharge } from './billing';
 import { aesEncrypt, billIssueVerifyValue, decryptEnvelope, signValue } from './crypto';
-import { credentials, TEST_MERCHANT_KEY, TEST_MID } from './test-fixtures';
+import { credentials, TEST_MERCHANT_KEY, TEST_MID, faultOf } from './test-fixtures';
 import { SMARTRO_RESULT_CODES, type KnownSmartroResultCode } from './transformers';
 import { BILLING_KEY_ISSUED, BILLING_PAY_CODES, SSBBILL_PATH } from './wire';
 
@@ -61,15 +61,6 @@ function signed(overrides: Record<string, string> = {}, key = TEST_MERCHANT_KEY)
   return { ...body, SignValue: signValue(body.Tid, body.ResultCode, key) };
 }
 
-function faultOf(fn: () => unknown): ConnectorFault {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConnectorFault) return err;
-    throw err;
-  }
-  throw new Error('expected a ConnectorFault');
-}
 
 const read = (body: unknown, input = charge()) => chargeBillingFlow.readAnswer(creds(), input, answer(body), NOW);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorFault, type CancelInput, type PgAnswer } from '../contract';
+import type { CancelInput, PgAnswer } from '../contract';
 import { decryptEnvelope, signValue } from './crypto';
 import { cancelFlow } from './flows';
-import { credentials, TEST_MERCHANT_KEY, TEST_MID } from './test-fixtures';
+import { credentials, TEST_MERCHANT_KEY, TEST_MID, faultOf } from './test-fixtures';
 import { cancelOutcome, SMARTRO_RESULT_CODES, type KnownSmartroResultCode } from './transformers';
 import { CANCEL_PATH, parseCancelStamp, partialCancelCode } from './wire';
 
@@ -52,15 +52,6 @@ function signed(overrides: Record<string, string> = {}, key = TEST_MERCHANT_KEY)
   return { ...body, SignValue: signValue(body.Tid, body.ResultCode, key) };
 }
 
-function faultOf(fn: () => unknown): ConnectorFault {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConnectorFault) return err;
-    throw err;
-  }
-  throw new Error('expected a ConnectorFault');
-}
 
 const read = (body: unknown, input = cancel()) => cancelFlow.readAnswer(credentials(), input, answer(body), NOW);
 

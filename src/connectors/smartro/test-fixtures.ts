@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 // Shared by the Smartro connector and simulator tests only; nothing in production imports it.
-import type { PaymentFacts, PaymentWindowInput } from '../contract';
+import { ConnectorFault, type PaymentFacts, type PaymentWindowInput } from '../contract';
 import type { PaymentPassThrough } from '../../domain/payment';
 import type { SmartroCredentials } from './credentials';
 
@@ -71,4 +71,15 @@ export function v1CardCodes(): Map<string, { name: string; scope: string }> {
   if (!file) throw new Error(`portone_v1_card_codes.csv not found in ${candidates.join(' or ')}`);
   const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
   return new Map(rows.map(([code, name, scope]) => [code, { name, scope }]));
+}
+
+/** The ConnectorFault `fn` throws (anything else is rethrown; no throw fails the test). */
+export function faultOf(fn: () => unknown): ConnectorFault {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConnectorFault) return err;
+    throw err;
+  }
+  throw new Error('expected a ConnectorFault');
 }

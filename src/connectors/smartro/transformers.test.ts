@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorFault } from '../contract';
 import {
   approvalOutcome,
   bankDetailsFrom,
@@ -12,6 +11,7 @@ import {
 } from './transformers';
 import { SMARTRO_CARD_COMPANIES, withSmartroCardCodes, type SmartroApprovalResponse } from './wire';
 import type { PayMethod } from '../../domain/payment';
+import { faultOf } from './test-fixtures';
 
 const TID = 'gyeoltest101012601152100001234';
 const NOW = new Date('2026-01-15T12:00:05Z');
@@ -51,15 +51,6 @@ function approved(overrides: Partial<SmartroApprovalResponse> = {}): SmartroAppr
   };
 }
 
-function faultOf(fn: () => unknown): ConnectorFault {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConnectorFault) return err;
-    throw err;
-  }
-  throw new Error('expected a ConnectorFault');
-}
 
 describe('result code table', () => {
   const outcomesFor = (payMethod: 'card' | 'trans' | 'vbank' | 'phone') =>

@@ -1,0 +1,58 @@
+/**
+ * A payment as first recorded (`ready`, nothing asked of the PG yet), from a request read by
+ * domain/request-pay.ts: the checkout's window payments and the API's virtual accounts share it.
+ */
+import { newImpUid } from '../domain/ids';
+import type { PaymentChannel, PaymentPassThrough } from '../domain/payment';
+import type { PaymentRequest } from '../domain/request-pay';
+import type { NewPayment } from '../store/types';
+
+/** The request_pay fields only the PG window needs, as the payment keeps them. */
+export function passThroughOf(request: PaymentRequest): PaymentPassThrough {
+  return {
+    digital: request.digital,
+    vbankDue: request.vbankDue,
+    customerId: request.customerId,
+    cardDirect: request.cardDirect,
+    bypass: request.bypass,
+    language: request.language,
+    period: request.period,
+  };
+}
+
+export function newPaymentRecord(
+  storeId: number,
+  channel: { id: number; pgProvider: string; pgId: string; testMode: boolean },
+  request: PaymentRequest,
+  origin: { channel: PaymentChannel; userAgent: string | null; passThrough: PaymentPassThrough },
+  now: Date,
+): NewPayment {
+  return {
+    storeId,
+    channelId: channel.id,
+    impUid: newImpUid(),
+    merchantUid: request.merchantUid,
+    pgProvider: channel.pgProvider,
+    pgId: channel.pgId,
+    payMethod: request.payMethod,
+    channel: origin.channel,
+    sandbox: channel.testMode,
+    escrow: request.escrow,
+    name: request.name,
+    amount: request.amount,
+    taxFree: request.taxFree,
+    vatAmount: request.vatAmount,
+    currency: request.currency,
+    status: 'ready',
+    buyerName: request.buyerName,
+    buyerEmail: request.buyerEmail,
+    buyerTel: request.buyerTel,
+    buyerAddr: request.buyerAddr,
+    buyerPostcode: request.buyerPostcode,
+    customData: request.customData,
+    noticeUrl: request.noticeUrl,
+    userAgent: origin.userAgent,
+    passThrough: origin.passThrough,
+    startedAt: now,
+  };
+}
