@@ -3,6 +3,12 @@ import type { Currency } from './money';
 export type PaymentStatus = 'ready' | 'paid' | 'cancelled' | 'failed';
 export const PAYMENT_STATUSES = ['ready', 'paid', 'cancelled', 'failed'] as const satisfies readonly PaymentStatus[];
 
+/**
+ * How a payment used a billing key, as V1's `customer_uid_usage` says: the window issue that
+ * registered it, a charge by API (`/subscribe/payments/again`), or a schedule's run.
+ */
+export type CustomerUidUsage = 'issue' | 'payment' | 'payment.scheduled';
+
 /** Where the payment was made, as V1's `channel` field says. */
 export type PaymentChannel = 'pc' | 'mobile' | 'api';
 
@@ -138,6 +144,10 @@ export interface Payment {
   /** Stored and returned as a JSON string, as V1 does. */
   customData: string | null;
   noticeUrl: string | null;
+  /** The billing key (V1 `customer_uid`) this payment issued or charged; null for any other payment. */
+  customerUid: string | null;
+  /** How it used the key (V1 `customer_uid_usage`); null when `customerUid` is. */
+  customerUidUsage: CustomerUidUsage | null;
   userAgent: string | null;
   passThrough: PaymentPassThrough;
   card: CardDetails;

@@ -75,8 +75,8 @@ export function toV1Payment(payment: Payment, cancellations: readonly Cancellati
     cancel_history: history,
     cancel_receipt_urls: done.flatMap((c) => (c.receiptUrl ? [c.receiptUrl] : [])),
     cash_receipt_issued: cashReceiptIssued,
-    customer_uid: null,
-    customer_uid_usage: null,
+    customer_uid: payment.customerUid,
+    customer_uid_usage: payment.customerUidUsage,
     sandbox: payment.sandbox,
   };
 }

@@ -51,6 +51,8 @@ export function newPaymentRecord(
     buyerPostcode: request.buyerPostcode,
     customData: request.customData,
     noticeUrl: request.noticeUrl,
+    customerUid: null,
+    customerUidUsage: null,
     userAgent: origin.userAgent,
     passThrough: origin.passThrough,
     startedAt: now,

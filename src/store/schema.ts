@@ -129,6 +129,10 @@ export interface PaymentsTable {
   vbank_date: number | null;
   vbank_issued_at: number | null;
   emb_pg_provider: string | null;
+  /** The billing key this payment issued or charged (0011); NULL for other payments. */
+  customer_uid: string | null;
+  /** `issue`, `payment` or `payment.scheduled` (0011). */
+  customer_uid_usage: string | null;
   /** What open cancels (requested, unknown, pending refund) hold of the amount; see 0007. */
   cancel_reserved: Generated<number>;
   /** The last cancel's `seq` (0: none yet). */

@@ -79,6 +79,8 @@ export function newPaymentInput(storeId: number, channelId: number, overrides: P
     buyerPostcode: '01181',
     customData: '{"b": 1,  "a": [true, null, "x"]}',
     noticeUrl: 'https://shop.example.com/webhook',
+    customerUid: 'billing_cust_01',
+    customerUidUsage: 'payment',
     userAgent: 'Mozilla/5.0 (test)',
     passThrough: { digital: true, vbankDue: null, customerId: 'cust01', cardDirect: { code: '361', quota: 3 }, bypass: { smartro_v2: { SkinColor: 'BLUE' } }, language: 'ko', period: null },
     startedAt: T0,

@@ -131,6 +131,8 @@ export async function createGatewayHarness(store: Store, options: { confirmTimeo
       buyerPostcode: null,
       customData: '{"cart":1}',
       noticeUrl: null,
+      customerUid: null,
+      customerUidUsage: null,
       userAgent: 'vitest',
       passThrough: EMPTY_PASS_THROUGH,
       startedAt: seed.startedAt,

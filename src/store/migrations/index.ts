@@ -10,6 +10,7 @@ import { cancellationsMigration } from './0007_cancellations';
 import { receiptsMigration } from './0008_receipts';
 import { escrowDeliveriesMigration } from './0009_escrow_deliveries';
 import { billingCustomersMigration } from './0010_billing_customers';
+import { paymentsCustomerUidMigration } from './0011_payments_customer_uid';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -28,6 +29,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0008_receipts': receiptsMigration(dialect),
     '0009_escrow_deliveries': escrowDeliveriesMigration(dialect),
     '0010_billing_customers': billingCustomersMigration(dialect),
+    '0011_payments_customer_uid': paymentsCustomerUidMigration(),
   };
 }
 

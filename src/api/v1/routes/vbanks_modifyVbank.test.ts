@@ -42,6 +42,8 @@ forEachDatabase((_name, getStore) => {
         buyerPostcode: null,
         customData: null,
         noticeUrl: null,
+        customerUid: null,
+        customerUidUsage: null,
         userAgent: null,
         passThrough: { ...EMPTY_PASS_THROUGH, vbankDue: '20991231235959' },
         startedAt: h.clock.now(),
