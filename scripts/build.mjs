@@ -59,12 +59,22 @@ export async function buildSimulator() {
   await build({ ...NODE_BUNDLE, entryPoints: ['src/simulators/smartro/main.ts'], outfile: 'dist/simulator.js' });
 }
 
+/** The benchmarks (`npm run bench`): the runner and the servers it starts, each its own process. */
+export async function buildBench() {
+  await build({
+    ...NODE_BUNDLE,
+    entryPoints: { run: 'bench/run.ts', gateway: 'bench/servers/gateway.ts', ceiling: 'bench/servers/ceiling.ts' },
+    outdir: 'dist/bench',
+  });
+}
+
 export function gzippedSize(file) {
   return gzipSync(readFileSync(path.join(root, 'dist/public', file)), { level: 9 }).length;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const assetsOnly = process.argv.includes('--assets-only');
+  if (process.argv.includes('--bench')) await buildBench();
   await Promise.all([buildBrowserBundles(), assetsOnly ? null : buildServer(), assetsOnly ? null : buildSimulator()]);
   console.log(`built ${assetsOnly ? 'browser assets' : 'server, simulator and browser assets'}; iamport.js ${gzippedSize('iamport.js')} bytes gzipped`);
 }

@@ -1,0 +1,116 @@
+/**
+ * What every benchmark shares: starting a server in its own process and reading the JSON line it
+ * prints, and running autocannon — also in its own process, on 127.0.0.1, bounded in time — so the
+ * load never competes with the server inside one event loop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+
+export interface Started<T> {
+  info: T;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <script>` and resolves with the first stdout line parsed as JSON. */
+export function startServer<T>(script: string, env: Record<string, string>, timeoutMs = 600_000): Promise<Started<T>> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not start within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before it started`));
+    });
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({ info: JSON.parse(line) as T, stop: () => stopChild(child) });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface LoadResult {
+  /** Requests per second, mean over the run. */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  /** Answers that were not 2xx, and connection errors/timeouts. */
+  non2xx: number;
+  errors: number;
+  durationS: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationS: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Runs autocannon's CLI in a child process and reads its JSON summary; a 1-second warm-up load (JIT, caches, connections) goes first and is not counted. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  await loadOnce({ ...options, durationS: 1 });
+  return loadOnce(options);
+}
+
+function loadOnce(options: LoadOptions): Promise<LoadResult> {
+  const cli = path.resolve('node_modules/autocannon/autocannon.js');
+  const args = [cli, '-j', '-c', String(options.connections), '-d', String(options.durationS), '-m', options.method ?? 'GET'];
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
+  if (options.body !== undefined) args.push('-b', options.body);
+  args.push(options.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${err.slice(-500)}`));
+      const r = JSON.parse(out) as {
+        requests: { average: number; total: number };
+        latency: { p50: number; p99: number };
+        non2xx: number;
+        errors: number;
+        timeouts: number;
+        duration: number;
+      };
+      resolve({
+        rps: r.requests.average,
+        p50Ms: r.latency.p50,
+        p99Ms: r.latency.p99,
+        requests: r.requests.total,
+        non2xx: r.non2xx,
+        errors: r.errors + r.timeouts,
+        durationS: r.duration,
+      });
+    });
+  });
+}
+
+/** A V1 access token for the demo store (`POST /users/getToken`). */
+export async function v1Token(url: string, apiKey: string, apiSecret: string): Promise<string> {
+  const res = await fetch(`${url}/users/getToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imp_key: apiKey, imp_secret: apiSecret }) });
+  const body = (await res.json()) as { code: number; response: { access_token: string } | null };
+  if (body.code !== 0 || !body.response) throw new Error(`getToken failed: ${JSON.stringify(body)}`);
+  return body.response.access_token;
+}
