@@ -4,12 +4,25 @@
  * load never competes with the server inside one event loop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 
 export interface Started<T> {
   info: T;
+  pid: number;
   stop(): Promise<void>;
+}
+
+/** A process's resident set size in MiB now (Linux /proc), or null elsewhere. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kib ? Math.round(Number(kib) / 1024) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Starts `node <script>` and resolves with the first stdout line parsed as JSON. */
@@ -28,7 +41,7 @@ export function startServer<T>(script: string, env: Record<string, string>, time
     lines.once('line', (line) => {
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve({ info: JSON.parse(line) as T, stop: () => stopChild(child) });
+      resolve({ info: JSON.parse(line) as T, pid: child.pid!, stop: () => stopChild(child) });
     });
   });
 }
@@ -49,6 +62,8 @@ export interface LoadResult {
   /** Requests per second, mean over the run. */
   rps: number;
   p50Ms: number;
+  /** Mean latency (autocannon's percentiles are whole milliseconds; the mean is not). */
+  meanMs: number;
   p99Ms: number;
   requests: number;
   /** Answers that were not 2xx, and connection errors/timeouts. */
@@ -67,9 +82,19 @@ export interface LoadOptions {
 }
 
 /** Runs autocannon's CLI in a child process and reads its JSON summary; a 1-second warm-up load (JIT, caches, connections) goes first and is not counted. */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(options: LoadOptions, watchPid?: number): Promise<LoadResult & { rssMiB: number | null }> {
   await loadOnce({ ...options, durationS: 1 });
-  return loadOnce(options);
+  // The server's RSS is sampled every 250 ms while the load runs; the largest sample is reported.
+  let peak: number | null = null;
+  const sampler = watchPid === undefined ? null : setInterval(() => {
+    const now = rssMiB(watchPid);
+    if (now !== null) peak = Math.max(peak ?? 0, now);
+  }, 250);
+  try {
+    return { ...(await loadOnce(options)), rssMiB: peak };
+  } finally {
+    if (sampler) clearInterval(sampler);
+  }
 }
 
 function loadOnce(options: LoadOptions): Promise<LoadResult> {
@@ -88,7 +113,7 @@ function loadOnce(options: LoadOptions): Promise<LoadResult> {
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${err.slice(-500)}`));
       const r = JSON.parse(out) as {
         requests: { average: number; total: number };
-        latency: { p50: number; p99: number };
+        latency: { p50: number; p99: number; average: number };
         non2xx: number;
         errors: number;
         timeouts: number;
@@ -97,6 +122,7 @@ function loadOnce(options: LoadOptions): Promise<LoadResult> {
       resolve({
         rps: r.requests.average,
         p50Ms: r.latency.p50,
+        meanMs: r.latency.average,
         p99Ms: r.latency.p99,
         requests: r.requests.total,
         non2xx: r.non2xx,

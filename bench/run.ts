@@ -5,13 +5,15 @@
  *
  *   BENCH_DURATION_S   seconds of load per measurement (default 10)
  *   BENCH_ROWS         the large table size (default 1,000,000)
- *   BENCH_SMOKE=1      CI's smoke run: small tables, 2-second loads; checks the benchmarks work, asserts no timings
+ *   BENCH_SMOKE=1      CI's smoke run: small tables, short loads; checks the benchmarks work, asserts no timings
  *
- * Benchmarks so far: lookup (`GET /payments/{imp_uid}` with a token). The others of issue 10 join here.
+ * Written so far: lookup, front end, process. The others of issue 10 join here.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { runLoad, startServer, v1Token, type LoadResult } from './harness';
 
@@ -24,16 +26,47 @@ const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ?
 const dist = path.resolve('dist/bench');
 const work = path.resolve('data/bench');
 
+type Database = 'sqlite' | 'postgres';
+type Load = LoadResult & { rssMiB: number | null };
+
+interface GatewayInfo {
+  url: string;
+  shopUrl: string;
+  impCode: string;
+  channelKey: string;
+  apiKey: string;
+  apiSecret: string;
+  impUid: string;
+  rows: number;
+}
+
 interface Measurement {
   benchmark: string;
-  database: 'sqlite' | 'postgres';
+  database: Database;
   rows: number;
-  gyeol: LoadResult;
+  gyeol: Load;
   ceiling: LoadResult;
   /** gyeol's throughput over the ceiling's, same run. */
   ratio: number;
   goal: string;
   met: boolean;
+}
+
+interface Check {
+  benchmark: string;
+  what: string;
+  value: number;
+  unit: string;
+  goal: string;
+  met: boolean;
+}
+
+function gateway(database: Database, rows: number) {
+  const env: Record<string, string> =
+    database === 'postgres'
+      ? { DATABASE_URL: postgresUrl!, BENCH_PG_SCHEMA: `bench_${rows}`, BENCH_DATA_DIR: path.join(work, `pg-${rows}`), BENCH_ROWS: String(rows) }
+      : { DATABASE_URL: '', BENCH_DATA_DIR: path.join(work, `sqlite-${rows}`), BENCH_ROWS: String(rows) };
+  return startServer<GatewayInfo>(path.join(dist, 'gateway.js'), env);
 }
 
 async function ceiling(): Promise<LoadResult> {
@@ -45,19 +78,15 @@ async function ceiling(): Promise<LoadResult> {
   }
 }
 
-async function lookup(database: 'sqlite' | 'postgres', rows: number): Promise<Measurement> {
-  const schema = `bench_lookup_${rows}`;
-  const env: Record<string, string> =
-    database === 'postgres'
-      ? { DATABASE_URL: postgresUrl!, BENCH_PG_SCHEMA: schema, BENCH_DATA_DIR: path.join(work, `pg-${rows}`), BENCH_ROWS: String(rows) }
-      : { DATABASE_URL: '', BENCH_DATA_DIR: path.join(work, `sqlite-${rows}`), BENCH_ROWS: String(rows) };
-  const server = await startServer<{ url: string; apiKey: string; apiSecret: string; impUid: string; rows: number }>(path.join(dist, 'gateway.js'), env);
+/** 1. Lookup: `GET /payments/{imp_uid}` with a token. */
+async function lookup(database: Database, rows: number): Promise<Measurement> {
+  const server = await gateway(database, rows);
   try {
     const token = await v1Token(server.info.url, server.info.apiKey, server.info.apiSecret);
     const url = `${server.info.url}/payments/${server.info.impUid}`;
     const check = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
     if (check.status !== 200) throw new Error(`lookup answered HTTP ${check.status}: ${await check.text()}`);
-    const gyeol = await runLoad({ url, connections, durationS, headers: { Authorization: `Bearer ${token}` } });
+    const gyeol = await runLoad({ url, connections, durationS, headers: { Authorization: `Bearer ${token}` } }, server.pid);
     const top = await ceiling();
     const ratio = gyeol.rps / top.rps;
     const goal = database === 'sqlite' ? '≥ 60 % of ceiling, p99 ≤ 10 ms' : 'p99 ≤ 10 ms';
@@ -68,11 +97,79 @@ async function lookup(database: 'sqlite' | 'postgres', rows: number): Promise<Me
   }
 }
 
+/** 6. Front end: the SDK's and the checkout window's gzipped size, and the window page's time. */
+async function frontEnd(): Promise<Check[]> {
+  const gz = (text: string | Buffer) => gzipSync(text, { level: 9 }).length;
+  const server = await gateway('sqlite', smallRows);
+  try {
+    const { url, shopUrl, impCode, channelKey } = server.info;
+    const sdk = await (await fetch(`${url}/v1/iamport.js`)).text();
+    const session = await fetch(`${url}/checkout/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: shopUrl },
+      body: JSON.stringify({
+        user_code: impCode,
+        mode: 'pc',
+        page_url: `${shopUrl}/`,
+        params: { channelKey, pay_method: 'card', merchant_uid: `bench${Date.now()}`, name: '결 머그컵', amount: 1004, buyer_name: '홍길동', buyer_tel: '010-1234-5678', buyer_email: 'buyer@example.com' },
+      }),
+    });
+    const opened = (await session.json()) as { code: number; message: string; response: { window_url: string } };
+    if (opened.code !== 0) throw new Error(`checkout session refused: ${opened.message}`);
+    const windowUrl = opened.response.window_url;
+    const page = await (await fetch(windowUrl)).text();
+    // gyeol's own window: the page (with its inline CSS) and the gyeol scripts it loads; the PG's own library is the PG's.
+    const ownScripts = [...page.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).filter((src) => src.startsWith('/') || src.startsWith(url));
+    let windowBytes = gz(page);
+    for (const src of ownScripts) windowBytes += gz(await (await fetch(new URL(src, url))).text());
+    const pageLoad = await runLoad({ url: windowUrl, connections: 1, durationS: Math.min(durationS, 5) });
+    if (pageLoad.non2xx > 0 || pageLoad.errors > 0) throw new Error(`the window page failed under load (${pageLoad.non2xx} non-2xx, ${pageLoad.errors} errors)`);
+    return [
+      { benchmark: 'front end', what: '/v1/iamport.js gzipped', value: gz(sdk), unit: 'bytes', goal: '≤ 5 KB', met: gz(sdk) <= 5 * 1024 },
+      { benchmark: 'front end', what: `checkout window (HTML+CSS+${ownScripts.length} scripts) gzipped`, value: windowBytes, unit: 'bytes', goal: '≤ 30 KB', met: windowBytes <= 30 * 1024 },
+      // autocannon's percentiles are whole milliseconds: the mean over one connection is the finer figure (an upper bound of the server's time).
+      { benchmark: 'front end', what: 'window page, mean latency (1 connection, loopback)', value: pageLoad.meanMs, unit: 'ms', goal: '≤ 2 ms median', met: pageLoad.meanMs <= 2 },
+    ];
+  } finally {
+    await server.stop();
+  }
+}
+
+/** 7. Process: `node dist/main.js` (what `npm start` runs after its build) until it prints its banner. */
+async function startTime(): Promise<Check> {
+  const dataDir = path.join(work, 'start');
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const child = spawn(process.execPath, ['dist/main.js'], {
+        env: { ...process.env, DATABASE_URL: '', GYEOL_DATA_DIR: dataDir, GYEOL_PORT: '0', GYEOL_SIM_PORT: '0', GYEOL_SHOP_PORT: '0', GYEOL_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('test cards:')) {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          child.once('exit', () => resolve(ms));
+          child.kill('SIGTERM');
+        }
+      });
+      child.once('exit', (code) => {
+        if (!out.includes('test cards:')) reject(new Error(`dist/main.js exited with ${code} before it was ready`));
+      });
+    });
+  await once(); // the first start creates the demo store; later starts are what a restart costs
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) times.push(await once());
+  const median = times.sort((a, b) => a - b)[1]!;
+  return { benchmark: 'process', what: 'npm start ready (after a build, existing data), median of 3', value: Math.round(median), unit: 'ms', goal: '≤ 1,500 ms', met: median <= 1500 };
+}
+
 async function resetPostgres(): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl! });
   await client.connect();
   try {
-    for (const rows of [smallRows, largeRows]) await client.query(`drop schema if exists bench_lookup_${rows} cascade`);
+    for (const rows of [smallRows, largeRows]) await client.query(`drop schema if exists bench_${rows} cascade`);
   } finally {
     await client.end();
   }
@@ -91,6 +188,9 @@ for (const database of postgresUrl ? (['sqlite', 'postgres'] as const) : (['sqli
     process.stderr.write(`lookup ${database} ${m.rows} rows: ${Math.round(m.gyeol.rps)}/s p99 ${m.gyeol.p99Ms} ms; ceiling ${Math.round(m.ceiling.rps)}/s; ratio ${(m.ratio * 100).toFixed(1)} %\n`);
   }
 }
+const checks: Check[] = [...(await frontEnd()), await startTime()];
+const peakRss = Math.max(...results.map((m) => m.gyeol.rssMiB ?? 0));
+checks.push({ benchmark: 'process', what: 'gateway RSS, peak during the load benchmarks', value: peakRss, unit: 'MiB', goal: '≤ 200 MiB', met: peakRss <= 200 });
 
 const scaling = (database: string) => {
   const [small, large] = results.filter((r) => r.database === database);
@@ -103,6 +203,7 @@ const report = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
   settings: { durationS, connections, largeRows, smallRows },
   results,
+  checks,
   scaling: { sqlite: scaling('sqlite'), postgres: scaling('postgres') },
   totalS: Math.round((Date.now() - started) / 1000),
 };
@@ -119,20 +220,24 @@ if (broken.length > 0) {
 
 function markdown(r: typeof report): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-  const lines = [
-    `Run ${r.at}${r.smoke ? ' (smoke run: figures mean nothing)' : ''} — ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}, load average ${r.machine.loadavg.map((x) => x.toFixed(1)).join(' ')}; ${r.settings.connections} connections, ${r.settings.durationS} s per measurement.`,
+  const n = (x: number) => Math.round(x).toLocaleString('en');
+  return [
+    `Run ${r.at}${r.smoke ? ' (smoke run: figures mean nothing)' : ''} — ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}, load average ${r.machine.loadavg.map((x) => x.toFixed(1)).join(' ')}; ${r.settings.connections} connections, ${r.settings.durationS} s per measurement; ${r.totalS} s in all.`,
     '',
     '| benchmark | database | rows | gyeol req/s | p50 ms | p99 ms | ceiling req/s | ratio | goal | met |',
     '|---|---|---:|---:|---:|---:|---:|---:|---|---|',
     ...r.results.map(
       (m) =>
-        `| ${m.benchmark} | ${m.database} | ${m.rows.toLocaleString('en')} | ${Math.round(m.gyeol.rps).toLocaleString('en')} | ${m.gyeol.p50Ms} | ${m.gyeol.p99Ms} | ${Math.round(m.ceiling.rps).toLocaleString('en')} | ${pct(m.ratio)} | ${m.goal} | ${m.met ? 'yes' : 'no'} |`,
+        `| ${m.benchmark} | ${m.database} | ${n(m.rows)} | ${n(m.gyeol.rps)} | ${m.gyeol.p50Ms} | ${m.gyeol.p99Ms} | ${n(m.ceiling.rps)} | ${pct(m.ratio)} | ${m.goal} | ${m.met ? 'yes' : 'no'} |`,
     ),
     '',
     ...Object.entries(r.scaling)
       .filter(([, v]) => v !== null)
-      .map(([db, v]) => `Lookup at ${r.settings.largeRows.toLocaleString('en')} rows vs ${r.settings.smallRows.toLocaleString('en')} (${db}): ${pct(v!)} of the throughput (goal: within 10 %).`),
+      .map(([db, v]) => `Lookup at ${n(r.settings.largeRows)} rows vs ${n(r.settings.smallRows)} (${db}): ${pct(v!)} of the throughput (goal: within 10 %).`),
     '',
-  ];
-  return lines.join('\n');
+    '| benchmark | what | value | goal | met |',
+    '|---|---|---:|---|---|',
+    ...r.checks.map((c) => `| ${c.benchmark} | ${c.what} | ${c.unit === 'ms' && c.value < 100 ? c.value.toFixed(2) : n(c.value)} ${c.unit} | ${c.goal} | ${c.met ? 'yes' : 'no'} |`),
+    '',
+  ].join('\n');
 }

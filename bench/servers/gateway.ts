@@ -30,7 +30,9 @@ if (existing < rows) {
   await clonePayments(template.id, rows - existing - 1);
 }
 const sample = await middlePayment(storeRecord.id);
-process.stdout.write(`${JSON.stringify({ url: system.gatewayUrl, apiKey: system.demo.apiKey, apiSecret: system.demo.apiSecret, impUid: sample, rows: await countPayments(storeRecord.id) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: system.gatewayUrl, shopUrl: system.shopUrl, impCode: system.demo.impCode, channelKey: system.demo.channelKey, apiKey: system.demo.apiKey, apiSecret: system.demo.apiSecret, impUid: sample, rows: await countPayments(storeRecord.id) })}\n`,
+);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
