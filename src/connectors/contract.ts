@@ -442,6 +442,8 @@ export interface BillingChargeInput {
   /** The merchant's `merchant_uid` (the connector derives the PG's order id from it). */
   merchantUid: string;
   amount: number;
+  /** The currency `amount` is in; a PG refuses one its merchant id cannot charge. */
+  currency: Currency;
   taxFree: number | null;
   vatAmount: number | null;
   /** The goods name (V1 `name`). */

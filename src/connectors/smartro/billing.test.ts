@@ -20,6 +20,7 @@ function charge(overrides: Partial<BillingChargeInput> = {}): BillingChargeInput
     billingKey: BTK,
     merchantUid: 'sub20260115001',
     amount: 1004,
+    currency: 'KRW',
     taxFree: null,
     vatAmount: null,
     name: '월간 구독',
@@ -133,7 +134,8 @@ describe('chargeBillingFlow.validate', () => {
       { field: 'card_quota', rule: '할부는 결제금액 50,000원 이상부터 가능합니다' },
       { field: 'customer_id', rule: '최대 20자까지 입력할 수 있습니다 (스마트로 규칙)' },
     ]);
-    expect(validateBillingCharge(creds(), charge({ amount: 0, cardQuota: 1 }))).toEqual([
+    expect(validateBillingCharge(creds(), charge({ amount: 0, cardQuota: 1, currency: 'USD' }))).toEqual([
+      { field: 'currency', rule: '스마트로 빌링 결제는 KRW만 가능합니다' },
       { field: 'amount', rule: '1원 이상이어야 합니다 (스마트로 규칙)' },
       { field: 'card_quota', rule: '0(일시불) 또는 2~12개월이어야 합니다' },
     ]);

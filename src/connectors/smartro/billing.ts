@@ -122,7 +122,7 @@ export function readBillingIssueCallback(credentials: SmartroCredentials, fields
 
 /**
  * Smartro's rules on a billing charge (PortOne's Smartro guide): the channel has an ssp Mall ID;
- * `merchant_uid` letters and digits; `buyer_name`, `buyer_email`, `buyer_tel` required for API
+ * `merchant_uid` letters and digits; KRW only; `buyer_name`, `buyer_email`, `buyer_tel` required for API
  * charges; `customer_id` ≤ 20; an installment only from 50,000 won; no merchant-paid interest
  * asked per charge.
  */
@@ -131,6 +131,8 @@ export function validateBillingCharge(credentials: SmartroCredentials, input: Bi
   const settings = billingSettingsProblem(credentials);
   if (settings) out.push(settings);
   if (!/^[A-Za-z0-9]+$/.test(input.merchantUid)) out.push({ field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다 (스마트로 규칙)' });
+  // As the window (rules.ts): KRW only, USD temporarily unavailable.
+  if (input.currency !== 'KRW') out.push({ field: 'currency', rule: '스마트로 빌링 결제는 KRW만 가능합니다' });
   if (!Number.isInteger(input.amount) || input.amount < 1) out.push({ field: 'amount', rule: '1원 이상이어야 합니다 (스마트로 규칙)' });
   else if (input.amount > MAX_AMOUNT) out.push({ field: 'amount', rule: '최대 12자리까지 결제할 수 있습니다 (스마트로 규칙)' });
   if (blank(input.buyerName)) out.push({ field: 'buyer_name', rule: '스마트로 API 결제에는 구매자 이름(buyer_name)이 필수입니다' });

@@ -59,6 +59,7 @@ function chargeInput(billingKeyPlain: string, overrides: Partial<BillingChargeIn
     billingKey: billingKeyPlain,
     merchantUid: uniqueUid(),
     amount: 9900,
+    currency: 'KRW',
     taxFree: null,
     vatAmount: null,
     name: '월간 구독',
