@@ -195,6 +195,8 @@ describe.each(systemDatabases())('billing-key charges over HTTP (%s)', (db) => {
       const refused = answers.find((a) => a.status === 409)!;
       expect(paid.body.response.status).toBe('paid');
       expect(refused.body).toMatchObject({ code: 1, response: null });
+      expect(v1EnvelopeErrors(refused.body)).toEqual([]);
+      expect(v1SchemaErrors('post', '/subscribe/payments/again', 200, paid.body)).toEqual([]);
       expect(['이미 결제가 완료된 주문번호(merchant_uid)입니다.', '같은 주문번호(merchant_uid)로 진행 중인 결제가 있습니다.']).toContain(refused.body.message);
       expect((await simTransactions(system.simulatorUrl, body.merchant_uid)).map((t) => [t.tid, t.approval])).toEqual([[paid.body.response.pg_tid, 'approved']]);
       const page = await rest.get(`/payments/findAll/${body.merchant_uid}`);
