@@ -14,6 +14,10 @@ describe('webhookStatusOf', () => {
     expect(webhookStatusOf('payment.paid')).toBe('paid');
     expect(webhookStatusOf('payment.vbank_issued')).toBe('ready');
     expect(webhookStatusOf('payment.failed')).toBeNull();
+    // V1: a scheduled payment's attempt is announced either way; an `again` charge's decline is not.
+    expect(webhookStatusOf('payment.failed', 'payment.scheduled')).toBe('failed');
+    expect(webhookStatusOf('payment.failed', 'payment')).toBeNull();
+    expect(webhookStatusOf('payment.paid', 'payment.scheduled')).toBe('paid');
     expect(webhookStatusOf('payment.vbank_expired')).toBe('failed');
   });
 

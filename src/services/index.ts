@@ -1,6 +1,7 @@
 import { ApprovalService } from './approvals';
 import { AuthService } from './auth';
 import { BillingService } from './billing';
+import { BillingChargeService } from './billing-charges';
 import { CancelService } from './cancels';
 import { ChannelService } from './channels';
 import { CheckoutService } from './checkout';
@@ -21,6 +22,8 @@ export interface Services {
   approvals: ApprovalService;
   cancels: CancelService;
   billing: BillingService;
+  /** Charges of stored billing keys (`/subscribe/payments/again`; the scheduler's runs). */
+  billingCharges: BillingChargeService;
   checkout: CheckoutService;
   provisioning: ProvisioningService;
   webhooks: WebhookService;
@@ -42,6 +45,7 @@ export function createServices(deps: ServiceDeps): Services {
     approvals,
     cancels,
     billing: new BillingService(deps),
+    billingCharges: new BillingChargeService(deps, channels, approvals),
     checkout: new CheckoutService(deps, channels, approvals, prepares),
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),

@@ -18,6 +18,8 @@ export interface GatewayHarness {
   store: Store;
   services: Services;
   clock: ManualClock;
+  /** Seals and opens what the services keep sealed (billing keys, channel secrets). */
+  secretBox: SecretBox;
   merchant: StoreRecord;
   apiKey: string;
   apiSecret: string;
@@ -161,6 +163,7 @@ export async function createGatewayHarness(store: Store, options: { confirmTimeo
     store,
     services,
     clock,
+    secretBox: deps.secretBox,
     merchant: main.merchant,
     apiKey: main.apiKey,
     apiSecret: main.apiSecret,

@@ -95,8 +95,9 @@ forEachDatabase((_name, getStore) => {
         ['POST', '/kakao/payment/orders', '카카오페이'],
         ['POST', '/subscribe/customers/customer1', '빌링키 발급'],
         ['POST', '/subscribe/payments/onetime', '빌링키 발급'],
-        ['POST', '/subscribe/payments/again', '아직 지원하지 않습니다'],
+        ['POST', '/subscribe/payments/unschedule', '아직 지원하지 않습니다'],
         ['GET', '/subscribe/payments/schedule', '아직 지원하지 않습니다'],
+        ['GET', '/subscribe/customers/customer1/schedules', '아직 지원하지 않습니다'],
       ];
       for (const [method, url, words] of cases) {
         const res = await call(method, url, method === 'GET' ? {} : { payload: '{}', headers: { 'content-type': 'application/json' } });

@@ -25,6 +25,8 @@ import { registerV1ReceiptsRevokeExternalReceipt } from './routes/receipts_revok
 import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
 import { registerV1SubscribeCustomers } from './routes/subscribe_customerView';
+import { registerV1SubscribeAgain } from './routes/subscribe_again';
+import { registerV1SubscribeCustomerPayments } from './routes/subscribe_customer_payments';
 import { registerV1VbanksRevokeVbank } from './routes/vbanks_revokeVbank';
 import { registerV1EscrowsEscrowLogisEdit } from './routes/escrows_escrow_logis_edit';
 import { registerV1EscrowsEscrowLogisGet } from './routes/escrows_escrow_logis_get';
@@ -57,6 +59,8 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1PaymentsCancelPayment(api, ctx);
     registerV1VbanksRevokeVbank(api, ctx);
     registerV1SubscribeCustomers(api, ctx);
+    registerV1SubscribeAgain(api, ctx);
+    registerV1SubscribeCustomerPayments(api, ctx);
     registerV1CodesStandardCodes(api, ctx);
     registerV1ReceiptsGetReceipt(api, ctx);
     registerV1ReceiptsIssueReceipt(api, ctx);

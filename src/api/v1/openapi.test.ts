@@ -71,6 +71,8 @@ forEachDatabase((_name, getStore) => {
           'GET /subscribe/customers/{customer_uid}',
           'DELETE /subscribe/customers/{customer_uid}',
           'GET /subscribe/customers',
+          'POST /subscribe/payments/again',
+          'GET /subscribe/customers/{customer_uid}/payments',
           'DELETE /vbanks/{imp_uid}',
           'GET /banks',
           'GET /banks/{code}',
