@@ -14,6 +14,10 @@ describe('webhookStatusOf', () => {
     expect(webhookStatusOf('payment.paid')).toBe('paid');
     expect(webhookStatusOf('payment.vbank_issued')).toBe('ready');
     expect(webhookStatusOf('payment.failed')).toBeNull();
+    // …except a scheduled payment's failure (V1 §4.1); an /again charge's failure stays quiet.
+    expect(webhookStatusOf('payment.failed', 'payment.scheduled')).toBe('failed');
+    expect(webhookStatusOf('payment.failed', 'payment')).toBeNull();
+    expect(webhookStatusOf('payment.paid', 'payment.scheduled')).toBe('paid');
     expect(webhookStatusOf('payment.vbank_expired')).toBe('failed');
   });
 

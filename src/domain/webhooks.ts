@@ -4,7 +4,7 @@
  * its own (both come in as arguments).
  */
 import type { DomainEventType } from './payment-transitions';
-import type { PaymentStatus } from './payment';
+import type { CustomerUidUsage, PaymentStatus } from './payment';
 
 export type WebhookContentType = 'json' | 'form';
 export const WEBHOOK_CONTENT_TYPES = ['json', 'form'] as const satisfies readonly WebhookContentType[];
@@ -27,9 +27,10 @@ export interface WebhookPayload {
 
 /**
  * The `status` a domain event is announced with, or null when V1 sends no webhook for it (an
- * ordinary failure). Scheduled-payment failures join with their issue.
+ * ordinary failure). A scheduled payment's failure is announced (V1 §4.1: "Scheduled payment
+ * attempted → paid or failed"), so `usage` (the payment's `customer_uid_usage`) decides that one.
  */
-export function webhookStatusOf(type: DomainEventType): PaymentStatus | null {
+export function webhookStatusOf(type: DomainEventType, usage: CustomerUidUsage | null = null): PaymentStatus | null {
   switch (type) {
     case 'payment.paid':
       return 'paid';
@@ -48,7 +49,7 @@ export function webhookStatusOf(type: DomainEventType): PaymentStatus | null {
     case 'payment.vbank_revoked':
       return null;
     case 'payment.failed':
-      return null;
+      return usage === 'payment.scheduled' ? 'failed' : null;
     default: {
       const never: never = type;
       throw new TypeError(`unknown domain event ${String(never)}`);

@@ -1,4 +1,5 @@
 import { ApprovalService } from './approvals';
+import type { BillingCharger } from './billing-charges';
 import { AuthService } from './auth';
 import { BillingService } from './billing';
 import { CancelService } from './cancels';
@@ -10,6 +11,7 @@ import { PaymentQueryService } from './payments';
 import { PaymentPrepareService } from './prepares';
 import { ProvisioningService } from './provisioning';
 import { ReceiptService } from './receipts';
+import { CHARGES_NOT_AVAILABLE, defaultScheduleSettings, ScheduleService } from './schedules';
 import { VbankService } from './vbanks';
 import { WebhookService } from './webhooks';
 
@@ -27,9 +29,13 @@ export interface Services {
   receipts: ReceiptService;
   vbanks: VbankService;
   escrows: EscrowService;
+  schedules: ScheduleService;
 }
 
-export function createServices(deps: ServiceDeps): Services {
+/**
+ * @param parts.billingCharger what charges billing keys for the scheduler (tests give a stand-in)
+ */
+export function createServices(deps: ServiceDeps, parts: { billingCharger?: BillingCharger } = {}): Services {
   const channels = new ChannelService(deps);
   const cancels = new CancelService(deps, channels);
   const approvals = new ApprovalService(deps, channels, cancels);
@@ -48,6 +54,7 @@ export function createServices(deps: ServiceDeps): Services {
     receipts: new ReceiptService(deps, channels),
     vbanks: new VbankService(deps, channels, approvals),
     escrows: new EscrowService(deps, channels),
+    schedules: new ScheduleService(deps, parts.billingCharger ?? CHARGES_NOT_AVAILABLE, deps.schedules ?? defaultScheduleSettings(deps.connectorContext.timeoutMs)),
   };
 }
 

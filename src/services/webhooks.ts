@@ -194,10 +194,10 @@ export class WebhookService {
       const now = this.deps.clock.now();
       const deliveries: NewWebhookDelivery[] = [];
       for (const event of events) {
-        const status = webhookStatusOf(event.type);
-        if (status === null) continue;
         const payment = await repos.payments.findById(event.storeId, event.paymentId);
         if (!payment) continue;
+        const status = webhookStatusOf(event.type, payment.customerUidUsage);
+        if (status === null) continue;
         const settings = await this.settingsRecord(event.storeId, repos);
         const storeUrl = payment.sandbox ? settings.testUrl : settings.liveUrl;
         const notice = noticeUrlsOf(payment.noticeUrl);

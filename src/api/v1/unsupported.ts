@@ -37,7 +37,8 @@ export const UNSUPPORTED_APIS: readonly UnsupportedApi[] = [
   { methods: ['POST'], path: '/subscribe/customers/{customer_uid}', message: API_BILLING_KEY },
   { methods: '*', path: '/subscribe/payments/onetime', message: API_BILLING_KEY },
   { methods: '*', path: '/subscribe/payments/foreign', message: API_BILLING_KEY },
-  { methods: '*', path: '/subscribe/*', message: BILLING_LATER },
+  { methods: '*', path: '/subscribe/payments/again', message: BILLING_LATER },
+  { methods: '*', path: '/subscribe/customers/{customer_uid}/payments', message: BILLING_LATER },
 ];
 
 const compiled = UNSUPPORTED_APIS.map((api) => ({
