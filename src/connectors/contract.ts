@@ -442,6 +442,8 @@ export interface BillingChargeInput {
   /** The merchant's `merchant_uid` (the connector derives the PG's order id from it). */
   merchantUid: string;
   amount: number;
+  /** The currency `amount` is in; a PG refuses one its merchant id cannot charge. */
+  currency: Currency;
   taxFree: number | null;
   vatAmount: number | null;
   /** The goods name (V1 `name`). */
@@ -451,6 +453,10 @@ export interface BillingChargeInput {
   buyerTel: string | null;
   /** Installment months; 0 = lump sum (V1 `card_quota`). */
   cardQuota: number;
+  /** Pay with the card company's points as well (V1 `use_card_point`; a PG contract decides whether it applies). */
+  useCardPoint: boolean;
+  /** The merchant pays the installment interest (V1 `interest_free_by_merchant`); a PG that cannot say so per charge refuses it. */
+  interestFreeByMerchant: boolean;
   /** The buyer's id the key was issued for (V1 `customer_id`), when known. */
   customerId: string | null;
   /** The caller's IP as the gateway saw it, when known. */
@@ -461,6 +467,11 @@ export interface BillingChargeInput {
  * The charge call plus the PG's own rules on its input, checked before any payment is created.
  * The result is an {@link ApprovalResult}: approved with the card's details (its `order` compared
  * by the services), or declined (a decline is data).
+ *
+ * Re-sending the same input must never charge the order twice: a PG that already charged the
+ * order with this key answers with that earlier approval (its Tid, amount and card), which is
+ * read as `approved`. It is how a lost answer is reconciled (there may be no inquiry of a billing
+ * charge); the connector documents how its PG behaves.
  */
 export type BillingChargeFlow<Credentials> = PgFlow<Credentials, BillingChargeInput, ApprovalResult> & {
   validate(credentials: Credentials, input: BillingChargeInput): FieldViolation[];

@@ -60,6 +60,9 @@ export const ERRORS = {
   ESCROW_NOT_REGISTERED: { status: 409, v1Code: 1, message: '등록된 배송정보가 존재하지 않습니다.' },
   ESCROW_REFUSED: { status: 400, v1Code: 1, message: 'PG사가 배송정보 등록을 거절했습니다.' },
   CUSTOMER_NOT_FOUND: { status: 404, v1Code: -1, message: '등록된 고객정보가 없습니다.' },
+  // POST /subscribe/payments/again with an unknown customer_uid: V1 answers code -1 with HTTP 200
+  // (the Python client's test against the live API expects a code, not an HTTP error).
+  CHARGE_CUSTOMER_NOT_FOUND: { status: 200, v1Code: -1, message: '등록된 고객정보가 없습니다.' },
   INTERNAL: { status: 500, v1Code: -1, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.' },
   // ---- scheduled payments (/subscribe/payments/schedule...) ----
   // V1 answers these business refusals with HTTP 200 and code 1 (PY tests of schedule/unschedule).

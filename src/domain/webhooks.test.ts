@@ -14,7 +14,7 @@ describe('webhookStatusOf', () => {
     expect(webhookStatusOf('payment.paid')).toBe('paid');
     expect(webhookStatusOf('payment.vbank_issued')).toBe('ready');
     expect(webhookStatusOf('payment.failed')).toBeNull();
-    // …except a scheduled payment's failure (V1 §4.1); an /again charge's failure stays quiet.
+    // V1: a scheduled payment's attempt is announced either way; an `again` charge's decline is not.
     expect(webhookStatusOf('payment.failed', 'payment.scheduled')).toBe('failed');
     expect(webhookStatusOf('payment.failed', 'payment')).toBeNull();
     expect(webhookStatusOf('payment.paid', 'payment.scheduled')).toBe('paid');

@@ -27,8 +27,8 @@ export interface WebhookPayload {
 
 /**
  * The `status` a domain event is announced with, or null when V1 sends no webhook for it (an
- * ordinary failure). A scheduled payment's failure is announced (V1 §4.1: "Scheduled payment
- * attempted → paid or failed"), so `usage` (the payment's `customer_uid_usage`) decides that one.
+ * ordinary failure). A failure is announced only for a schedule's run (`customer_uid_usage`
+ * `payment.scheduled`): V1 sends `paid` or `failed` for every scheduled payment attempted.
  */
 export function webhookStatusOf(type: DomainEventType, usage: CustomerUidUsage | null = null): PaymentStatus | null {
   switch (type) {

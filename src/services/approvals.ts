@@ -2,12 +2,13 @@
  * One approval pipeline for every method and PG (DESIGN §3): claim → call the PG outside any
  * transaction → record the outcome and its domain events in one transaction. The checkout uses it
  * for the window's return; the reconciler for outcomes left open by a timeout, an untrustworthy
- * answer or a crash; billing and PG notifications will use it too.
+ * answer or a crash; `POST /vbanks` and billing-key charges for their server calls; PG
+ * notifications for deposits.
  *
  * Every state change goes through the pure `decide` of domain/payment-transitions.ts and is
  * enforced by the store's conditional update.
  */
-import { ConnectorFault, type ApprovalResult, type VirtualAccountIssueInput, type VirtualAccountIssueResult } from '../connectors/contract';
+import { ConnectorFault, type ApprovalResult, type BillingChargeInput, type VirtualAccountIssueInput, type VirtualAccountIssueResult } from '../connectors/contract';
 import { executeFlow } from '../connectors/executor';
 import { AppError, type ErrorCode } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
@@ -60,6 +61,36 @@ interface SealedIssue {
   kind: 'vbank-issue';
   input: VirtualAccountIssueInput;
 }
+
+/**
+ * What a billing-key charge (V1 `/subscribe/payments/again`, a schedule's run) led to. The
+ * payment is `channel: "api"`, `pay_method: "card"`, with its `customer_uid`.
+ */
+export type ChargeOutcome =
+  /** Approved: the payment is `paid` (webhook `paid`). */
+  | { kind: 'paid'; payment: Payment }
+  /**
+   * The PG said no, or the call never reached it: the payment is `failed` with the reason. A "no"
+   * without a signature is re-checked by the reconciler (the same charge sent again), which may
+   * still make it `paid`.
+   */
+  | { kind: 'declined'; payment: Payment; error: AttemptError }
+  /** No trustworthy answer: the payment stays `ready`; the reconciler re-sends the same charge until it knows. */
+  | { kind: 'unknown'; payment: Payment; error: AttemptError }
+  /** Another payment of the same merchant_uid holds the claim: the PG was not asked. */
+  | { kind: 'not-claimed'; payment: Payment; holder: Payment | null };
+
+/**
+ * What the sealed auth of a billing-key charge holds: the input that re-sends it, billing key
+ * included (sealed with the instance secret like every key at rest; never logged).
+ */
+interface SealedCharge {
+  kind: 'billing-charge';
+  input: BillingChargeInput;
+}
+
+/** A server call the reconciler settles by sending it again (there is no inquiry by Tid for it). */
+type SealedServerCall = SealedIssue | SealedCharge;
 
 export type ApproveOutcome =
   | { kind: 'settled'; payment: Payment; error: AttemptError | null }
@@ -189,8 +220,9 @@ export class ApprovalService {
    */
   async reconcile(payment: Payment): Promise<Payment> {
     if (!approvalOpen(payment) && !payment.approvalUnverified) return payment;
-    const issue = payment.pgTid === null ? this.sealedIssue(payment) : null;
-    if (issue) return this.reconcileIssue(payment, issue.input);
+    const sealed = this.sealedServerCall(payment);
+    if (sealed?.kind === 'billing-charge') return this.reconcileCharge(payment, sealed.input);
+    if (sealed?.kind === 'vbank-issue' && payment.pgTid === null) return this.reconcileIssue(payment, sealed.input);
     if (payment.pgTid === null) throw new Error(`payment ${payment.impUid} is open without a PG transaction id`);
     const resolved = await this.channels.openById(payment.storeId, payment.channelId);
     const auth = payment.pgAuthSealed === null ? null : (JSON.parse(this.deps.secretBox.open(payment.pgAuthSealed)) as unknown);
@@ -247,30 +279,116 @@ export class ApprovalService {
     } catch (err) {
       if (!(err instanceof ConnectorFault)) throw err;
       this.deps.logger.error({ impUid: payment.impUid, fault: err.kind, err: err.message }, 'PG virtual account issue fault');
-      const error = errorOf(err.kind === 'timeout' ? 'PG_TIMEOUT' : 'PG_FAULT');
-      const at = this.now();
-      if (err.kind === 'network' && !err.outcomeUnknown) {
-        // Never reached the PG: nothing was issued.
-        const failed = await this.settle(claimed.payment, { type: 'pg-declined', pgTid: null, code: error.code, message: `${error.message} (${err.message})`, verified: true, at, reconcileAfter: null });
-        return { kind: 'declined', payment: failed, error };
-      }
-      const unknown = await this.settle(claimed.payment, {
-        type: 'pg-outcome-unknown',
-        pgTid: null,
-        note: `${error.message} (${err.kind}: ${err.message})`,
-        at,
-        reconcileAfter: new Date(Math.max(at.getTime(), now.getTime() + timeoutMs)),
-      });
-      return { kind: 'unknown', payment: unknown, error };
+      return this.serverCallFault(claimed.payment, err, now);
     }
     return this.recordIssue(claimed.payment, resolved, result);
   }
 
-  /** The sealed issue input of an API-issued virtual account, or null for any other payment. */
-  private sealedIssue(payment: Payment): SealedIssue | null {
-    if (payment.pgAuthSealed === null || payment.channel !== 'api' || payment.payMethod !== 'vbank') return null;
-    const sealed = JSON.parse(this.deps.secretBox.open(payment.pgAuthSealed)) as Partial<SealedIssue> | null;
-    return sealed?.kind === 'vbank-issue' && sealed.input ? (sealed as SealedIssue) : null;
+  /**
+   * Charges a stored billing key (V1 `POST /subscribe/payments/again`, a schedule's run) for a
+   * `ready` payment created for it: claims the merchant_uid with the charge's input sealed (what
+   * re-sends it; the billing key is in it, so it is sealed and never logged), calls the PG outside
+   * any transaction, then records the approval (`paid`, webhook `paid`) or the decline
+   * (`failed`). A fault leaves the outcome open: the reconciler re-sends the same charge, which
+   * the connector guarantees never charges the order twice (contract `BillingChargeFlow`).
+   */
+  async chargeBillingKey(payment: Payment, resolved: ResolvedChannel, input: BillingChargeInput): Promise<ChargeOutcome> {
+    const flow = resolved.connector.flows.chargeBillingKey;
+    if (!flow) throw new Error(`${resolved.connector.id} cannot charge a billing key`);
+    const timeoutMs = this.deps.connectorContext.timeoutMs;
+    const now = this.now();
+    const sealed: SealedCharge = { kind: 'billing-charge', input };
+    const claim = decide(payment, {
+      type: 'approval-requested',
+      pgTid: null,
+      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(sealed)),
+      at: now,
+      reconcileAfter: new Date(now.getTime() + timeoutMs + CRASH_MARGIN_MS),
+    });
+    if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
+    const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
+    if (!claimed.ok) {
+      const holder = claimed.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
+      return { kind: 'not-claimed', payment: await this.reload(payment), holder };
+    }
+    let result: ApprovalResult;
+    try {
+      result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
+    } catch (err) {
+      if (!(err instanceof ConnectorFault)) throw err;
+      this.deps.logger.error({ impUid: payment.impUid, fault: err.kind, err: err.message }, 'PG billing charge fault');
+      return this.serverCallFault(claimed.payment, err, now);
+    }
+    const settled = await this.recordResult(claimed.payment, resolved, result, 'approval');
+    const after = settled.payment;
+    if (after.status === 'paid') return { kind: 'paid', payment: after };
+    if (approvalOpen(after)) return { kind: 'unknown', payment: after, error: settled.error ?? errorOf('PG_TIMEOUT') };
+    return { kind: 'declined', payment: after, error: settled.error ?? this.errorFor(after) ?? errorOf('PG_FAULT') };
+  }
+
+  /**
+   * Records a fault of a server call made without a Tid (an API virtual account issue, a billing
+   * charge): one that never reached the PG fails the payment (nothing can have happened there);
+   * any other leaves the outcome open for the reconciler, not before the PG could have finished.
+   */
+  private async serverCallFault(
+    claimed: Payment,
+    err: ConnectorFault,
+    requestedAt: Date,
+  ): Promise<{ kind: 'declined'; payment: Payment; error: AttemptError } | { kind: 'unknown'; payment: Payment; error: AttemptError }> {
+    const error = errorOf(err.kind === 'timeout' ? 'PG_TIMEOUT' : 'PG_FAULT');
+    const at = this.now();
+    if (err.kind === 'network' && !err.outcomeUnknown) {
+      const failed = await this.settle(claimed, { type: 'pg-declined', pgTid: null, code: error.code, message: `${error.message} (${err.message})`, verified: true, at, reconcileAfter: null });
+      return { kind: 'declined', payment: failed, error };
+    }
+    const unknown = await this.settle(claimed, {
+      type: 'pg-outcome-unknown',
+      pgTid: null,
+      note: `${error.message} (${err.kind}: ${err.message})`,
+      at,
+      reconcileAfter: new Date(Math.max(at.getTime(), requestedAt.getTime() + this.deps.connectorContext.timeoutMs)),
+    });
+    return { kind: 'unknown', payment: unknown, error };
+  }
+
+  /** The sealed input of a server call the reconciler re-sends (API virtual account, billing charge), or null for any other payment. */
+  private sealedServerCall(payment: Payment): SealedServerCall | null {
+    if (payment.pgAuthSealed === null || payment.channel !== 'api') return null;
+    const issue = payment.payMethod === 'vbank';
+    const charge = payment.customerUid !== null && payment.customerUidUsage !== null && payment.customerUidUsage !== 'issue';
+    if (!issue && !charge) return null;
+    const sealed = JSON.parse(this.deps.secretBox.open(payment.pgAuthSealed)) as Partial<SealedServerCall> | null;
+    if (!sealed?.input) return null;
+    if (issue && sealed.kind === 'vbank-issue') return sealed as SealedIssue;
+    if (charge && sealed.kind === 'billing-charge') return sealed as SealedCharge;
+    return null;
+  }
+
+  /**
+   * Re-sends a billing charge whose outcome is open (timeout, lost answer, crash) or whose decline
+   * was unsigned, and records what the PG says now. The same order on the same key is never
+   * charged twice: a PG that charged it before answers with that approval (contract
+   * `BillingChargeFlow`). An unsigned "no" settles nothing, as for an inquiry.
+   */
+  private async reconcileCharge(payment: Payment, input: BillingChargeInput): Promise<Payment> {
+    const resolved = await this.channels.openById(payment.storeId, payment.channelId);
+    const flow = resolved.connector.flows.chargeBillingKey;
+    if (!flow) throw new Error(`${resolved.connector.id} cannot charge a billing key`);
+    let result: ApprovalResult;
+    try {
+      result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
+    } catch (err) {
+      if (!(err instanceof ConnectorFault)) throw err;
+      this.deps.logger.warn({ impUid: payment.impUid, fault: err.kind, err: err.message }, 'PG billing charge re-send fault');
+      return this.inquiryFailed(payment, `빌링 결제 재확인 실패 (${err.kind}: ${err.message})`);
+    }
+    if (result.outcome === 'declined' && !result.verified) {
+      return this.inquiryFailed(payment, `빌링 결제 재확인 응답에 서명이 없습니다 (${result.code} ${result.message})`);
+    }
+    const settled = await this.recordResult(payment, resolved, result, 'inquiry');
+    this.deps.logger.info({ impUid: settled.payment.impUid, status: settled.payment.status, pgTid: settled.payment.pgTid }, 'billing charge reconciled');
+    return settled.payment;
   }
 
   /** Re-sends an API issue whose answer was lost and records what the PG says now. */
@@ -467,8 +585,10 @@ export class ApprovalService {
       });
       if (after.status !== 'paid' && after.approvalState !== 'approved' && payment.approvalUnverified) {
         // The bare "no" was a yes, but the order was paid meanwhile by another attempt: the
-        // approval is kept for cancellation instead.
-        await this.recordStray(payment, resolved, result, null);
+        // approval is kept for cancellation instead — unless it is that attempt's own approval (a
+        // billing PG answers a re-sent order with the charge that paid it).
+        const owner = await this.deps.store.payments.findByPgTid(payment.storeId, resolved.channel.pgProvider, result.pgTid);
+        if (owner === null || owner.id === payment.id) await this.recordStray(payment, resolved, result, null);
         const confirmed = await this.settle(after, {
           type: 'pg-declined',
           pgTid: payment.pgTid,

@@ -1,9 +1,10 @@
 /**
  * A payment as first recorded (`ready`, nothing asked of the PG yet), from a request read by
- * domain/request-pay.ts: the checkout's window payments and the API's virtual accounts share it.
+ * domain/request-pay.ts: the checkout's window payments, the API's virtual accounts and billing-key
+ * charges share it.
  */
 import { newImpUid } from '../domain/ids';
-import type { PaymentChannel, PaymentPassThrough } from '../domain/payment';
+import type { CustomerUidUsage, PaymentChannel, PaymentPassThrough } from '../domain/payment';
 import type { PaymentRequest } from '../domain/request-pay';
 import type { NewPayment } from '../store/types';
 
@@ -24,7 +25,13 @@ export function newPaymentRecord(
   storeId: number,
   channel: { id: number; pgProvider: string; pgId: string; testMode: boolean },
   request: PaymentRequest,
-  origin: { channel: PaymentChannel; userAgent: string | null; passThrough: PaymentPassThrough },
+  origin: {
+    channel: PaymentChannel;
+    userAgent: string | null;
+    passThrough: PaymentPassThrough;
+    /** The billing key the payment issues or charges (V1 `customer_uid`) and how; none for other payments. */
+    billing?: { customerUid: string; usage: CustomerUidUsage };
+  },
   now: Date,
 ): NewPayment {
   return {
@@ -51,8 +58,8 @@ export function newPaymentRecord(
     buyerPostcode: request.buyerPostcode,
     customData: request.customData,
     noticeUrl: request.noticeUrl,
-    customerUid: null,
-    customerUidUsage: null,
+    customerUid: origin.billing?.customerUid ?? null,
+    customerUidUsage: origin.billing?.usage ?? null,
     userAgent: origin.userAgent,
     passThrough: origin.passThrough,
     startedAt: now,

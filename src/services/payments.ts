@@ -149,6 +149,19 @@ export class PaymentQueryService {
   }
 
   /**
+   * `GET /subscribe/customers/{customer_uid}/payments`: the payments that issued or charged the
+   * key, newest first, paged (V1 gives only `page`: 20 a page, as V1's lists by default). 404
+   * only when gyeol knows nothing of the customer_uid — neither a registered key nor a payment —
+   * so a deleted customer's payments stay listed.
+   */
+  async listByCustomerUid(storeId: number, customerUid: string, query: { page?: number }, options: LookupOptions): Promise<ListPage> {
+    const { page, limit, sorting } = pageOf({ page: query.page });
+    const found = await this.deps.store.payments.listByCustomerUid(storeId, customerUid, { includeSandbox: options.includeSandbox }, { sorting, offset: (page - 1) * limit, limit });
+    if (found.total === 0 && !(await this.deps.store.billingCustomers.find(storeId, customerUid))) throw new AppError('CUSTOMER_NOT_FOUND');
+    return this.paged(found, page, limit);
+  }
+
+  /**
    * `GET /payments/status/{status}`: the store's payments of a status whose status time (V1's
    * basis: started for `all` and `ready`, else paid, failed or cancelled) lies in
    * [`from`, `to`] (UNIX seconds, both inclusive); `to` defaults to now, `from` to 90 days before `to`.

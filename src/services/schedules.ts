@@ -112,19 +112,6 @@ const CARD_DATA_NOT_SUPPORTED =
   '카드정보로 빌링키를 발급하며 결제예약하는 기능(card_number, expiry, birth 등)은 지원하지 않습니다. gyeol의 PG(스마트로 smartro_v2)는 API 방식 빌링키 발급을 지원하지 않으니, 결제창(IMP.request_pay)으로 빌링키를 발급한 뒤 그 customer_uid로 결제예약해 주세요.';
 const CHECKING_AMOUNT_NOT_SUPPORTED = 'checking_amount: 유효카드 체크 승인(결제 후 자동 취소)은 지원하지 않습니다. 0으로 보내거나 생략해 주세요.';
 
-/**
- * Until the billing-key charge (`/subscribe/payments/again`) is wired in, schedules cannot be
- * checked or run: every call refuses, so nothing is scheduled that could not run.
- */
-export const CHARGES_NOT_AVAILABLE: BillingCharger = {
-  async check() {
-    throw new AppError('API_NOT_SUPPORTED', { message: '빌링키 결제가 아직 준비되지 않아 결제예약을 받을 수 없습니다.' });
-  },
-  async charge() {
-    throw new AppError('API_NOT_SUPPORTED', { message: '빌링키 결제가 아직 준비되지 않아 결제예약을 실행할 수 없습니다.' });
-  },
-};
-
 /** The scheduler's defaults: a run is held for two PG timeouts and half a minute; an open run is looked at again after 5 s. */
 export function defaultScheduleSettings(pgTimeoutMs: number): ScheduleSettings {
   return { leaseMs: pgTimeoutMs * 2 + 30_000, openRecheckMs: 5_000 };

@@ -348,6 +348,16 @@ export class KyselyPaymentRepository implements PaymentRepository {
     return { total: Number(count.n), payments: rows.map(paymentFromRow) };
   }
 
+  async listByCustomerUid(storeId: number, customerUid: string, filter: { includeSandbox: boolean }, page: PageRequest): Promise<PaymentPage> {
+    let query = this.db.selectFrom('payments').where('store_id', '=', storeId).where('customer_uid', '=', customerUid);
+    if (!filter.includeSandbox) query = query.where('sandbox', '=', 0);
+    const [count, rows] = await Promise.all([
+      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      sorted(query.selectAll(), page.sorting).offset(page.offset).limit(page.limit).execute(),
+    ]);
+    return { total: Number(count.n), payments: rows.map(paymentFromRow) };
+  }
+
   async listByStatus(
     storeId: number,
     filter: { status: PaymentStatus | 'all'; basis: PaymentTimeBasis; from: Date; to: Date; includeSandbox: boolean },

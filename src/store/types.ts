@@ -207,6 +207,8 @@ export interface PaymentRepository {
     filter: { status?: PaymentStatus; includeSandbox: boolean },
     page: PageRequest,
   ): Promise<PaymentPage>;
+  /** Every payment that issued or charged a billing key (`customer_uid`), test-channel ones unless excluded, one page of them. */
+  listByCustomerUid(storeId: number, customerUid: string, filter: { includeSandbox: boolean }, page: PageRequest): Promise<PaymentPage>;
   /**
    * The store's payments of a status (or all) whose `basis` time lies in [from, to), one page of
    * them; `includeSandbox: false` leaves out test-channel payments.

@@ -19,6 +19,8 @@ export interface GatewayHarness {
   store: Store;
   services: Services;
   clock: ManualClock;
+  /** Seals and opens what the services keep sealed (billing keys, channel secrets). */
+  secretBox: SecretBox;
   merchant: StoreRecord;
   apiKey: string;
   apiSecret: string;
@@ -165,6 +167,7 @@ export async function createGatewayHarness(
     store,
     services,
     clock,
+    secretBox: deps.secretBox,
     merchant: main.merchant,
     apiKey: main.apiKey,
     apiSecret: main.apiSecret,

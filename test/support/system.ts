@@ -11,6 +11,9 @@ import { v1SchemaErrors } from './openapi';
 
 export type TestDatabase = 'sqlite' | 'postgres';
 
+/** The instance secret every test system is started with (what seals billing keys and channel secrets). */
+export const TEST_INSTANCE_SECRET = 'test-instance-secret-0123456789';
+
 /** The databases a system-level test runs on: SQLite always, PostgreSQL when DATABASE_URL is set. */
 export function systemDatabases(): TestDatabase[] {
   if (process.env.DATABASE_URL) return ['sqlite', 'postgres'];
@@ -45,7 +48,7 @@ export async function startTestSystem(options: {
     GYEOL_SIM_PORT: '0',
     GYEOL_SHOP_PORT: '0',
     GYEOL_DATA_DIR: dataDir,
-    GYEOL_SECRET: 'test-instance-secret-0123456789',
+    GYEOL_SECRET: TEST_INSTANCE_SECRET,
     GYEOL_PG_TIMEOUT_MS: String(options.pgTimeoutMs ?? 5000),
     ...(options.db === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...options.env,
@@ -60,7 +63,7 @@ export async function startTestSystem(options: {
     pgSchema,
     pgFetch: options.pgFetch,
   });
-  const env: Record<string, string> = { GYEOL_DATA_DIR: dataDir, GYEOL_SECRET: 'test-instance-secret-0123456789', DATABASE_URL: '' };
+  const env: Record<string, string> = { GYEOL_DATA_DIR: dataDir, GYEOL_SECRET: TEST_INSTANCE_SECRET, DATABASE_URL: '' };
   if (pgSchema) {
     const url = new URL(process.env.DATABASE_URL as string);
     url.searchParams.set('options', `-c search_path=${pgSchema}`);

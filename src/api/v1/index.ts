@@ -25,6 +25,8 @@ import { registerV1ReceiptsRevokeExternalReceipt } from './routes/receipts_revok
 import { registerV1UsersGetPgSettings } from './routes/users_getPgSettings';
 import { registerV1UsersGetToken } from './routes/users_getToken';
 import { registerV1SubscribeCustomers } from './routes/subscribe_customerView';
+import { registerV1SubscribeAgain } from './routes/subscribe_again';
+import { registerV1SubscribeCustomerPayments } from './routes/subscribe_customer_payments';
 import { registerV1SubscribeFindSchedulesByCustomer } from './routes/subscribe_findSchedulesByCustomer';
 import { registerV1SubscribeFindSchedulesByRange } from './routes/subscribe_findSchedulesByRange';
 import { registerV1SubscribeGetScheduleByMid } from './routes/subscribe_getScheduleByMid';
@@ -65,6 +67,8 @@ export async function registerV1Api(app: FastifyInstance, ctx: V1Context): Promi
     registerV1PaymentsCancelPayment(api, ctx);
     registerV1VbanksRevokeVbank(api, ctx);
     registerV1SubscribeCustomers(api, ctx);
+    registerV1SubscribeAgain(api, ctx);
+    registerV1SubscribeCustomerPayments(api, ctx);
     registerV1SubscribeSchedule(api, ctx);
     registerV1SubscribeUnschedule(api, ctx);
     registerV1SubscribeFindSchedulesByRange(api, ctx);

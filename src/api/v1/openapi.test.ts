@@ -71,6 +71,8 @@ forEachDatabase((_name, getStore) => {
           'GET /subscribe/customers/{customer_uid}',
           'DELETE /subscribe/customers/{customer_uid}',
           'GET /subscribe/customers',
+          'POST /subscribe/payments/again',
+          'GET /subscribe/customers/{customer_uid}/payments',
           'POST /subscribe/payments/schedule',
           'POST /subscribe/payments/unschedule',
           'GET /subscribe/payments/schedule',

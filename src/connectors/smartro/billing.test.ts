@@ -20,6 +20,7 @@ function charge(overrides: Partial<BillingChargeInput> = {}): BillingChargeInput
     billingKey: BTK,
     merchantUid: 'sub20260115001',
     amount: 1004,
+    currency: 'KRW',
     taxFree: null,
     vatAmount: null,
     name: '월간 구독',
@@ -27,6 +28,8 @@ function charge(overrides: Partial<BillingChargeInput> = {}): BillingChargeInput
     buyerEmail: 'buyer@example.com',
     buyerTel: '010-1234-5678',
     cardQuota: 0,
+    useCardPoint: false,
+    interestFreeByMerchant: false,
     customerId: 'buyer01',
     buyerIp: '203.0.113.7',
     ...overrides,
@@ -102,6 +105,11 @@ describe('chargeBillingFlow.buildRequest', () => {
     });
   });
 
+  it('asks for card points with CardPoint 1 when use_card_point is set', () => {
+    const request = chargeBillingFlow.buildRequest(creds(), charge({ useCardPoint: true }), NOW);
+    expect(decryptEnvelope((JSON.parse(request.body ?? '') as { EncData: string }).EncData, TEST_MERCHANT_KEY)).toMatchObject({ CardPoint: '1' });
+  });
+
   it('cuts the Moid to 40 characters, pads the quota and keeps a given tax split', () => {
     const uid = 'a'.repeat(45);
     const request = chargeBillingFlow.buildRequest(creds(), charge({ merchantUid: uid, amount: 60000, cardQuota: 3, taxFree: 10000, vatAmount: 4000, name: null }), NOW);
@@ -126,10 +134,19 @@ describe('chargeBillingFlow.validate', () => {
       { field: 'card_quota', rule: '할부는 결제금액 50,000원 이상부터 가능합니다' },
       { field: 'customer_id', rule: '최대 20자까지 입력할 수 있습니다 (스마트로 규칙)' },
     ]);
-    expect(validateBillingCharge(creds(), charge({ amount: 0, cardQuota: 1 }))).toEqual([
+    expect(validateBillingCharge(creds(), charge({ amount: 0, cardQuota: 1, currency: 'USD' }))).toEqual([
+      { field: 'currency', rule: '스마트로 빌링 결제는 KRW만 가능합니다' },
       { field: 'amount', rule: '1원 이상이어야 합니다 (스마트로 규칙)' },
       { field: 'card_quota', rule: '0(일시불) 또는 2~12개월이어야 합니다' },
     ]);
+  });
+
+  it('refuses merchant-paid interest on an installment (Smartro sets it per MID), not on a lump sum', () => {
+    expect(validateBillingCharge(creds(), charge({ amount: 60000, cardQuota: 3, interestFreeByMerchant: true }))).toEqual([
+      { field: 'interest_free_by_merchant', rule: '스마트로는 빌링 결제마다 가맹점 부담 무이자 할부를 지정할 수 없습니다 (MID 계약으로 정해집니다)' },
+    ]);
+    expect(validateBillingCharge(creds(), charge({ amount: 60000, cardQuota: 3 }))).toEqual([]);
+    expect(validateBillingCharge(creds(), charge({ interestFreeByMerchant: true }))).toEqual([]);
   });
 });
 
@@ -168,8 +185,58 @@ describe('chargeBillingFlow.readAnswer', () => {
 
   it('reads a signed card decline as a verified decline', () => {
     expect(read(signed({ ResultCode: '3052', ResultMsg: '잔액부족 (한도초과)' }))).toEqual({ outcome: 'declined', pgTid: TID, code: '3052', message: '잔액부족 (한도초과)', verified: true });
+  });
+
+  describe('B101 (the order was charged with this key before: a re-sent charge)', () => {
     const dup = BILLING_PAY_CODES.duplicateMoid;
-    expect(read(signed({ ResultCode: dup.resultCode, ResultMsg: dup.resultMsg }))).toEqual({ outcome: 'declined', pgTid: TID, code: 'B101', message: dup.resultMsg, verified: true });
+
+    it('reads it, for the same order and amount, as the earlier approval it names: its Tid, date and card', () => {
+      const first = read(signed());
+      expect(read(signed({ ResultCode: dup.resultCode, ResultMsg: dup.resultMsg }))).toEqual({ ...first, code: 'B101', message: dup.resultMsg });
+    });
+
+    it('takes a B101 that names only the earlier Tid, order and amount: approved with what it says, at the time read', () => {
+      const thin = { ResultCode: dup.resultCode, ResultMsg: dup.resultMsg, Tid: TID, Mid: TEST_MID, Moid: 'sub20260115001', Amt: '1004' };
+      const result = read({ ...thin, SignValue: signValue(TID, dup.resultCode, TEST_MERCHANT_KEY) });
+      expect(result).toMatchObject({ outcome: 'approved', pgTid: TID, approvedAt: NOW, order: { merchantUid: 'sub20260115001', amount: 1004, pgId: TEST_MID } });
+      expect(result.outcome === 'approved' && result.details).toEqual({
+        method: 'card',
+        card: {
+          cardCode: null,
+          cardName: null,
+          cardIssuerCode: null,
+          cardIssuerName: null,
+          cardPublisherCode: null,
+          cardPublisherName: null,
+          cardNumber: null,
+          cardQuota: 0,
+          cardType: null,
+          applyNum: null,
+        },
+      });
+    });
+
+    it('reads a B101 about another amount as a verified decline of this charge, without the other charge\'s Tid', () => {
+      expect(read(signed({ ResultCode: dup.resultCode, ResultMsg: dup.resultMsg, Amt: '5000' }))).toEqual({
+        outcome: 'declined',
+        pgTid: null,
+        code: 'B101',
+        message: `${dup.resultMsg} (이전 결제 5000원, 이번 요청 1004원)`,
+        verified: true,
+      });
+    });
+
+    it('faults on a B101 of another order or MID, without Moid or Amt, badly signed, or unsigned', () => {
+      expect(faultOf(() => read(signed({ ResultCode: dup.resultCode, Moid: 'sub20260115002' }))).kind).toBe('mismatch');
+      expect(faultOf(() => read(signed({ ResultCode: dup.resultCode, Mid: 'othermid01' }))).kind).toBe('mismatch');
+      for (const field of ['Amt', 'Moid']) {
+        const without = signed({ ResultCode: dup.resultCode });
+        delete without[field];
+        expect(faultOf(() => read(without)).kind, field).toBe('malformed');
+      }
+      expect(faultOf(() => read(signed({ ResultCode: dup.resultCode }, 'X'.repeat(64)))).kind).toBe('signature');
+      expect(faultOf(() => read({ ResultCode: dup.resultCode, ResultMsg: dup.resultMsg })).kind).toBe('malformed');
+    });
   });
 
   it('reads the unsigned 9999 body (and our unsigned refusals) as unverified declines', () => {
@@ -206,6 +273,7 @@ describe('chargeBillingFlow.readAnswer', () => {
       W034: 'declined',
       U999: 'declined',
       '9999': 'declined',
+      B101: 'already-approved',
     });
     expect(billingPayOutcome('3051')).toBe('declined');
   });

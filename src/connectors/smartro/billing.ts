@@ -122,14 +122,17 @@ export function readBillingIssueCallback(credentials: SmartroCredentials, fields
 
 /**
  * Smartro's rules on a billing charge (PortOne's Smartro guide): the channel has an ssp Mall ID;
- * `merchant_uid` letters and digits; `buyer_name`, `buyer_email`, `buyer_tel` required for API
- * charges; `customer_id` ≤ 20; an installment only from 50,000 won.
+ * `merchant_uid` letters and digits; KRW only; `buyer_name`, `buyer_email`, `buyer_tel` required for API
+ * charges; `customer_id` ≤ 20; an installment only from 50,000 won; no merchant-paid interest
+ * asked per charge.
  */
 export function validateBillingCharge(credentials: SmartroCredentials, input: BillingChargeInput): FieldViolation[] {
   const out: FieldViolation[] = [];
   const settings = billingSettingsProblem(credentials);
   if (settings) out.push(settings);
   if (!/^[A-Za-z0-9]+$/.test(input.merchantUid)) out.push({ field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다 (스마트로 규칙)' });
+  // As the window (rules.ts): KRW only, USD temporarily unavailable.
+  if (input.currency !== 'KRW') out.push({ field: 'currency', rule: '스마트로 빌링 결제는 KRW만 가능합니다' });
   if (!Number.isInteger(input.amount) || input.amount < 1) out.push({ field: 'amount', rule: '1원 이상이어야 합니다 (스마트로 규칙)' });
   else if (input.amount > MAX_AMOUNT) out.push({ field: 'amount', rule: '최대 12자리까지 결제할 수 있습니다 (스마트로 규칙)' });
   if (blank(input.buyerName)) out.push({ field: 'buyer_name', rule: '스마트로 API 결제에는 구매자 이름(buyer_name)이 필수입니다' });
@@ -144,6 +147,11 @@ export function validateBillingCharge(credentials: SmartroCredentials, input: Bi
   }
   if (input.customerId !== null && input.customerId.length > MAX_CUSTOMER_ID_LENGTH) {
     out.push({ field: 'customer_id', rule: `최대 ${MAX_CUSTOMER_ID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+  // ssbbill.do has no field for it: merchant-paid interest is a contract of the MID. Taking the flag
+  // and charging the buyer interest anyway would be worse than refusing it.
+  if (input.interestFreeByMerchant && input.cardQuota >= 2) {
+    out.push({ field: 'interest_free_by_merchant', rule: '스마트로는 빌링 결제마다 가맹점 부담 무이자 할부를 지정할 수 없습니다 (MID 계약으로 정해집니다)' });
   }
   return out;
 }
@@ -166,7 +174,7 @@ export function billingPayFields(credentials: SmartroCredentials, input: Billing
     BuyerTel: input.buyerTel ?? '',
     BuyerEmail: input.buyerEmail ?? '',
     CardQuota: String(input.cardQuota).padStart(2, '0'),
-    CardPoint: '0',
+    CardPoint: input.useCardPoint ? '1' : '0',
     GoodsCnt: '1',
     GoodsName: (input.name ?? DEFAULT_GOODS_NAME).slice(0, MAX_GOODS_NAME_LENGTH),
     Amt: amt,
@@ -181,14 +189,19 @@ export function billingPayFields(credentials: SmartroCredentials, input: Billing
   };
 }
 
-/** How a result code in an answer to `ssbbill.do` is treated. */
-export type BillingPayOutcome = 'approved' | 'declined' | 'unexpected';
+/**
+ * How a result code in an answer to `ssbbill.do` is treated. `already-approved`: the answer is
+ * about an earlier charge of the same order with this key (a re-sent charge took nothing more).
+ */
+export type BillingPayOutcome = 'approved' | 'already-approved' | 'declined' | 'unexpected';
 
 /**
  * Decides what a result code means for a billing charge. One exhaustive switch: `3001` (the
  * simulator's, {@link BILLING_PAY_APPROVED}) and `0000` (the other published code) approve;
- * refusals, aborts, system errors and unknown codes decline; another kind of success is unexpected.
+ * `B101` (our duplicate-order code) says the order was approved before; refusals, aborts, system
+ * errors and unknown codes decline; another kind of success is unexpected.
  * @example billingPayOutcome('3001') // 'approved'
+ * @example billingPayOutcome('B101') // 'already-approved'
  * @example billingPayOutcome('3052') // 'declined'
  * @example billingPayOutcome('4000') // 'unexpected'
  */
@@ -201,6 +214,8 @@ export function billingPayOutcome(code: string): BillingPayOutcome {
     case 'easypay-approved':
       // '3001' and '0000': the two billing success codes of the public record (wire.ts).
       return code === BILLING_PAY_APPROVED.resultCode || code === BILLING_PAY_APPROVED_ALT ? 'approved' : 'unexpected';
+    case 'order-already-charged':
+      return 'already-approved';
     case 'user-aborted':
     case 'system-error':
       return 'declined';
@@ -224,8 +239,13 @@ export function billingPayOutcome(code: string): BillingPayOutcome {
  * Reads an answer of `ssbbill.do`. Smartro's bare error body is an unverified decline; a signed
  * answer must verify (`SignValue` over its Tid) and be about this order: `Mid`, `Moid` and `Amt`,
  * when present, must be the channel's, the charge's and its amount (an approval must carry the
- * last two). A decline's `pgTid` is the answer's Tid; for the simulator's duplicate-order refusal
- * (`B101`) that is the earlier charge of the same order.
+ * last two). A decline's `pgTid` is the answer's Tid.
+ *
+ * A signed `B101` (the order was charged with this key before: a re-sent charge, whose first
+ * answer was lost) is read as the approval it names: `approved` with the earlier charge's Tid,
+ * date and card, when it is for the same amount — the money was taken once, by that charge. For
+ * another amount it is a verified decline of this charge (the order id is spent on this key;
+ * nothing was charged for this amount), with no Tid of its own.
  * @throws ConnectorFault signature | mismatch | malformed
  */
 export function readBillingPayAnswer(credentials: SmartroCredentials, input: BillingChargeInput, answer: PgAnswer, now: Date): ApprovalResult {
@@ -243,16 +263,22 @@ export function readBillingPayAnswer(credentials: SmartroCredentials, input: Bil
   }
   if (response.Moid !== undefined && response.Moid !== moid) throw new ConnectorFault('mismatch', `Smartro answered a billing charge of Moid ${String(response.Moid)}, not ${moid}`);
   const amount = response.Amt === undefined ? null : readAmount(response.Amt);
-  if (response.Amt !== undefined && amount !== input.amount) {
-    throw new ConnectorFault('mismatch', `Smartro answered a billing charge of ${String(response.Amt)}, not ${input.amount}`);
-  }
+  const otherAmount = response.Amt !== undefined && amount !== input.amount;
   const outcome = billingPayOutcome(code);
   switch (outcome) {
     case 'declined':
+      if (otherAmount) throw new ConnectorFault('mismatch', `Smartro answered a billing charge of ${String(response.Amt)}, not ${input.amount}`);
       return { outcome: 'declined', pgTid: response.Tid, code, message, verified: true };
     case 'unexpected':
       throw new ConnectorFault('mismatch', `Smartro answered a billing charge with result ${code} (${message})`);
+    case 'already-approved':
+      if (response.Moid === undefined || amount === null) throw new ConnectorFault('malformed', `Smartro answered ${code} without the earlier charge's Moid and Amt`);
+      if (otherAmount) {
+        return { outcome: 'declined', pgTid: null, code, message: `${message} (이전 결제 ${amount}원, 이번 요청 ${input.amount}원)`, verified: true };
+      }
+      break;
     case 'approved':
+      if (otherAmount) throw new ConnectorFault('mismatch', `Smartro answered a billing charge of ${String(response.Amt)}, not ${input.amount}`);
       break;
     default: {
       const unreachable: never = outcome;
@@ -280,8 +306,9 @@ export function readBillingPayAnswer(credentials: SmartroCredentials, input: Bil
  * (`{EncData, Mid}`) with `VerifyValue` = SHA256(BillTokenKey + Mid + Amt) inside.
  *
  * A lost answer: Smartro's inquiry of a billing charge is not public. Re-sending the same order
- * never charges twice (the simulator refuses the same Moid on a key with `B101`, signed over the
- * earlier charge's Tid, README); the services decide what to do with that.
+ * never charges twice: the same Moid on a key that charged it is answered `B101`, signed over the
+ * earlier charge's Tid and carrying its approval (the simulator's behaviour, README "Billing";
+ * a real MID should be checked for it), which {@link readBillingPayAnswer} reads as that approval.
  */
 export const chargeBillingFlow: BillingChargeFlow<SmartroCredentials> = {
   validate: validateBillingCharge,

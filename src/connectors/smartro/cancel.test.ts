@@ -197,6 +197,7 @@ describe('cancel result codes', () => {
       B000: 'unexpected',
       '7001': 'unexpected',
       '0000': 'unexpected',
+      B101: 'unexpected',
     });
     for (const code of ['C001', 'X123', '', '__proto__']) expect(cancelOutcome(code)).toBe('refused');
   });

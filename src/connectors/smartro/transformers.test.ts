@@ -66,6 +66,7 @@ describe('result code table', () => {
     W034: 'declined',
     U999: 'declined',
     '9999': 'declined',
+    B101: 'unexpected',
   };
 
   it('decides every known code on purpose for a card payment: only 3001 approves', () => {
@@ -418,6 +419,7 @@ describe('easy pays (lpay, kakaopay, naverpay, payco, pinpay)', () => {
         W034: 'declined',
         U999: 'declined',
         '9999': 'declined',
+        B101: 'unexpected',
       });
       expect(approvalOutcome('3051', payMethod)).toBe('declined');
     }

@@ -49,7 +49,13 @@ export type SmartroResultMeaning =
   /** The buyer gave up in the window. */
   | 'user-aborted'
   /** Smartro's own failure (`9999` "시스템에러 잠시후 재 거래"). */
-  | 'system-error';
+  | 'system-error'
+  /**
+   * `B101`: the order was charged with this billing key before; the answer is about that earlier
+   * charge (its Tid). Our code, shared with the simulator (Smartro's duplicate-`Moid` answer is not
+   * public): a re-sent charge learns it was charged, never charges twice.
+   */
+  | 'order-already-charged';
 
 /**
  * Every Smartro result code we know of (protocol reference §4). Codes not listed are card
@@ -70,6 +76,8 @@ export const SMARTRO_RESULT_CODES = {
   W034: { meaning: 'user-aborted', description: '사용자 결제 중단' },
   U999: { meaning: 'user-aborted', description: '사용자가 결제를 취소하셨습니다' },
   '9999': { meaning: 'system-error', description: '시스템에러 잠시후 재 거래' },
+  // gyeol's own code (wire.ts BILLING_PAY_CODES.duplicateMoid), as the simulator answers it.
+  B101: { meaning: 'order-already-charged', description: '이 빌키로 이미 결제된 주문번호(Moid)입니다' },
 } as const satisfies Record<string, { meaning: SmartroResultMeaning; description: string }>;
 
 export type KnownSmartroResultCode = keyof typeof SMARTRO_RESULT_CODES;
@@ -127,6 +135,8 @@ export function approvalOutcome(code: string, payMethod: PayMethod): ApprovalOut
     case 'cancel-accepted':
     case 'refund-completed':
     case 'already-cancelled':
+    // A billing charge's answer, never one of a window's approval.
+    case 'order-already-charged':
       return 'unexpected';
     default: {
       const unreachable: never = meaning;
@@ -416,6 +426,7 @@ export function cancelOutcome(code: string): CancelOutcome {
     case 'easypay-approved':
     case 'vbank-deposited':
     case 'other-success':
+    case 'order-already-charged':
       return 'unexpected';
     default: {
       const unreachable: never = meaning;

@@ -848,7 +848,8 @@ export const BILLING_PAY_APPROVED_ALT = '0000';
 /**
  * Our codes (Smartro's are not public) for a billing payment the simulator refuses for the key or
  * the order; the card company's own declines keep the card test codes (3051…). `B101` (the same
- * Moid charged on this key before) is signed over that earlier charge's Tid: no second charge.
+ * Moid charged on this key before) is signed over that earlier charge's Tid and carries its
+ * amount and approval fields: no second charge, and the connector reads it as that approval.
  */
 export const BILLING_PAY_CODES = {
   unknownKey: { resultCode: 'B001', resultMsg: '등록되지 않았거나 삭제된 빌키입니다' },

@@ -59,6 +59,7 @@ function chargeInput(billingKeyPlain: string, overrides: Partial<BillingChargeIn
     billingKey: billingKeyPlain,
     merchantUid: uniqueUid(),
     amount: 9900,
+    currency: 'KRW',
     taxFree: null,
     vatAmount: null,
     name: '월간 구독',
@@ -66,6 +67,8 @@ function chargeInput(billingKeyPlain: string, overrides: Partial<BillingChargeIn
     buyerEmail: 'buyer@example.com',
     buyerTel: '010-1234-5678',
     cardQuota: 0,
+    useCardPoint: false,
+    interestFreeByMerchant: false,
     customerId: 'buyer01',
     buyerIp: '203.0.113.7',
     ...overrides,
@@ -189,13 +192,23 @@ describe('ssbbill.do through chargeBillingFlow', () => {
     ]);
   });
 
-  it('never charges one order twice on a key: B101, signed over the first charge’s Tid', async () => {
+  it('never charges one order twice on a key: B101, signed over the first charge’s Tid with its approval, read as that approval', async () => {
     const key = await billingKey();
     const input = chargeInput(key);
     const first = await charge(input);
     if (first.outcome !== 'approved') throw new Error(JSON.stringify(first));
-    expect(await charge(input)).toEqual({ outcome: 'declined', pgTid: first.pgTid, code: 'B101', message: BILLING_PAY_CODES.duplicateMoid.resultMsg, verified: true });
+    // Later: the answer names the first charge's Tid, date, approval number and card all the same.
+    expect(await charge(input)).toEqual({ ...first, code: 'B101', message: BILLING_PAY_CODES.duplicateMoid.resultMsg });
     expect((await transactions(input.merchantUid)).map((t) => [t.tid, t.approval])).toEqual([[first.pgTid, 'approved']]);
+    // The same order for another amount: B101 with the first charge's amount, a decline of this one.
+    expect(await charge({ ...input, amount: 12000 })).toEqual({
+      outcome: 'declined',
+      pgTid: null,
+      code: 'B101',
+      message: `${BILLING_PAY_CODES.duplicateMoid.resultMsg} (이전 결제 9900원, 이번 요청 12000원)`,
+      verified: true,
+    });
+    expect(await transactions(input.merchantUid)).toHaveLength(1);
     // Another key may charge the same order id (another buyer's subscription).
     const other = await billingKey();
     expect(await charge({ ...input, billingKey: other })).toMatchObject({ outcome: 'approved' });
@@ -264,8 +277,11 @@ describe('ssbbill.do through chargeBillingFlow', () => {
     const key = await billingKey('4000 0000 0000 0101');
     const input = chargeInput(key);
     await expect(executeFlow({ ...ctx, timeoutMs: 50 }, chargeBillingFlow, creds(), input)).rejects.toMatchObject({ kind: 'timeout' });
-    expect((await transactions(input.merchantUid)).map((t) => t.approval)).toEqual(['approved']);
-    expect(await charge(input)).toMatchObject({ outcome: 'declined', code: 'B101', verified: true });
+    const [stored] = await transactions(input.merchantUid);
+    expect(stored.approval).toBe('approved');
+    // Sent again (as a gateway reconciles a lost answer): the stored charge, not a second one.
+    expect(await charge(input)).toMatchObject({ outcome: 'approved', code: 'B101', pgTid: stored.tid, order: { amount: 9900 } });
+    expect(await transactions(input.merchantUid)).toHaveLength(1);
   });
 
   it('a billing charge is cancelled with cancel.do and the billing MID', async () => {
@@ -312,7 +328,7 @@ describe('billing state survives a restart', () => {
     const second = await start();
     try {
       const c = creds({ apiBaseUrl: second.base });
-      expect(await charge({ ...input, billingKey: key }, c)).toMatchObject({ outcome: 'declined', code: 'B101', verified: true });
+      expect(await charge({ ...input, billingKey: key }, c)).toMatchObject({ outcome: 'approved', code: 'B101' });
       expect(await charge({ ...input, billingKey: key, merchantUid: uniqueUid() }, c)).toMatchObject({ outcome: 'approved' });
     } finally {
       await second.s.close();

@@ -14,8 +14,9 @@
  *   answer, `never-answered` holds and drops the connection;
  * - requests it cannot trust or that lack what Smartro requires get unsigned refusals: 9999 for the
  *   envelope, B001 unknown/deleted key, B002 VerifyValue, B003 buyer fields, B004 Moid, B005 Amt;
- * - the same Moid charged on a key before gets `B101`, signed over that earlier charge's Tid: an
- *   order is charged once per key, a re-send never takes money twice;
+ * - the same Moid charged on a key before gets `B101`, signed over that earlier charge's Tid and
+ *   carrying its amount and approval fields (AuthDate, AuthCode, card): an order is charged once
+ *   per key, and a re-send never takes money twice but learns what the first charge took;
  * - a charge is stored as a transaction: `GET /sim/transactions` lists it and `cancel.do` cancels it
  *   (the reference: billing payments are cancelled with cancel.do and the billing MID);
  *   `approvalInquiry.do` cannot find it (a charge has no TrAuthKey).
@@ -194,8 +195,25 @@ export function registerBillingHost(app: FastifyInstance, deps: BillingHostDeps)
 
     const amount = Number(amt);
     const earlier = store.billingChargeTid(billTokenKey, moid);
-    const duplicate = (tid: string) =>
-      sign({ Tid: tid, Mid: mid, Moid: moid, Amt: amt, PayMethod: 'CARD', ResultCode: BILLING_PAY_CODES.duplicateMoid.resultCode, ResultMsg: BILLING_PAY_CODES.duplicateMoid.resultMsg }, merchantKey);
+    // B101 is about the earlier charge: its Tid, amount and approval fields (date, approval number,
+    // card), re-signed with B101, so a gateway that lost the first answer learns all of it.
+    const duplicate = (tid: string) => {
+      const first = store.transaction(tid);
+      const { SignValue: _firstSign, ResultCode: _firstCode, ResultMsg: _firstMsg, ...approval } = first?.answer ?? {};
+      return sign(
+        {
+          Mid: mid,
+          Moid: moid,
+          PayMethod: 'CARD',
+          ...approval,
+          Tid: tid,
+          Amt: first ? String(first.window.amount) : amt,
+          ResultCode: BILLING_PAY_CODES.duplicateMoid.resultCode,
+          ResultMsg: BILLING_PAY_CODES.duplicateMoid.resultMsg,
+        },
+        merchantKey,
+      );
+    };
     if (earlier !== undefined) return reply.send(duplicate(earlier));
 
     const now = clock.now();
