@@ -296,6 +296,14 @@ forEachDatabase(
         expect(rescheduled.body.response).toMatchObject({ merchant_uid: 'un2', schedule_status: 'scheduled', schedule_at: at + 600, revoked_at: 0 });
         const pastTime = await call('POST', '/subscribe/payments/schedule/un3/reschedule', '/subscribe/payments/schedule/{merchant_uid}/reschedule', { schedule_at: at - 600 });
         expect(pastTime.status).toBe(400);
+
+        // A retry whose PG answer is lost: 504 naming the payment (as `again`); the run stays in progress.
+        charger.outcomes.set('un3', 'unknown');
+        const lost = await call('POST', '/subscribe/payments/schedule/un3/retry', 'envelope');
+        expect(lost.status).toBe(504);
+        expect(lost.body).toMatchObject({ code: -1, response: null });
+        expect(lost.body.message).toMatch(/imp_uid: imp_\d{12}/);
+        expect((await call('GET', '/subscribe/payments/schedule/un3', '/subscribe/payments/schedule/{merchant_uid}')).body.response).toMatchObject({ schedule_status: 'scheduled', imp_uid: null, payment_status: null });
       });
     });
   },
