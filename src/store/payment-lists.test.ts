@@ -75,6 +75,25 @@ forEachDatabase((_db, getStore) => {
     expect((await store.payments.listByStatus(s.storeId, { status: 'all', basis: 'started_at', ...window(0, 10 * MINUTE), includeSandbox: false }, page)).total).toBe(0);
   });
 
+  it("lists a billing key's payments (customer_uid), newest first, paged, one store only", async () => {
+    const store = getStore();
+    const { store: merchant, channel } = await seedStore(store);
+    const other = await seedStore(store);
+    const insert = (customerUid: string | null, startedAt: Date, storeId = merchant.id, channelId = channel.id) =>
+      store.payments.insert(newPaymentInput(storeId, channelId, { merchantUid: `m${startedAt.getTime()}`, customerUid, customerUidUsage: customerUid ? 'payment' : null, startedAt }));
+    const first = await insert('cust_a', at(0));
+    const second = await insert('cust_a', at(MINUTE));
+    const third = await insert('cust_a', at(2 * MINUTE));
+    await insert('cust_b', at(3 * MINUTE));
+    await insert(null, at(4 * MINUTE));
+    await insert('cust_a', at(5 * MINUTE), other.store.id, other.channel.id);
+    const page = { sorting: '-started' as const, offset: 0, limit: 2 };
+    expect(await store.payments.listByCustomerUid(merchant.id, 'cust_a', { includeSandbox: true }, page)).toEqual({ total: 3, payments: [third, second] });
+    expect(await store.payments.listByCustomerUid(merchant.id, 'cust_a', { includeSandbox: true }, { ...page, offset: 2 })).toEqual({ total: 3, payments: [first] });
+    expect(await store.payments.listByCustomerUid(merchant.id, 'cust_a', { includeSandbox: false }, page)).toEqual({ total: 0, payments: [] });
+    expect(await store.payments.listByCustomerUid(merchant.id, 'cust_none', { includeSandbox: true }, page)).toEqual({ total: 0, payments: [] });
+  });
+
   it('finds payments by imp_uid, only of the store', async () => {
     const store = getStore();
     const s = await seed(store);

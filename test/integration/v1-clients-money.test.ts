@@ -1,8 +1,9 @@
 /**
  * The four V1 REST clients on npm, unchanged, moving money through a running system (gateway,
  * Smartro simulator, real card payments made through the window): cancels in full and in part,
- * virtual accounts issued, deposited, revoked and looked up, and cash receipts, through each
- * client that has the call. README "V1 clients from npm" says what a client cannot do.
+ * virtual accounts issued, deposited, revoked and looked up, cash receipts, and billing-key charges
+ * (`again`, and the customer's payments where a client lists them), through each client that has
+ * the call. README "V1 clients from npm" says what a client cannot do.
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,9 @@ import { IamportConnector, functional as serverApi } from 'iamport-server-api';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
 import { newMerchantUid, payMobile } from './flow';
 import { HOLDER_TEST_ACCOUNTS } from '../../src/simulators/smartro/server-calls';
+import { SecretBox } from '../../src/services/secrets';
+import { enableBilling, registerCustomer, simTransactions } from '../support/billing';
+import { TEST_INSTANCE_SECRET } from '../support/system';
 
 const require = createRequire(import.meta.url);
 
@@ -21,13 +25,18 @@ interface IamporterResult {
 }
 interface IamporterClient {
   createVbank(data: Record<string, unknown>): Promise<IamporterResult>;
+  paySubscription(data: Record<string, unknown>): Promise<IamporterResult>;
   cancelByImpUid(impUid: string, extra?: Record<string, unknown>): Promise<IamporterResult>;
   cancelByMerchantUid(merchantUid: string, extra?: Record<string, unknown>): Promise<IamporterResult>;
 }
 const { Iamporter } = require('iamporter') as { Iamporter: new (options: { apiKey: string; secret: string; host: string }) => IamporterClient };
 const Iamport = require('iamport') as {
   DEFAULT_HOST: string;
-  new (options: { impKey: string; impSecret: string }): { payment: { cancel(p: Record<string, unknown>): Promise<any> }; vbank: { create(p: Record<string, unknown>): Promise<any> } };
+  new (options: { impKey: string; impSecret: string }): {
+    payment: { cancel(p: Record<string, unknown>): Promise<any> };
+    vbank: { create(p: Record<string, unknown>): Promise<any> };
+    subscribe: { again(p: Record<string, unknown>): Promise<any> };
+  };
 };
 
 const CARD = '4242 4242 4242 4242';
@@ -169,5 +178,75 @@ describe.each(systemDatabases())('V1 clients from npm moving money (%s)', (db) =
     const read = (await serverApi.receipts.at(await connector.get(), issued.response.imp_uid)).response as unknown as { receipt_tid: string };
     expect(read.receipt_tid).toBe((receipt.response as unknown as { receipt_tid: string }).receipt_tid);
     expect((await serverApi.receipts.erase(await connector.get(), issued.response.imp_uid)).response.cancelled_at).toBeGreaterThan(0);
+  });
+  // ---- billing keys: `again` (and the customer's payments where a client lists them) ----
+
+  /** A customer whose key the simulator issued for `card`, on the demo channel made ready for billing. */
+  let customers = 0;
+  async function customer(card = CARD): Promise<string> {
+    const storeId = (await system.store.stores.findByImpCode(system.demo.impCode))!.id;
+    const channel = await enableBilling(system.store, (await system.store.channels.findByChannelKey(storeId, system.demo.channelKey))!);
+    const deps = { store: system.store, services: system.services, secretBox: new SecretBox(TEST_INSTANCE_SECRET), simulatorUrl: system.simulatorUrl, now: new Date() };
+    return (await registerCustomer(deps, channel, { customerUid: `npm${Date.now()}${++customers}`, card })).customerUid;
+  }
+  const againBody = (customerUid: string, amount: number) => ({
+    customer_uid: customerUid,
+    merchant_uid: newMerchantUid(),
+    amount,
+    name: '월간 구독',
+    buyer_name: '홍길동',
+    buyer_email: 'buyer@example.com',
+    buyer_tel: '010-1234-5678',
+  });
+  const DECLINING_CARD = '4000 0000 0000 9995';
+
+  it('iamport-rest-client-nodejs: Subscribe.again (paid, and a decline handed back as data), then Customers.getPayments pages the key’s payments', async () => {
+    const client = new RestClient({ ...keys(), baseUrl: system.gatewayUrl });
+    const { Subscribe, Customers } = RestRequest;
+    const customerUid = await customer();
+    const paid = await Subscribe.again(againBody(customerUid, 4_900) as never).request(client);
+    expect(paid.data.response).toMatchObject({ status: 'paid', amount: 4_900, customer_uid: customerUid, customer_uid_usage: 'payment', channel: 'api' });
+    expect(await now(paid.data.response.imp_uid)).toMatchObject({ status: 'paid' });
+    const declined = await Subscribe.again(againBody(await customer(DECLINING_CARD), 4_900) as never).request(client);
+    expect(declined.data.response).toMatchObject({ status: 'failed', fail_reason: '잔액부족 (한도초과)' });
+    const second = await Subscribe.again(againBody(customerUid, 5_900) as never).request(client);
+    const list = await Customers.getPayments({ customer_uid: customerUid, page: 1 } as never).request(client);
+    expect(list.data.response).toMatchObject({ total: 2, previous: 0, next: 0 });
+    expect(list.data.response.list.map((p: { imp_uid: string }) => p.imp_uid)).toEqual([second.data.response.imp_uid, paid.data.response.imp_uid]);
+    // An unknown customer: V1's code -1 with HTTP 200; the client rejects with the envelope.
+    const unknown = await Subscribe.again(againBody('npmnobody', 1_000) as never).request(client).then(() => null, (e: { response: { data: { code: number } } }) => e.response.data);
+    expect(unknown).toMatchObject({ code: -1, response: null });
+  });
+
+  it('iamporter: paySubscription resolves a paid charge and rejects a decline with its fail_reason (its own check of status and amount)', async () => {
+    const client = new Iamporter({ apiKey: system.demo.apiKey, secret: system.demo.apiSecret, host: system.gatewayUrl });
+    const body = againBody(await customer(), 3_900);
+    const paid = await client.paySubscription(body);
+    expect(paid.data).toMatchObject({ status: 'paid', amount: 3_900, merchant_uid: body.merchant_uid, customer_uid: body.customer_uid });
+    const declined = await client.paySubscription(againBody(await customer(DECLINING_CARD), 3_900)).then(() => null, (e: { message: string }) => e);
+    expect(declined?.message).toBe('잔액부족 (한도초과)');
+    // The same order again: gyeol's 409, which iamporter rejects with its own words for any status
+    // it does not know, keeping the envelope in `raw`; still one charge at the PG.
+    const twice = await client.paySubscription(body).then(() => null, (e: { message: string; status: number; raw: unknown }) => e);
+    expect(twice && [twice.message, twice.status, twice.raw]).toEqual(['예기치 못한 오류가 발생하였습니다.', 409, { code: 1, message: '이미 결제가 완료된 주문번호(merchant_uid)입니다.', response: null }]);
+    expect(await simTransactions(system.simulatorUrl, body.merchant_uid)).toHaveLength(1);
+  });
+
+  it('iamport: subscribe.again resolves the payment (paid or failed alike); an unknown customer rejects with IAMPORT_-1', async () => {
+    Iamport.DEFAULT_HOST = system.gatewayUrl;
+    const client = new Iamport({ impKey: system.demo.apiKey, impSecret: system.demo.apiSecret });
+    expect(await client.subscribe.again(againBody(await customer(), 2_900))).toMatchObject({ status: 'paid', amount: 2_900 });
+    expect(await client.subscribe.again(againBody(await customer(DECLINING_CARD), 2_900))).toMatchObject({ status: 'failed', fail_reason: '잔액부족 (한도초과)' });
+    const unknown = await client.subscribe.again(againBody('npmnobody', 2_900)).then(() => null, (e: { code: string }) => e);
+    expect(unknown?.code).toBe('IAMPORT_-1');
+  });
+
+  it('iamport-server-api: subscribe.payments.again answers the envelope with the payment', async () => {
+    const connector = new IamportConnector(system.gatewayUrl, { imp_key: system.demo.apiKey, imp_secret: system.demo.apiSecret });
+    const body = againBody(await customer(), 1_900);
+    const paid = await serverApi.subscribe.payments.again(await connector.get(), body as never);
+    expect(paid.code).toBe(0);
+    expect(paid.response).toMatchObject({ status: 'paid', amount: 1_900, merchant_uid: body.merchant_uid });
+    expect(await now(paid.response.imp_uid)).toMatchObject({ status: 'paid', customer_uid: body.customer_uid });
   });
 });

@@ -234,6 +234,7 @@ forEachDatabase(
         const res = await again(req);
         expect(res.statusCode).toBe(409);
         expect(res.json()).toEqual({ code: 1, message: '이미 결제가 완료된 주문번호(merchant_uid)입니다.', response: null });
+        expect(v1EnvelopeErrors(res.json())).toEqual([]);
         expect(await paymentsOf(req.merchant_uid)).toHaveLength(1);
         expect(await simTransactions(simUrl, req.merchant_uid)).toHaveLength(1);
       });
@@ -292,6 +293,7 @@ forEachDatabase(
         expect(second.json().response.list.map((p: { imp_uid: string; customer_uid: string }) => [p.imp_uid, p.customer_uid])).toEqual(newest.slice(20).map((p) => [p.impUid, c.customerUid]));
         const beyond = await get(`/subscribe/customers/${c.customerUid}/payments?page=3`);
         expect([beyond.statusCode, beyond.json().message]).toEqual([400, expect.stringContaining('page')]);
+        expect(v1EnvelopeErrors(beyond.json())).toEqual([]);
 
         // A deleted customer's payments stay listed; gyeol knowing nothing of a customer_uid is a 404.
         expect((await h.app.inject({ method: 'DELETE', url: `/subscribe/customers/${c.customerUid}`, headers: { Authorization: `Bearer ${token}` } })).statusCode).toBe(200);
