@@ -23,6 +23,12 @@ export interface Config {
   vbankExpiryIntervalMs: number;
   /** The confirm step's budget for the merchant's answer (V1: 10 s). */
   confirmTimeoutMs: number;
+  scheduler: {
+    /** How often the scheduler looks for due scheduled payments: a schedule runs within about this of its time. */
+    intervalMs: number;
+    /** How long a run is held before another instance may take it over (longer than a charge can take). */
+    leaseMs: number;
+  };
   /**
    * `builtin`: start the Smartro simulator in this process; `external`: use the one at
    * simulatorPublicUrl (started with `npm run simulator`), so the gateway can die while the PG lives on.
@@ -87,6 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: positiveInt(env.GYEOL_RECONCILE_INTERVAL_MS, 15_000, 'GYEOL_RECONCILE_INTERVAL_MS'),
     vbankExpiryIntervalMs: positiveInt(env.GYEOL_VBANK_EXPIRY_INTERVAL_MS, 60_000, 'GYEOL_VBANK_EXPIRY_INTERVAL_MS'),
     confirmTimeoutMs: positiveInt(env.GYEOL_CONFIRM_TIMEOUT_MS, 10_000, 'GYEOL_CONFIRM_TIMEOUT_MS'),
+    scheduler: {
+      intervalMs: positiveInt(env.GYEOL_SCHEDULER_INTERVAL_MS, 1_000, 'GYEOL_SCHEDULER_INTERVAL_MS'),
+      leaseMs: positiveInt(env.GYEOL_SCHEDULER_LEASE_MS, pgTimeoutMs * 2 + 30_000, 'GYEOL_SCHEDULER_LEASE_MS'),
+    },
     simulator,
     hideSandboxByDefault: env.GYEOL_HIDE_SANDBOX_BY_DEFAULT === 'true',
     webhooks: {

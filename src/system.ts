@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './domain/clock';
 import { buildDemoShop, type DemoShopCredentials } from './demo-shop/server';
 import { buildGateway } from './gateway';
 import { startReconciler, type Reconciler } from './jobs/reconciler';
+import { startScheduler, type Scheduler } from './jobs/scheduler';
 import { startVbankExpiry, type VbankExpiryJob } from './jobs/vbank-expiry';
 import { startWebhookWorker, type WebhookWorker } from './jobs/webhooks';
 import { createOutboundHttp } from './http/outbound';
@@ -51,6 +52,7 @@ export interface RunningSystem {
   reconciler: Reconciler;
   webhookWorker: WebhookWorker;
   vbankExpiry: VbankExpiryJob;
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export const DEMO_MID = 'gyeolsim01';
 /**
  * The composition root: config → store → connectors → services → the three servers
  * (gateway, Smartro simulator, demo shop), the reconciler, the webhook worker and the
- * virtual-account expiry job. `npm start` and the integration
+ * virtual-account expiry job and the scheduler of scheduled payments. `npm start` and the integration
  * tests both start gyeol through here, so what is tested is what runs.
  *
  * Public URLs are settled before services are built: the gateway's port is bound first.
@@ -82,8 +84,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let reconciler: Reconciler | null = null;
   let webhookWorker: WebhookWorker | null = null;
   let vbankExpiry: VbankExpiryJob | null = null;
+  let scheduler: Scheduler | null = null;
   const closeAll = async () => {
-    await Promise.all([reconciler?.stop(), webhookWorker?.stop(), vbankExpiry?.stop()]);
+    await Promise.all([reconciler?.stop(), webhookWorker?.stop(), vbankExpiry?.stop(), scheduler?.stop()]);
     // The gateway stops accepting first and lets requests in flight finish (bounded), while its
     // app can still answer them; then the apps close.
     await Promise.allSettled(servers.map(closeServer));
@@ -133,6 +136,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       approvals: { returnWaitMs: config.returnWaitMs, confirmTimeoutMs: config.confirmTimeoutMs },
       webhooks: webhookSettingsOf(config),
       outbound: createOutboundHttp({ selfAddresses: () => [boundAddress(gatewayServer)] }),
+      schedules: { leaseMs: config.scheduler.leaseMs, openRecheckMs: 5_000 },
     };
     const services = createServices(deps);
     const demo = await ensureDemo(config, services, store, simulatorUrl);
@@ -162,6 +166,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     reconciler = startReconciler({ approvals: services.approvals, cancels: services.cancels, logger, intervalMs: config.reconcileIntervalMs });
     webhookWorker = startWebhookWorker({ webhooks: services.webhooks, logger, intervalMs: config.webhooks.intervalMs });
     vbankExpiry = startVbankExpiry({ approvals: services.approvals, logger, intervalMs: config.vbankExpiryIntervalMs });
+    scheduler = startScheduler({ schedules: services.schedules, logger, intervalMs: config.scheduler.intervalMs });
 
     return {
       gatewayUrl,
@@ -173,6 +178,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       reconciler,
       webhookWorker: webhookWorker as WebhookWorker,
       vbankExpiry,
+      scheduler,
       close: closeAll,
     };
   } catch (err) {

@@ -64,6 +64,14 @@ export const ERRORS = {
   // (the Python client's test against the live API expects a code, not an HTTP error).
   CHARGE_CUSTOMER_NOT_FOUND: { status: 200, v1Code: -1, message: '등록된 고객정보가 없습니다.' },
   INTERNAL: { status: 500, v1Code: -1, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.' },
+  // ---- scheduled payments (/subscribe/payments/schedule...) ----
+  // V1 answers these business refusals with HTTP 200 and code 1 (PY tests of schedule/unschedule).
+  SCHEDULE_CUSTOMER_NOT_FOUND: { status: 200, v1Code: 1, message: '등록된 고객정보가 없습니다.' },
+  SCHEDULE_ALREADY_EXISTS: { status: 200, v1Code: 1, message: '이미 결제예약에 사용된 주문번호(merchant_uid)입니다.' },
+  UNSCHEDULE_NOT_FOUND: { status: 200, v1Code: 1, message: '취소할 예약결제 기록이 존재하지 않습니다.' },
+  SCHEDULE_NOT_FOUND: { status: 404, v1Code: -1, message: '존재하지 않는 결제예약입니다.' },
+  SCHEDULE_NOT_MODIFIABLE: { status: 400, v1Code: 1, message: '예약시각을 변경할 수 없는 결제예약입니다.' },
+  SCHEDULE_NOT_RERUNNABLE: { status: 400, v1Code: 1, message: '결제에 실패했거나 취소된 결제예약만 다시 예약하거나 재시도할 수 있습니다.' },
   // ---- cash receipts (/receipts/...) ----
   RECEIPT_NOT_FOUND: { status: 404, v1Code: -1, message: '현금영수증 발급 내역이 존재하지 않습니다.' },
   RECEIPT_PAYMENT_NOT_PAID: { status: 400, v1Code: 1, message: 'imp_uid: 결제완료(paid) 상태인 결제건에만 현금영수증을 발급할 수 있습니다.' },

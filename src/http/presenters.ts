@@ -4,6 +4,7 @@ import type { BillingCustomer } from '../domain/billing';
 import type { Cancellation } from '../domain/cancellations';
 import type { Payment } from '../domain/payment';
 import type { Receipt } from '../domain/receipts';
+import { v1ScheduleStatusOf, type PaymentSchedule } from '../domain/schedules';
 
 /** A V1 timestamp: UNIX seconds, 0 for "has not happened". */
 export const v1Seconds = (date: Date | null): number => (date ? unixSeconds(date) : 0);
@@ -160,4 +161,48 @@ export function toV1Customer(customer: BillingCustomer) {
     inserted: seconds(customer.insertedAt),
     updated: seconds(customer.updatedAt),
   };
+}
+
+/**
+ * The V1 `ScheduleResult` (ScheduleResultAnnotation). `imp_uid`, `pg_*`, `payment_status` and
+ * `executed_at` belong to the latest run (null/0 while the schedule waits or was revoked);
+ * `payment_status` is the payment's status now (`cancelled` once refunded). A run refused before
+ * the PG made no payment: `executed`, `payment_status: "failed"`, its `fail_reason`, no imp_uid.
+ */
+export function toV1Schedule(view: { schedule: PaymentSchedule; payment: Payment | null }) {
+  const { schedule, payment } = view;
+  const status = v1ScheduleStatusOf(schedule.status);
+  const ran = status === 'executed';
+  const run = ran ? payment : null;
+  const money = (minor: number) => fromMinorUnits(minor, schedule.currency);
+  return {
+    customer_uid: schedule.customerUid,
+    merchant_uid: schedule.merchantUid,
+    imp_uid: ran ? schedule.impUid : null,
+    pg_provider: run?.pgProvider ?? null,
+    pg_id: run?.pgId ?? null,
+    customer_id: schedule.customerId,
+    schedule_at: seconds(schedule.scheduleAt),
+    executed_at: ran ? seconds(schedule.executedAt) : 0,
+    revoked_at: status === 'revoked' ? seconds(schedule.revokedAt) : 0,
+    amount: money(schedule.amount),
+    currency: schedule.currency,
+    name: schedule.name,
+    buyer_name: schedule.buyerName,
+    buyer_email: schedule.buyerEmail,
+    buyer_tel: schedule.buyerTel,
+    buyer_addr: schedule.buyerAddr,
+    buyer_postcode: schedule.buyerPostcode,
+    custom_data: schedule.customData,
+    schedule_status: status,
+    payment_status: ran ? (run?.status ?? 'failed') : null,
+    fail_reason: schedule.status === 'failed' ? schedule.failReason : null,
+  };
+}
+
+export type V1Schedule = ReturnType<typeof toV1Schedule>;
+
+/** A V1 paged schedule list: `{total, previous, next, list}` (what the clients read; the schema says array). */
+export function toV1PagedSchedules(page: { total: number; previous: number; next: number; list: { schedule: PaymentSchedule; payment: Payment | null }[] }) {
+  return { total: page.total, previous: page.previous, next: page.next, list: page.list.map(toV1Schedule) };
 }

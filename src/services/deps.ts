@@ -41,6 +41,8 @@ export interface ServiceDeps {
   webhooks: WebhookDeliverySettings;
   /** The one client for calls to merchant servers (webhooks, confirm). */
   outbound: OutboundHttp;
+  /** The scheduler's lease and recheck times; derived from the PG timeout when absent. */
+  schedules?: { leaseMs: number; openRecheckMs: number };
 }
 
 /** How webhooks are sent (the retry schedule's timing lives in domain/webhooks.ts). */

@@ -1,4 +1,5 @@
 import { ApprovalService } from './approvals';
+import type { BillingCharger } from './billing-charges';
 import { AuthService } from './auth';
 import { BillingService } from './billing';
 import { BillingChargeService } from './billing-charges';
@@ -11,6 +12,7 @@ import { PaymentQueryService } from './payments';
 import { PaymentPrepareService } from './prepares';
 import { ProvisioningService } from './provisioning';
 import { ReceiptService } from './receipts';
+import { defaultScheduleSettings, ScheduleService } from './schedules';
 import { VbankService } from './vbanks';
 import { WebhookService } from './webhooks';
 
@@ -30,13 +32,19 @@ export interface Services {
   receipts: ReceiptService;
   vbanks: VbankService;
   escrows: EscrowService;
+  schedules: ScheduleService;
 }
 
-export function createServices(deps: ServiceDeps): Services {
+/**
+ * @param parts.billingCharger what charges billing keys for the scheduler: the BillingChargeService
+ *   unless given (route tests give a stand-in)
+ */
+export function createServices(deps: ServiceDeps, parts: { billingCharger?: BillingCharger } = {}): Services {
   const channels = new ChannelService(deps);
   const cancels = new CancelService(deps, channels);
   const approvals = new ApprovalService(deps, channels, cancels);
   const prepares = new PaymentPrepareService(deps);
+  const billingCharges = new BillingChargeService(deps, channels, approvals);
   return {
     auth: new AuthService(deps),
     payments: new PaymentQueryService(deps),
@@ -45,13 +53,14 @@ export function createServices(deps: ServiceDeps): Services {
     approvals,
     cancels,
     billing: new BillingService(deps),
-    billingCharges: new BillingChargeService(deps, channels, approvals),
+    billingCharges,
     checkout: new CheckoutService(deps, channels, approvals, prepares),
     provisioning: new ProvisioningService(deps),
     webhooks: new WebhookService(deps),
     receipts: new ReceiptService(deps, channels),
     vbanks: new VbankService(deps, channels, approvals),
     escrows: new EscrowService(deps, channels),
+    schedules: new ScheduleService(deps, parts.billingCharger ?? billingCharges, deps.schedules ?? defaultScheduleSettings(deps.connectorContext.timeoutMs)),
   };
 }
 

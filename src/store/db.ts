@@ -70,6 +70,7 @@ class KyselyStore implements Store {
   readonly receipts: Repositories['receipts'];
   readonly escrowDeliveries: Repositories['escrowDeliveries'];
   readonly billingCustomers: Repositories['billingCustomers'];
+  readonly schedules: Repositories['schedules'];
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -90,6 +91,7 @@ class KyselyStore implements Store {
     this.receipts = repos.receipts;
     this.escrowDeliveries = repos.escrowDeliveries;
     this.billingCustomers = repos.billingCustomers;
+    this.schedules = repos.schedules;
   }
 
   /**

@@ -8,6 +8,7 @@ import { KyselyCheckoutSessionRepository } from './checkout-sessions';
 import { KyselyPaymentPrepareRepository } from './payment-prepares';
 import { KyselyPaymentRepository } from './payments';
 import { KyselyReceiptRepository } from './receipts';
+import { KyselyScheduleRepository } from './schedules';
 import type { Database } from './schema';
 import { KyselyStoreRepository } from './stores';
 import { KyselyStrayApprovalRepository } from './stray-approvals';
@@ -31,5 +32,6 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
     receipts: new KyselyReceiptRepository(db),
     escrowDeliveries: new KyselyEscrowDeliveryRepository(db),
     billingCustomers: new KyselyBillingCustomerRepository(db),
+    schedules: new KyselyScheduleRepository(db, dialect),
   };
 }

@@ -22,6 +22,7 @@ export interface Database {
   receipts: ReceiptsTable;
   escrow_deliveries: EscrowDeliveriesTable;
   billing_customers: BillingCustomersTable;
+  payment_schedules: PaymentSchedulesTable;
 }
 
 export interface StoresTable {
@@ -381,5 +382,41 @@ export interface BillingCustomersTable {
   customer_addr: string | null;
   customer_postcode: string | null;
   inserted_at: number;
+  updated_at: number;
+}
+
+/** Scheduled payments (migration 0013); times are UNIX milliseconds, money minor units. */
+export interface PaymentSchedulesTable {
+  id: Generated<number>;
+  store_id: number;
+  merchant_uid: string;
+  customer_uid: string;
+  customer_id: string | null;
+  schedule_at: number;
+  amount: number;
+  currency: string;
+  tax_free: number | null;
+  vat_amount: number | null;
+  name: string | null;
+  buyer_name: string | null;
+  buyer_email: string | null;
+  buyer_tel: string | null;
+  buyer_addr: string | null;
+  buyer_postcode: string | null;
+  custom_data: string | null;
+  notice_url: string | null;
+  /** JSON object: the charge's other V1 body fields. */
+  charge_fields: string;
+  /** scheduled | running | executed | failed | revoked */
+  status: string;
+  payment_id: number | null;
+  imp_uid: string | null;
+  executed_at: number | null;
+  revoked_at: number | null;
+  fail_reason: string | null;
+  run_after_payment_id: number | null;
+  lease_token: string | null;
+  lease_until: number | null;
+  created_at: number;
   updated_at: number;
 }

@@ -4,6 +4,7 @@ import type { EscrowDelivery } from '../domain/escrow';
 import type { Currency } from '../domain/money';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import type { Receipt, ReceiptState } from '../domain/receipts';
+import type { NewPaymentSchedule, PaymentSchedule, ScheduleStatus } from '../domain/schedules';
 import type { Decision, DomainEvent } from '../domain/payment-transitions';
 import type { WebhookContentType, WebhookSchedule } from '../domain/webhooks';
 
@@ -378,6 +379,7 @@ export interface Repositories {
   receipts: ReceiptRepository;
   escrowDeliveries: EscrowDeliveryRepository;
   billingCustomers: BillingCustomerRepository;
+  schedules: ScheduleRepository;
 }
 
 export interface Store extends Repositories {
@@ -489,4 +491,70 @@ export interface BillingCustomerRepository {
   findMany(storeId: number, customerUids: readonly string[]): Promise<BillingCustomer[]>;
   /** Removes the customer (its key is gone); returns it as it was, or null when there was none. */
   delete(storeId: number, customerUid: string): Promise<BillingCustomer | null>;
+}
+
+/** What inserting a request's schedules did: all of them, or none because one merchant_uid is scheduled already. */
+export type ScheduleInsertResult = { ok: true; schedules: PaymentSchedule[] } | { ok: false; merchantUid: string };
+
+/** One page of a schedule list and how many match in all. */
+export interface SchedulePage {
+  total: number;
+  schedules: PaymentSchedule[];
+}
+
+/** Who holds a run (a random token) and until when. */
+export interface ScheduleLease {
+  token: string;
+  until: Date;
+}
+
+/** How a run ended. */
+export interface ScheduleRunOutcome {
+  status: 'executed' | 'failed';
+  /** The run's payment; null when the run was refused before one was made. */
+  paymentId: number | null;
+  impUid: string | null;
+  executedAt: Date;
+  failReason: string | null;
+}
+
+/**
+ * Scheduled payments by (store, merchant_uid). Every change of state is one conditional update:
+ * two callers (schedulers, API calls) can never both move a schedule from the same state.
+ */
+export interface ScheduleRepository {
+  /** Inserts all of a request's schedules (`scheduled`), or none when a merchant_uid is scheduled already. */
+  insertMany(schedules: readonly NewPaymentSchedule[]): Promise<ScheduleInsertResult>;
+  find(storeId: number, merchantUid: string): Promise<PaymentSchedule | null>;
+  /** Those of these merchant_uids that are scheduled (in any state). */
+  findMany(storeId: number, merchantUids: readonly string[]): Promise<PaymentSchedule[]>;
+  /**
+   * The store's schedules with `schedule_at` in [from, to), optionally of some states and one
+   * customer, by `schedule_at` (then id) in `order`, one page of them.
+   */
+  list(
+    storeId: number,
+    filter: { from: Date; to: Date; statuses?: readonly ScheduleStatus[]; customerUid?: string },
+    page: { offset: number; limit: number; order: 'asc' | 'desc' },
+  ): Promise<SchedulePage>;
+  /** `scheduled` → `revoked` for the customer's schedules and/or these merchant_uids; returns those revoked. */
+  revoke(storeId: number, filter: { customerUid?: string; merchantUids?: readonly string[] }, now: Date): Promise<PaymentSchedule[]>;
+  /** A new `schedule_at` for a schedule still `scheduled`; null when it is not (or does not exist). */
+  moveScheduled(storeId: number, merchantUid: string, scheduleAt: Date, now: Date): Promise<PaymentSchedule | null>;
+  /** `failed` or `revoked` → `scheduled` at a new time, forgetting the last run's outcome; null otherwise. */
+  reschedule(storeId: number, merchantUid: string, scheduleAt: Date, now: Date): Promise<PaymentSchedule | null>;
+  /**
+   * Takes up to `limit` schedules of any store that are due at `now` (`scheduled` and
+   * `schedule_at` ≤ now, or `running` under a lease that ran out) → `running` under `lease`.
+   * Several schedulers may call it at once: each schedule goes to one of them.
+   */
+  takeDue(now: Date, limit: number, lease: ScheduleLease): Promise<PaymentSchedule[]>;
+  /** Takes a `failed` or `revoked` schedule → `running` under `lease` for an immediate run (V1 retry); null otherwise. */
+  takeForRetry(storeId: number, merchantUid: string, now: Date, lease: ScheduleLease): Promise<PaymentSchedule | null>;
+  /** Ends a run (`executed` or `failed`) while `leaseToken` holds it; null (nothing written) when it does not. */
+  finish(schedule: Pick<PaymentSchedule, 'storeId' | 'id'>, leaseToken: string, outcome: ScheduleRunOutcome, now: Date): Promise<PaymentSchedule | null>;
+  /** Names the run's payment (still open) and keeps the run until `leaseUntil`, while `leaseToken` holds it. */
+  link(schedule: Pick<PaymentSchedule, 'storeId' | 'id'>, leaseToken: string, payment: { paymentId: number; impUid: string }, leaseUntil: Date, now: Date): Promise<PaymentSchedule | null>;
+  /** Gives a run back, restoring the schedule as it was before it was taken (`before`), while `leaseToken` holds it. */
+  release(before: PaymentSchedule, leaseToken: string, now: Date): Promise<PaymentSchedule | null>;
 }

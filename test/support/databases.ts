@@ -125,6 +125,7 @@ async function wrap(
     receipts: store.receipts,
     escrowDeliveries: store.escrowDeliveries,
     billingCustomers: store.billingCustomers,
+    schedules: store.schedules,
     transaction: (work) => store.transaction(work),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {

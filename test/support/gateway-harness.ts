@@ -10,6 +10,7 @@ import { DEFAULT_RETRY_TIMING } from '../../src/domain/webhooks';
 import { createOutboundHttp } from '../../src/http/outbound';
 import { createServices, type ServiceDeps, type Services } from '../../src/services';
 import { SecretBox } from '../../src/services/secrets';
+import type { BillingCharger } from '../../src/services/billing-charges';
 import type { ChannelRecord, StoreRecord } from '../../src/store/types';
 import type { Store } from '../../src/store/types';
 
@@ -59,7 +60,10 @@ const CARD: CardDetails = {
 };
 
 /** The gateway app over a given store, for `app.inject()` tests; no port is opened. */
-export async function createGatewayHarness(store: Store, options: { confirmTimeoutMs?: number } = {}): Promise<GatewayHarness> {
+export async function createGatewayHarness(
+  store: Store,
+  options: { confirmTimeoutMs?: number; billingCharger?: (store: Store, clock: ManualClock) => BillingCharger } = {},
+): Promise<GatewayHarness> {
   const clock = new ManualClock(Date.UTC(2026, 10, 26, 3, 0, 0));
   const deps: ServiceDeps = {
     store,
@@ -73,7 +77,7 @@ export async function createGatewayHarness(store: Store, options: { confirmTimeo
     webhooks: { connectTimeoutMs: 2000, readTimeoutMs: 2000, timing: DEFAULT_RETRY_TIMING },
     outbound: createOutboundHttp({ selfAddresses: () => [] }),
   };
-  const services = createServices(deps);
+  const services = createServices(deps, { billingCharger: options.billingCharger?.(store, clock) });
   const app = await buildGateway({
     services,
     publicUrl: deps.publicUrl,

@@ -123,3 +123,40 @@ export function vbankHolderSchemaErrors(body: unknown): string[] {
   }
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
 }
+
+/**
+ * Errors of a paged schedule list (`GET /subscribe/payments/schedule`, and both customer variants)
+ * against the official schema as the reference reads it: the schema answers a bare array
+ * (ScheduleResponse), while the operations' descriptions ("페이징된 목록") and the V1 clients (NODE's
+ * `collection`) read a page `{total, previous, next, list}` (portone-v1-spec.md §3.2 [INF]). The
+ * page is checked as PagedPaymentAnnotation's frame (total, previous and next required) with
+ * ScheduleResultAnnotation items, over ResponseAnnotation.
+ */
+export function v1PagedScheduleErrors(body: unknown): string[] {
+  const { ajv } = load();
+  const key = 'v1-paged-schedules';
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile({
+      allOf: [
+        { $ref: 'v1#/definitions/ResponseAnnotation' },
+        {
+          properties: {
+            response: {
+              type: 'object',
+              required: ['total', 'previous', 'next', 'list'],
+              properties: {
+                total: { type: 'integer' },
+                previous: { type: 'integer' },
+                next: { type: 'integer' },
+                list: { type: 'array', items: { $ref: 'v1#/definitions/ScheduleResultAnnotation' } },
+              },
+            },
+          },
+        },
+      ],
+    });
+    validators.set(key, validate);
+  }
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
+}

@@ -171,6 +171,43 @@ export const V1CustomerSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const V1ScheduleSchema = Type.Object(
+  {
+    customer_uid: Type.String(),
+    merchant_uid: Type.String(),
+    imp_uid: Nullable(Type.String({ description: '실행된 결제의 imp_uid (실행 전·취소된 예약은 null)' })),
+    pg_provider: Nullable(Type.String()),
+    pg_id: Nullable(Type.String()),
+    customer_id: Nullable(Type.String()),
+    schedule_at: Seconds('결제 예정 시각'),
+    executed_at: Seconds('결제 실행 시각'),
+    revoked_at: Seconds('예약 취소 시각'),
+    amount: Type.Number(),
+    currency: Type.String(),
+    name: Nullable(Type.String()),
+    buyer_name: Nullable(Type.String()),
+    buyer_email: Nullable(Type.String()),
+    buyer_tel: Nullable(Type.String()),
+    buyer_addr: Nullable(Type.String()),
+    buyer_postcode: Nullable(Type.String()),
+    custom_data: Nullable(Type.String()),
+    schedule_status: Type.String({ description: 'scheduled(실행 전), executed(실행됨: 결제 성공 또는 실패), revoked(예약 취소)' }),
+    payment_status: Nullable(Type.String({ description: '실행된 결제의 상태 (paid, failed, cancelled); 실행 전이면 null' })),
+    fail_reason: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const V1PagedSchedulesSchema = Type.Object(
+  {
+    total: Type.Integer(),
+    previous: Type.Integer({ description: '이전 페이지 번호, 없으면 0' }),
+    next: Type.Integer({ description: '다음 페이지 번호, 없으면 0' }),
+    list: Type.Array(V1ScheduleSchema),
+  },
+  { additionalProperties: false },
+);
+
 /** `{200: Envelope(T)}` for a route's `schema.response`, plus the envelope of its failures. */
 export function answers<T extends TSchema>(response: T, extra: Record<number, TSchema> = {}) {
   const failure = Envelope(Type.Null());

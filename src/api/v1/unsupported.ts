@@ -19,7 +19,6 @@ const CERTIFICATIONS = '본인인증(certifications) API는 gyeol에서 지원�
 const NAVER = '네이버페이 전용 API는 gyeol에서 지원하지 않습니다. gyeol의 PG(스마트로)는 네이버페이 주문형·결제형 연동이 없습니다.';
 const PG_SPECIFIC = (name: string) => `${name} 전용 API는 gyeol에서 지원하지 않습니다. gyeol의 PG는 스마트로(smartro_v2)입니다.`;
 const API_BILLING_KEY = '스마트로(smartro_v2)는 API 방식 빌링키 발급(카드번호 직접 입력)을 지원하지 않습니다. 결제창(IMP.request_pay)으로 빌링키를 발급해 주세요.';
-const BILLING_LATER = '빌링키·정기결제 API는 아직 지원하지 않습니다.';
 
 export const UNSUPPORTED_APIS: readonly UnsupportedApi[] = [
   { methods: '*', path: '/certifications/*', message: CERTIFICATIONS },
@@ -37,9 +36,6 @@ export const UNSUPPORTED_APIS: readonly UnsupportedApi[] = [
   { methods: ['POST'], path: '/subscribe/customers/{customer_uid}', message: API_BILLING_KEY },
   { methods: '*', path: '/subscribe/payments/onetime', message: API_BILLING_KEY },
   { methods: '*', path: '/subscribe/payments/foreign', message: API_BILLING_KEY },
-  { methods: '*', path: '/subscribe/payments/schedule/*', message: BILLING_LATER },
-  { methods: '*', path: '/subscribe/payments/unschedule', message: BILLING_LATER },
-  { methods: '*', path: '/subscribe/customers/{customer_uid}/schedules', message: BILLING_LATER },
 ];
 
 const compiled = UNSUPPORTED_APIS.map((api) => ({
