@@ -22,10 +22,13 @@ interface IamporterResult {
   status: number;
   message: string | null;
   data: any;
+  raw: unknown;
 }
 interface IamporterClient {
   createVbank(data: Record<string, unknown>): Promise<IamporterResult>;
   paySubscription(data: Record<string, unknown>): Promise<IamporterResult>;
+  getSubscription(customerUid: string): Promise<IamporterResult>;
+  deleteSubscription(customerUid: string): Promise<IamporterResult>;
   cancelByImpUid(impUid: string, extra?: Record<string, unknown>): Promise<IamporterResult>;
   cancelByMerchantUid(merchantUid: string, extra?: Record<string, unknown>): Promise<IamporterResult>;
 }
@@ -35,7 +38,8 @@ const Iamport = require('iamport') as {
   new (options: { impKey: string; impSecret: string }): {
     payment: { cancel(p: Record<string, unknown>): Promise<any> };
     vbank: { create(p: Record<string, unknown>): Promise<any> };
-    subscribe: { again(p: Record<string, unknown>): Promise<any> };
+    subscribe: { again(p: Record<string, unknown>): Promise<any>; schedule(p: Record<string, unknown>): Promise<any>; unschedule(p: Record<string, unknown>): Promise<any> };
+    subscribe_customer: { get(p: Record<string, unknown>): Promise<any>; delete(p: Record<string, unknown>): Promise<any> };
   };
 };
 
@@ -248,5 +252,67 @@ describe.each(systemDatabases())('V1 clients from npm moving money (%s)', (db) =
     expect(paid.code).toBe(0);
     expect(paid.response).toMatchObject({ status: 'paid', amount: 1_900, merchant_uid: body.merchant_uid });
     expect(await now(paid.response.imp_uid)).toMatchObject({ status: 'paid', customer_uid: body.customer_uid });
+  });
+
+  // ---- billing keys: the customer and its schedules, through the clients that have the calls ----
+  // (iamport-rest-client-nodejs's schedule calls: v1-clients-schedules.test.ts; iamporter and
+  // iamport-server-api have no schedule calls.)
+
+  it('iamport: subscribe.schedule and unschedule, subscribe_customer.get and delete', async () => {
+    Iamport.DEFAULT_HOST = system.gatewayUrl;
+    const client = new Iamport({ impKey: system.demo.apiKey, impSecret: system.demo.apiSecret });
+    const customerUid = await customer();
+    const at = Math.floor(Date.now() / 1000) + 3600;
+    const [first, second] = [newMerchantUid(), newMerchantUid()];
+    const scheduled = await client.subscribe.schedule({
+      customer_uid: customerUid,
+      schedules: [
+        { merchant_uid: first, schedule_at: at, amount: 3_300, name: '구독 1', buyer_name: '홍길동', buyer_email: 'buyer@example.com', buyer_tel: '010-1234-5678' },
+        { merchant_uid: second, schedule_at: at + 60, amount: 3_300, name: '구독 2', buyer_name: '홍길동', buyer_email: 'buyer@example.com', buyer_tel: '010-1234-5678' },
+      ],
+    });
+    expect(scheduled.map((s: { merchant_uid: string; schedule_status: string }) => [s.merchant_uid, s.schedule_status])).toEqual([
+      [first, 'scheduled'],
+      [second, 'scheduled'],
+    ]);
+    // Without merchant_uid: every waiting schedule of the customer is revoked.
+    const revoked = await client.subscribe.unschedule({ customer_uid: customerUid });
+    expect(revoked.map((s: { merchant_uid: string; schedule_status: string }) => [s.merchant_uid, s.schedule_status]).sort()).toEqual(
+      [
+        [first, 'revoked'],
+        [second, 'revoked'],
+      ].sort(),
+    );
+    const found = await client.subscribe_customer.get({ customer_uid: customerUid });
+    expect(found).toMatchObject({ customer_uid: customerUid, pg_provider: 'smartro_v2' });
+    expect(found.card_number).toMatch(/\*/);
+    expect(await client.subscribe_customer.delete({ customer_uid: customerUid })).toMatchObject({ customer_uid: customerUid });
+    // V1's 404 for a customer it does not know; this client rejects any non-200 as HTTP_<status>.
+    const gone = await client.subscribe_customer.get({ customer_uid: customerUid }).then(() => null, (e: { code: string }) => e);
+    expect(gone?.code).toBe('HTTP_404');
+  });
+
+  it('iamporter: getSubscription and deleteSubscription', async () => {
+    const client = new Iamporter({ apiKey: system.demo.apiKey, secret: system.demo.apiSecret, host: system.gatewayUrl });
+    const customerUid = await customer();
+    const found = await client.getSubscription(customerUid);
+    expect(found.data).toMatchObject({ customer_uid: customerUid, pg_provider: 'smartro_v2' });
+    expect(found.data.card_number).toMatch(/\*/);
+    expect((await client.deleteSubscription(customerUid)).data).toMatchObject({ customer_uid: customerUid });
+    // iamporter resolves V1's 404 (no data) instead of rejecting it.
+    const gone = await client.getSubscription(customerUid);
+    expect([gone.status, gone.data, gone.raw]).toEqual([404, null, { code: -1, message: '등록된 고객정보가 없습니다.', response: null }]);
+  });
+
+  it('iamport-server-api: subscribe.customers.at and erase', async () => {
+    const connector = new IamportConnector(system.gatewayUrl, { imp_key: system.demo.apiKey, imp_secret: system.demo.apiSecret });
+    const customerUid = await customer();
+    const found = await serverApi.subscribe.customers.at(await connector.get(), customerUid);
+    expect(found.code).toBe(0);
+    expect(found.response).toMatchObject({ customer_uid: customerUid, pg_provider: 'smartro_v2' });
+    const erased = await serverApi.subscribe.customers.erase(await connector.get(), customerUid);
+    expect(erased.response).toMatchObject({ customer_uid: customerUid });
+    const gone = await serverApi.subscribe.customers.at(await connector.get(), customerUid).then(() => null, (e: { status?: number }) => e);
+    expect(gone?.status).toBe(404);
   });
 });
