@@ -3,7 +3,7 @@
  * domain/request-pay.ts: the checkout's window payments and the API's virtual accounts share it.
  */
 import { newImpUid } from '../domain/ids';
-import type { PaymentChannel, PaymentPassThrough } from '../domain/payment';
+import type { CustomerUidUsage, PaymentChannel, PaymentPassThrough } from '../domain/payment';
 import type { PaymentRequest } from '../domain/request-pay';
 import type { NewPayment } from '../store/types';
 
@@ -20,13 +20,19 @@ export function passThroughOf(request: PaymentRequest): PaymentPassThrough {
   };
 }
 
+/**
+ * @param origin.billingKey the billing key the payment issues or charges (V1 `customer_uid`,
+ *   `customer_uid_usage`); absent for any other payment. An issue (`issue`) approves nothing, so
+ *   its payment records an amount of 0 whatever the window was asked to show.
+ */
 export function newPaymentRecord(
   storeId: number,
   channel: { id: number; pgProvider: string; pgId: string; testMode: boolean },
   request: PaymentRequest,
-  origin: { channel: PaymentChannel; userAgent: string | null; passThrough: PaymentPassThrough },
+  origin: { channel: PaymentChannel; userAgent: string | null; passThrough: PaymentPassThrough; billingKey?: { customerUid: string; usage: CustomerUidUsage } },
   now: Date,
 ): NewPayment {
+  const issue = origin.billingKey?.usage === 'issue';
   return {
     storeId,
     channelId: channel.id,
@@ -39,9 +45,9 @@ export function newPaymentRecord(
     sandbox: channel.testMode,
     escrow: request.escrow,
     name: request.name,
-    amount: request.amount,
-    taxFree: request.taxFree,
-    vatAmount: request.vatAmount,
+    amount: issue ? 0 : request.amount,
+    taxFree: issue ? null : request.taxFree,
+    vatAmount: issue ? null : request.vatAmount,
     currency: request.currency,
     status: 'ready',
     buyerName: request.buyerName,
@@ -51,8 +57,8 @@ export function newPaymentRecord(
     buyerPostcode: request.buyerPostcode,
     customData: request.customData,
     noticeUrl: request.noticeUrl,
-    customerUid: null,
-    customerUidUsage: null,
+    customerUid: origin.billingKey?.customerUid ?? null,
+    customerUidUsage: origin.billingKey?.usage ?? null,
     userAgent: origin.userAgent,
     passThrough: origin.passThrough,
     startedAt: now,
