@@ -58,6 +58,8 @@ export interface RunningSystem {
 
 /** The built-in demo channel's Smartro MID (10 characters, as Smartro's are). */
 export const DEMO_MID = 'gyeolsim01';
+/** The demo channel's ssp Mall ID for billing keys (the simulator knows the same one). */
+export const DEMO_SSP_MALL_ID = 'GYEOLSIM0p';
 
 /**
  * The composition root: config → store → connectors → services → the three servers
@@ -101,9 +103,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     let simulatorUrl: string;
     // The demo channel's deposit notifications (신통보) go to the gateway, as PortOne has merchants set it up.
     let registerDemoMerchant: (mid: string, merchantKey: string, cancelPassword: string, notifyUrl: string) => Promise<void>;
+    // The demo channel bills with the simulator's ssp Mall ID (Smartro issues one per billing merchant).
+    const sspMallId = DEMO_SSP_MALL_ID;
     if (config.simulator === 'external') {
       simulatorUrl = config.simulatorPublicUrl as string;
-      registerDemoMerchant = (mid, merchantKey, cancelPassword, notifyUrl) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey, cancelPassword, notifyUrl);
+      registerDemoMerchant = (mid, merchantKey, cancelPassword, notifyUrl) => registerWithExternalSimulator(simulatorUrl, mid, merchantKey, cancelPassword, notifyUrl, sspMallId);
     } else {
       const simulator = buildSmartroSimulator({
         // A PG keeps its transactions: a restart of gyeol (and of the simulator) forgets nothing.
@@ -117,7 +121,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       });
       apps.push(simulator);
       simulatorUrl = await listen(simulator, config.host, config.simulatorPort, config.simulatorPublicUrl);
-      registerDemoMerchant = async (mid, merchantKey, cancelPassword, notifyUrl) => simulator.registerMerchant(mid, { merchantKey, cancelPassword, notifyUrl });
+      registerDemoMerchant = async (mid, merchantKey, cancelPassword, notifyUrl) => simulator.registerMerchant(mid, { merchantKey, cancelPassword, notifyUrl, sspMallId });
     }
 
     const gatewayServer = await bind(config.host, config.gatewayPort);
@@ -241,11 +245,11 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** Tells a simulator in another process the demo channel's MID, key and cancel password (its test-only control API). */
-async function registerWithExternalSimulator(simulatorUrl: string, mid: string, merchantKey: string, cancelPassword: string, notifyUrl: string): Promise<void> {
+async function registerWithExternalSimulator(simulatorUrl: string, mid: string, merchantKey: string, cancelPassword: string, notifyUrl: string, sspMallId: string): Promise<void> {
   const res = await fetch(`${simulatorUrl}/sim/merchants/${encodeURIComponent(mid)}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ merchantKey, cancelPassword, notifyUrl }),
+    body: JSON.stringify({ merchantKey, cancelPassword, notifyUrl, sspMallId }),
   });
   if (!res.ok) throw new Error(`the Smartro simulator at ${simulatorUrl} refused the demo merchant: HTTP ${res.status}`);
 }
@@ -270,9 +274,9 @@ interface DemoSetup {
   shop: DemoShopCredentials;
 }
 
-/** The demo channel's Smartro hosts: all three on the simulator. */
+/** The demo channel's Smartro hosts (all three on the simulator) and its billing ssp Mall ID. */
 function simulatorSettings(simulatorUrl: string): Record<string, unknown> {
-  return { jsBaseUrl: simulatorUrl, apiBaseUrl: simulatorUrl, receiptBaseUrl: simulatorUrl };
+  return { jsBaseUrl: simulatorUrl, apiBaseUrl: simulatorUrl, receiptBaseUrl: simulatorUrl, sspMallId: DEMO_SSP_MALL_ID };
 }
 
 /**

@@ -178,20 +178,26 @@ function sendWindow(reply: FastifyReply, described: WindowDescription): FastifyR
     returnUrl: described.returnUrl,
     stopUrl: described.stopUrl,
   };
+  // A billing-key window (customer_uid) registers a card: nothing is paid, so no amount is shown.
+  const issue = payment.customerUidUsage === 'issue';
+  const title = issue ? '카드 등록' : '결제하기';
+  const windowName = issue ? '카드 등록창' : '결제창';
+  const facts = issue
+    ? `<dt>상품명</dt><dd>${escapeHtml(payment.name ?? '-')}</dd>
+    <dt>결제금액</dt><dd>카드 등록 (지금 결제되지 않습니다)</dd>`
+    : `<dt>상품명</dt><dd>${escapeHtml(payment.name ?? '-')}</dd>
+    <dt>결제금액</dt><dd>${escapeHtml(amount)}${payment.currency === 'KRW' ? '원' : ` ${escapeHtml(payment.currency)}`}</dd>`;
   const body = `
-<header><h1>결제하기</h1>${session.mode === 'pc' ? '<button type="button" id="gyeol-close" aria-label="결제창 닫기">닫기</button>' : ''}</header>
+<header><h1>${title}</h1>${session.mode === 'pc' ? `<button type="button" id="gyeol-close" aria-label="${windowName} 닫기">닫기</button>` : ''}</header>
 <main>
   <dl>
-    <dt>상품명</dt><dd>${escapeHtml(payment.name ?? '-')}</dd>
-    <dt>결제금액</dt><dd>${escapeHtml(amount)}${payment.currency === 'KRW' ? '원' : ` ${escapeHtml(payment.currency)}`}</dd>
+    ${facts}
   </dl>
-  <p class="status" id="gyeol-status" role="status">결제창을 여는 중입니다…</p>
+  <p class="status" id="gyeol-status" role="status">${windowName}을 여는 중입니다…</p>
 </main>
 <script type="application/json" id="gyeol-launch">${jsonForScript(launchData)}</script>`;
   const launcherScript = `${LAUNCHER_DIR}/${encodeURIComponent(launch.launcher)}.js`;
-  return reply
-    .type('text/html; charset=utf-8')
-    .send(windowPage({ title: '결제하기', body, scripts: [...launch.scripts, launcherScript, WINDOW_SCRIPT] }));
+  return reply.type('text/html; charset=utf-8').send(windowPage({ title, body, scripts: [...launch.scripts, launcherScript, WINDOW_SCRIPT] }));
 }
 
 /** 결제 확인 중: the PG's outcome is being confirmed; the page reloads the window until it is known. */
@@ -214,7 +220,12 @@ function sendResult(reply: FastifyReply, outcome: CheckoutResult): FastifyReply 
     return reply.redirect(mobileRedirectUrl(session.mRedirectUrl, result), 302);
   }
   securityHeaders(reply, session.merchantOrigin, []);
-  const message = result.success ? '결제가 완료되었습니다.' : `결제에 실패했습니다. ${result.error_msg ?? ''}`;
+  const issue = payment.customerUidUsage === 'issue';
+  const message = result.success
+    ? issue
+      ? '카드가 등록되었습니다.'
+      : '결제가 완료되었습니다.'
+    : `${issue ? '카드 등록' : '결제'}에 실패했습니다. ${result.error_msg ?? ''}`;
   const body = `
 <header><h1>결제 결과</h1></header>
 <main><p class="status ${result.success ? 'ok' : 'fail'}" role="status">${escapeHtml(message)}</p></main>

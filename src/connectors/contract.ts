@@ -269,7 +269,12 @@ export interface PgConnector<Credentials = unknown> {
     /** Registers or modifies an escrow payment's delivery (V1 `POST|PUT /escrows/logis/{imp_uid}`). */
     registerEscrowDelivery?: EscrowDeliveryFlow<Credentials>;
     cancelVirtualAccount?: PgFlow<Credentials, unknown, unknown>;
-    issueBillingKey?: PgFlow<Credentials, unknown, unknown>;
+    /**
+     * Issues a billing key through the PG's own billing window (V1 `request_pay` with
+     * `customer_uid`). No server call: the connector describes the window and reads what it posts
+     * back. Declared only by connectors with `capabilities.billing`.
+     */
+    issueBillingKey?: BillingKeyWindow<Credentials>;
     /** Charges a stored billing key (V1 `/subscribe/payments/again`, a schedule's run). */
     chargeBillingKey?: BillingChargeFlow<Credentials>;
     /**
@@ -476,6 +481,66 @@ export interface BillingChargeInput {
 export type BillingChargeFlow<Credentials> = PgFlow<Credentials, BillingChargeInput, ApprovalResult> & {
   validate(credentials: Credentials, input: BillingChargeInput): FieldViolation[];
 };
+
+/**
+ * A billing key issued through the PG's billing window (V1 `request_pay({customer_uid, …})`).
+ * The checkout knows no PG: it asks the connector whether the channel can issue, which rules the
+ * request breaks, how to open the window, and what the window posted back. Nothing is approved;
+ * only the key is issued.
+ * @example
+ * const issuer = connector.flows.issueBillingKey;
+ * const problem = issuer.channelProblem(credentials); // e.g. a missing setting, null when ready
+ * const launch = issuer.open(credentials, { payment, returnUrl, stopUrl, mobile, buyerIp }, now);
+ * const back = issuer.readReturn(credentials, fields); // issued | aborted | declined | rejected
+ */
+export interface BillingKeyWindow<Credentials> {
+  /** Why the channel cannot issue billing keys (a setting it lacks), or null when it can. */
+  channelProblem(credentials: Credentials): FieldViolation | null;
+  /**
+   * The PG's rules on a billing-key request that already passed the common V1 rules (pay method,
+   * `customer_id`, language…). Replaces {@link PgConnector.validatePayment} for such a request.
+   */
+  validate(payment: PaymentFacts, env: { mobile: boolean }): FieldViolation[];
+  /** Describes the billing window of one attempt (pure: no HTTP). */
+  open(credentials: Credentials, input: PaymentWindowInput, now: Date): WindowLaunch;
+  /** Reads what the billing window posted back (form fields of the return POST). */
+  readReturn(credentials: Credentials, fields: Record<string, string>): BillingKeyIssueReturn;
+}
+
+/** The card a billing key was issued for, as the PG told it (masked number only). */
+export interface BillingKeyCard {
+  /** V1 card code (KFTC) of the issuer, when known. */
+  cardCode: string | null;
+  cardName: string | null;
+  /** Masked; a full card number never reaches the services. */
+  cardNumber: string;
+  /** 0 credit, 1 check card; null when the PG does not say. */
+  cardType: number | null;
+}
+
+/** What a billing window posted back, once read and verified by the connector. */
+export type BillingKeyIssueReturn =
+  | {
+      kind: 'issued';
+      /** The billing key, plain. The services seal it at once; it is never logged. */
+      billingKey: string;
+      /** The issue's own PG transaction id. */
+      pgTid: string;
+      /** The order the PG issued it for (the PG's order id, see {@link PgConnector.pgOrderId}) and its merchant id. */
+      order: { merchantUid: string; pgId: string };
+      /** The buyer id the key was issued for (V1 `customer_id`). */
+      customerId: string;
+      card: BillingKeyCard;
+    }
+  /** The buyer closed the window. */
+  | { kind: 'aborted'; code: string; message: string }
+  /** The PG refused to issue (e.g. a card it cannot register); nothing to store. */
+  | { kind: 'declined'; code: string; message: string }
+  /**
+   * Not trustworthy (a forged or foreign answer): nothing is stored. `reason` is for the log only
+   * and never carries the key.
+   */
+  | { kind: 'rejected'; code: string; message: string; reason: string };
 
 /** Helper for connector authors: the static type of a TypeBox schema. */
 export type SchemaType<T extends TSchema> = Static<T>;

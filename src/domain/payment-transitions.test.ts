@@ -190,6 +190,39 @@ describe('decide', () => {
     });
   });
 
+  describe('billing-key-issued', () => {
+    const ISSUED_AT = new Date('2026-01-15T03:00:08Z');
+    const KEY_CARD: MethodDetails = { method: 'card', card: { ...CARD, cardNumber: '4242********4242', cardType: null, applyNum: null } };
+    const issued = { type: 'billing-key-issued', pgTid: 'B1', issuedAt: ISSUED_AT, details: KEY_CARD, at: AT } as const satisfies PaymentEvent;
+
+    it("makes the issue window's own payment paid with the card, claims the order and tells the world", () => {
+      expect(decide(STATES.fresh, issued)).toEqual({
+        ok: true,
+        expect: expectOf(STATES.fresh),
+        changes: {
+          status: 'paid',
+          approvalState: 'approved',
+          claim: 'take',
+          pgTid: 'B1',
+          paidAt: ISSUED_AT,
+          details: KEY_CARD,
+          receiptUrl: null,
+          updatedAt: AT,
+        },
+        events: [domainEvent('paid', 'payment.paid')],
+      });
+    });
+
+    it('is refused from every other state: an issue never settles an approval, a failure or a paid payment', () => {
+      expectRefusedOutside(issued, ['fresh']);
+    });
+
+    it('happens once: the same issue reported twice is refused the second time', () => {
+      const first = decide(STATES.fresh, issued);
+      expect(decide(after(STATES.fresh, first), issued).ok).toBe(false);
+    });
+  });
+
   describe('pg-declined', () => {
     for (const name of ['requested', 'unknown'] as const) {
       it(`fails a payment that is ${name} on a signed decline and releases the claim`, () => {

@@ -27,6 +27,12 @@ export type PaymentEvent =
       escrow?: boolean | null;
       at: Date;
     }
+  /**
+   * The PG's billing window issued a billing key for this payment (`customer_uid_usage: "issue"`),
+   * its answer verified by the connector. Nothing was approved: the payment is `paid` with its
+   * amount (0), so V1's `success` is true, and carries the card the key was issued for.
+   */
+  | { type: 'billing-key-issued'; pgTid: string; issuedAt: Date; details: MethodDetails; at: Date }
   /** The PG said no. `verified` is false when its answer carried no signature. */
   | { type: 'pg-declined'; pgTid: string | null; code: string; message: string; verified: boolean; at: Date; reconcileAfter: Date | null }
   /** No trustworthy answer: the PG may or may not have approved. */
@@ -198,6 +204,26 @@ export function decide(payment: State, event: PaymentEvent): Decision {
           updatedAt: at,
         },
         events: [emit(payment, vbankIssued ? 'payment.vbank_issued' : 'payment.paid', status, at)],
+      };
+    }
+    case 'billing-key-issued': {
+      // Only from the issue window's own attempt: ready, nothing asked of the PG.
+      if (payment.status !== 'ready' || payment.approvalState !== 'none') return refuse(payment, event);
+      return {
+        ok: true,
+        expect,
+        changes: {
+          status: 'paid',
+          approvalState: 'approved',
+          // The order is done: another window of the same merchant_uid is refused from now on.
+          claim: 'take',
+          pgTid: event.pgTid,
+          paidAt: event.issuedAt,
+          details: event.details,
+          receiptUrl: null,
+          updatedAt: at,
+        },
+        events: [emit(payment, 'payment.paid', 'paid', at)],
       };
     }
     case 'vbank-deposited': {

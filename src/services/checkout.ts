@@ -1,4 +1,4 @@
-import type { PaymentFacts, WindowLaunch } from '../connectors/contract';
+import type { BillingKeyWindow, PaymentFacts, PgConnector, WindowLaunch } from '../connectors/contract';
 import { AppError, invalidParameter, type ErrorCode, type FieldViolation } from '../domain/errors';
 import { newCheckoutSessionId } from '../domain/ids';
 import type { Payment, PaymentPassThrough } from '../domain/payment';
@@ -6,7 +6,8 @@ import { approvalOpen } from '../domain/payment-transitions';
 import { parseRequestPayParams, type PaymentRequest } from '../domain/request-pay';
 import type { CheckoutSessionRecord } from '../store/types';
 import type { ApprovalService, AttemptError } from './approvals';
-import type { ChannelService } from './channels';
+import { BillingKeyIssues } from './billing-issue';
+import type { ChannelService, ResolvedChannel } from './channels';
 import type { ServiceDeps } from './deps';
 import type { PaymentPrepareService } from './prepares';
 import { newPaymentRecord, passThroughOf } from './new-payment';
@@ -79,12 +80,16 @@ export const GATEWAY_ABORT_FIELD = 'gyeol_abort';
  * and complete the PG's return through the approvals pipeline.
  */
 export class CheckoutService {
+  private readonly issues: BillingKeyIssues;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly channels: ChannelService,
     private readonly approvals: ApprovalService,
     private readonly prepares: PaymentPrepareService,
-  ) {}
+  ) {
+    this.issues = new BillingKeyIssues(deps);
+  }
 
   async openSession(input: OpenSessionCommand): Promise<OpenedSession> {
     const { store, clock } = this.deps;
@@ -101,16 +106,30 @@ export class CheckoutService {
     const parsed = parseRequestPayParams(input.params, { now: clock.now() });
     if (!parsed.ok) throw refusal(parsed.violations, merchantUid);
     const request = parsed.request;
-    if (request.customerUid !== null) throw new CheckoutRefusal('BILLING_NOT_SUPPORTED', merchantUid, { field: 'customer_uid' });
 
     const channel = await this.channels.resolve(merchant, { channelKey: input.params.channelKey, pg: input.params.pg }).catch(refuse);
     const connector = this.channels.connectorOf(channel);
     const facts = factsOf(request);
+    const env = { mobile: input.mode === 'mobile' };
     const violations: FieldViolation[] = [];
-    if (!connector.capabilities.methods.includes(request.payMethod)) {
-      violations.push({ field: 'pay_method', rule: `이 채널에서 지원하지 않는 결제수단입니다 (${connector.capabilities.methods.join(', ')}만 가능)` });
+    if (request.customerUid !== null) {
+      // A billing-key window (V1 §5.1): the connector's issue rules replace its payment rules.
+      const issuer = billingWindowOf(connector);
+      if (!issuer) throw new CheckoutRefusal('BILLING_NOT_SUPPORTED', merchantUid, { field: 'customer_uid' });
+      const problem = issuer.channelProblem(this.channels.open(channel).credentials);
+      if (problem) {
+        throw new CheckoutRefusal('BILLING_CHANNEL_NOT_READY', merchantUid, {
+          field: problem.field,
+          message: `${new AppError('BILLING_CHANNEL_NOT_READY').message} ${problem.field}: ${problem.rule}`,
+        });
+      }
+      violations.push(...issuer.validate(facts, env));
+    } else {
+      if (!connector.capabilities.methods.includes(request.payMethod)) {
+        violations.push({ field: 'pay_method', rule: `이 채널에서 지원하지 않는 결제수단입니다 (${connector.capabilities.methods.join(', ')}만 가능)` });
+      }
+      violations.push(...connector.validatePayment(facts, env));
     }
-    violations.push(...connector.validatePayment(facts, { mobile: input.mode === 'mobile' }));
     if (input.mode === 'mobile' && !request.mRedirectUrl) {
       violations.push({ field: 'm_redirect_url', rule: '모바일 결제에는 결제 후 돌아갈 m_redirect_url이 필요합니다' });
     }
@@ -135,8 +154,9 @@ export class CheckoutService {
     const now = clock.now();
     const sessionId = newCheckoutSessionId();
     const payment = await store.transaction(async (repos) => {
+      const billing = request.customerUid !== null ? { customerUid: request.customerUid, usage: 'issue' as const } : undefined;
       const created = await repos.payments.insert(
-        newPaymentRecord(merchant.id, channel, request, { channel: input.mode, userAgent: input.userAgent, passThrough: passThroughOf(request) }, now),
+        newPaymentRecord(merchant.id, channel, request, { channel: input.mode, userAgent: input.userAgent, passThrough: passThroughOf(request), billing }, now),
       );
       await repos.checkoutSessions.insert({
         id: sessionId,
@@ -166,11 +186,17 @@ export class CheckoutService {
     const resolved = await this.channels.openById(payment.storeId, payment.channelId);
     const returnUrl = `${this.deps.publicUrl}/checkout/${session.id}/return`;
     const stopUrl = `${this.deps.publicUrl}/checkout/${session.id}/stop`;
-    const launch = resolved.connector.openWindow(
-      resolved.credentials,
-      { payment: factsOfPayment(payment), returnUrl, stopUrl, mobile: session.mode === 'mobile', buyerIp: null },
-      this.deps.clock.now(),
-    );
+    const input = { payment: factsOfPayment(payment), returnUrl, stopUrl, mobile: session.mode === 'mobile', buyerIp: null };
+    const now = this.deps.clock.now();
+    let launch: WindowLaunch;
+    if (payment.customerUidUsage === 'issue') {
+      const issuer = billingWindowOf(resolved.connector);
+      // The channel's PG stopped issuing keys since the session opened (a changed channel).
+      if (!issuer) throw new AppError('BILLING_NOT_SUPPORTED');
+      launch = issuer.open(resolved.credentials, input, now);
+    } else {
+      launch = resolved.connector.openWindow(resolved.credentials, input, now);
+    }
     return { session, payment, launch, returnUrl, stopUrl };
   }
 
@@ -192,6 +218,7 @@ export class CheckoutService {
       return this.finish(session, await this.approvals.abandon(payment, error), error);
     }
     const resolved = await this.channels.openById(payment.storeId, payment.channelId);
+    if (payment.customerUidUsage === 'issue') return this.completeBillingIssue(session, payment, resolved, fields);
     const windowReturn = resolved.connector.readWindowReturn(resolved.credentials, fields);
     switch (windowReturn.kind) {
       case 'aborted': {
@@ -235,6 +262,54 @@ export class CheckoutService {
     });
     const current = await this.loadSession(session.id);
     return { session: current.session, payment: current.payment, error: null, pending: true };
+  }
+
+  /**
+   * Completes a billing-key window (V1 §5.1) with what it posted back: the connector reads and
+   * verifies it; an issued key is recorded (payment paid with amount 0, customer saved with the
+   * key sealed); anything else fails the attempt and stores nothing. No PG call is made.
+   */
+  private async completeBillingIssue(
+    session: CheckoutSessionRecord,
+    payment: Payment,
+    resolved: ResolvedChannel,
+    fields: Record<string, string>,
+  ): Promise<CheckoutResult> {
+    const fail = async (error: CheckoutError, failCode = error.code) =>
+      this.finish(session, await this.approvals.abandon(payment, { code: failCode, message: error.message }), error);
+    const issuer = billingWindowOf(resolved.connector);
+    if (!issuer) return fail({ code: 'BILLING_NOT_SUPPORTED', message: new AppError('BILLING_NOT_SUPPORTED').message });
+    const back = issuer.readReturn(resolved.credentials, fields);
+    switch (back.kind) {
+      case 'aborted':
+        // The PG's own code stays on the payment; the buyer's callback gets V1's user-abort message.
+        return fail({ code: 'USER_CANCELLED', message: new AppError('USER_CANCELLED').message }, back.code);
+      case 'declined':
+        return fail({ code: back.code, message: back.message });
+      case 'rejected':
+        this.deps.logger.warn({ impUid: payment.impUid, code: back.code, reason: back.reason }, 'billing window return refused');
+        return fail({ code: back.code, message: back.message });
+      case 'issued':
+        break;
+      default: {
+        const never: never = back;
+        throw new TypeError(`unknown billing window return ${JSON.stringify(never)}`);
+      }
+    }
+    const outcome = await this.issues.record(payment, resolved, back);
+    switch (outcome.kind) {
+      case 'issued':
+        return this.finish(session, outcome.payment, null);
+      case 'mismatch':
+      case 'not-claimed':
+        return fail(outcome.error);
+      case 'moved':
+        return this.settledOrPending(session, outcome.payment);
+      default: {
+        const never: never = outcome;
+        throw new TypeError(`unknown issue outcome ${JSON.stringify(never)}`);
+      }
+    }
   }
 
   /** A session whose payment left `ready/none`: finish it from the payment, or report it pending. */
@@ -284,6 +359,11 @@ export class CheckoutService {
   }
 }
 
+
+/** The connector's billing window, when it declares billing keys and has one. */
+function billingWindowOf(connector: PgConnector): BillingKeyWindow<unknown> | null {
+  return connector.capabilities.billing ? (connector.flows.issueBillingKey ?? null) : null;
+}
 
 function dedupe(violations: FieldViolation[]): FieldViolation[] {
   const seen = new Set<string>();

@@ -21,6 +21,11 @@ export function passThroughOf(request: PaymentRequest): PaymentPassThrough {
   };
 }
 
+/**
+ * @param origin.billing the billing key the payment issues or charges (V1 `customer_uid`,
+ *   `customer_uid_usage`); absent for any other payment. An issue (`issue`) approves nothing, so
+ *   its payment records an amount of 0 whatever the window was asked to show.
+ */
 export function newPaymentRecord(
   storeId: number,
   channel: { id: number; pgProvider: string; pgId: string; testMode: boolean },
@@ -34,6 +39,7 @@ export function newPaymentRecord(
   },
   now: Date,
 ): NewPayment {
+  const issue = origin.billing?.usage === 'issue';
   return {
     storeId,
     channelId: channel.id,
@@ -46,9 +52,9 @@ export function newPaymentRecord(
     sandbox: channel.testMode,
     escrow: request.escrow,
     name: request.name,
-    amount: request.amount,
-    taxFree: request.taxFree,
-    vatAmount: request.vatAmount,
+    amount: issue ? 0 : request.amount,
+    taxFree: issue ? null : request.taxFree,
+    vatAmount: issue ? null : request.vatAmount,
     currency: request.currency,
     status: 'ready',
     buyerName: request.buyerName,

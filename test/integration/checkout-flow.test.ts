@@ -187,8 +187,8 @@ describe.each(systemDatabases())('checkout over HTTP (%s)', (db) => {
     expect((await rest.get(`/payments/${plain.impUid}`)).body.response).toMatchObject({ status: 'paid', escrow: false });
   });
 
-  it('refuses customer_uid until billing keys exist, before any window opens', async () => {
-    await expect(openMobileWindow(system, { params: { customer_uid: 'cust01' } })).rejects.toThrow('customer_uid');
+  it('refuses a billing-key request (customer_uid) that breaks Smartro\'s billing rules before any window opens', async () => {
+    await expect(openMobileWindow(system, { params: { customer_uid: 'cust01' } })).rejects.toThrow('customer_id: 빌링키 발급에는 구매자 ID');
   });
 
   it('sends tax_free and vat_amount to Smartro and keeps them with the payment', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,8 @@ export async function startTestSystem(options: {
   pgFetch?: typeof fetch;
   simulatorRefundDelayMs?: number;
   env?: Record<string, string>;
+  /** A pino logger for the three servers and the services (tests that read the log); silent by default. */
+  logger?: FastifyBaseLogger;
 }): Promise<TestSystem> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-test-'));
   const config = loadConfig({
@@ -62,6 +65,7 @@ export async function startTestSystem(options: {
     simulatorRefundDelayMs: options.simulatorRefundDelayMs,
     pgSchema,
     pgFetch: options.pgFetch,
+    logger: options.logger,
   });
   const env: Record<string, string> = { GYEOL_DATA_DIR: dataDir, GYEOL_SECRET: TEST_INSTANCE_SECRET, DATABASE_URL: '' };
   if (pgSchema) {

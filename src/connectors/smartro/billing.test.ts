@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { BillingChargeInput, PgAnswer } from '../contract';
-import { billingPayOutcome, chargeBillingFlow, readBillingIssueCallback, validateBillingCharge } from './billing';
-import { aesEncrypt, billIssueVerifyValue, decryptEnvelope, signValue } from './crypto';
-import { credentials, TEST_MERCHANT_KEY, TEST_MID, faultOf } from './test-fixtures';
+import {
+  billingPayOutcome,
+  buildBillingWindowFields,
+  chargeBillingFlow,
+  openBillingWindow,
+  readBillingIssueCallback,
+  readBillingWindowReturn,
+  smartroBillingWindow,
+  validateBillingCharge,
+  validateBillingIssue,
+} from './billing';
+import { smartroConnector } from './connector';
+import { aesEncrypt, billIssueRequestVerifyValue, billIssueVerifyValue, decryptEnvelope, signValue } from './crypto';
+import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, faultOf, windowInput, type FlatPaymentFacts } from './test-fixtures';
 import { SMARTRO_RESULT_CODES, type KnownSmartroResultCode } from './transformers';
-import { BILLING_KEY_ISSUED, BILLING_PAY_CODES, SSBBILL_PATH } from './wire';
+import { BILLING_ISSUE_CODES, BILLING_KEY_ISSUED, BILLING_PAY_CODES, SMARTRO_BILLING_WINDOW_PATH, SSBBILL_PATH } from './wire';
 
 // The billing pieces as pure functions: the ssbbill.do request (its envelope opened and compared
 // whole), every outcome of reading its answer, and the issue callback. The flow against the
@@ -279,31 +290,32 @@ describe('chargeBillingFlow.readAnswer', () => {
   });
 });
 
-describe('readBillingIssueCallback', () => {
-  const DISPLAY = '5239-****-****-9001';
-  function callback(overrides: Record<string, string> = {}, key = BTK): Record<string, string> {
-    const fields = {
-      PayMethod: 'CARD',
-      Mid: TEST_MID,
-      BuyerName: '홍길동',
-      Moid: 'issue20260115001',
-      Tid: `${TEST_MID}01012601152100009999`,
-      BillTokenKey: aesEncrypt(key, TEST_MERCHANT_KEY),
-      MallUserId: 'buyer01',
-      ResultCode: BILLING_KEY_ISSUED.resultCode,
-      ResultMsg: BILLING_KEY_ISSUED.resultMsg,
-      MallReserved: '',
-      IssuerCardCd: '06',
-      IssuerCardNm: '신한카드',
-      DisplayCardNo: DISPLAY,
-      CardExpire: '203912312359',
-      EncodingType: 'utf8',
-      RtnUrlEncUse: 'N',
-      ...overrides,
-    };
-    return { VerifyValue: billIssueVerifyValue(fields.Mid, key, fields.DisplayCardNo, fields.ResultCode), ...fields };
-  }
+const DISPLAY = '5239-****-****-9001';
+/** The billing window's POST to ReturnURL as Smartro (and the simulator) sends it on success. */
+function callback(overrides: Record<string, string> = {}, key = BTK): Record<string, string> {
+  const fields = {
+    PayMethod: 'CARD',
+    Mid: TEST_MID,
+    BuyerName: '홍길동',
+    Moid: 'issue20260115001',
+    Tid: `${TEST_MID}01012601152100009999`,
+    BillTokenKey: aesEncrypt(key, TEST_MERCHANT_KEY),
+    MallUserId: 'buyer01',
+    ResultCode: BILLING_KEY_ISSUED.resultCode,
+    ResultMsg: BILLING_KEY_ISSUED.resultMsg,
+    MallReserved: '',
+    IssuerCardCd: '06',
+    IssuerCardNm: '신한카드',
+    DisplayCardNo: DISPLAY,
+    CardExpire: '203912312359',
+    EncodingType: 'utf8',
+    RtnUrlEncUse: 'N',
+    ...overrides,
+  };
+  return { VerifyValue: billIssueVerifyValue(fields.Mid, key, fields.DisplayCardNo, fields.ResultCode), ...fields };
+}
 
+describe('readBillingIssueCallback', () => {
   it('decrypts the key and verifies VerifyValue', () => {
     expect(readBillingIssueCallback(creds(), callback())).toEqual({
       ok: true,
@@ -347,5 +359,125 @@ describe('readBillingIssueCallback', () => {
     expect(rejected({ ...callback(), BillTokenKey: 'not base64 at all' })).toMatch(/decrypt/);
     expect(rejected({ ...callback(), Tid: '' })).toMatch(/lacks/);
     expect(rejected(callback({ DisplayCardNo: '5239123456789001' }))).toMatch(/masked/);
+  });
+});
+
+
+// ---- the billing window (request_pay with customer_uid) ----
+
+/** A billing-key request as the checkout hands it over: card, customer_id, an amount only shown. */
+const issueRequest = (overrides: Partial<FlatPaymentFacts> = {}) =>
+  paymentRequest({ merchantUid: 'issue20260115001', customerId: 'buyer01', buyerTel: null, ...overrides });
+
+describe('validateBillingIssue (Smartro rules on a billing-key window)', () => {
+  it('takes a card request with a customer_id, whatever the amount (nothing is approved)', () => {
+    expect(validateBillingIssue(issueRequest(), { mobile: false })).toEqual([]);
+    expect(validateBillingIssue(issueRequest({ amount: 0 }), { mobile: true })).toEqual([]);
+    expect(validateBillingIssue(issueRequest({ language: 'ko', bypass: { smartro_v2: { SkinColor: 'BLUE', IsPwdPass: 'N', OpenType: 'KR' } } }), { mobile: false })).toEqual([]);
+  });
+
+  it.each<[string, Partial<FlatPaymentFacts>, string, RegExp]>([
+    ['another pay method', { payMethod: 'trans' }, 'pay_method', /카드\(card\)로만/],
+    ['no customer_id', { customerId: null }, 'customer_id', /필수/],
+    ['a blank customer_id', { customerId: '  ' }, 'customer_id', /필수/],
+    ['a customer_id over 20 characters', { customerId: 'c'.repeat(21) }, 'customer_id', /최대 20자/],
+    ['English', { language: 'en' }, 'language', /한국어\(ko\)만/],
+    ['escrow', { escrow: true }, 'escrow', /에스크로/],
+    ['a direct card-company call', { cardDirect: { code: '366', quota: 0 } }, 'card.direct', /직접 호출/],
+    ['special characters in merchant_uid', { merchantUid: 'issue-1' }, 'merchant_uid', /영문자와 숫자/],
+    ['USD', { currency: 'USD' }, 'currency', /KRW/],
+    ['an unknown SkinColor', { bypass: { smartro_v2: { SkinColor: 'PINK' } } }, 'bypass.smartro_v2.SkinColor', /RED, GREEN, BLUE, PURPLE/],
+    ['IsPwdPass other than Y/N', { bypass: { smartro_v2: { IsPwdPass: 'yes' } } }, 'bypass.smartro_v2.IsPwdPass', /Y 또는 N/],
+    ['the English window', { bypass: { smartro_v2: { OpenType: 'EN' } } }, 'bypass.smartro_v2.OpenType', /한국어/],
+    ['a bypass that is not an object', { bypass: { smartro_v2: 'RED' } }, 'bypass.smartro_v2', /객체/],
+  ])('refuses %s, naming the field', (_what, overrides, field, rule) => {
+    const violations = validateBillingIssue(issueRequest(overrides), { mobile: false });
+    expect(violations).toHaveLength(1);
+    expect(violations[0].field).toBe(field);
+    expect(violations[0].rule).toMatch(rule);
+  });
+
+  it('needs the channel ssp Mall ID (refused with the setting named) and is what the connector declares', () => {
+    expect(smartroBillingWindow.channelProblem(credentials())).toEqual({ field: 'settings.sspMallId', rule: expect.stringContaining('ssp Mall ID') });
+    expect(smartroBillingWindow.channelProblem(creds())).toBeNull();
+    expect(smartroConnector.capabilities.billing).toBe(true);
+    expect(smartroConnector.flows.issueBillingKey).toBe(smartroBillingWindow);
+  });
+});
+
+describe('the billing window form', () => {
+  it('carries the reference fields, VerifyValue over EdiDate+MID+Moid, the ssp Mall ID and no amount or key', () => {
+    const input = windowInput({ payment: issueRequest() });
+    const fields = buildBillingWindowFields(creds(), input, NOW);
+    expect(fields).toEqual({
+      PayMethod: 'CARD',
+      MID: TEST_MID,
+      Moid: 'issue20260115001',
+      MallUserID: 'buyer01',
+      MallIP: '',
+      ReturnURL: input.returnUrl,
+      VerifyValue: billIssueRequestVerifyValue('20260115210005', TEST_MID, 'issue20260115001'),
+      SecureType: 'S2',
+      EncodingType: 'utf8',
+      SspMallID: 'gyeolssp01',
+      EdiDate: '20260115210005',
+      RtnUrlEncUse: 'N',
+      IsPwdPass: 'Y',
+    });
+    expect(JSON.stringify(fields)).not.toContain(TEST_MERCHANT_KEY.slice(0, 32));
+  });
+
+  it('passes bypass.smartro_v2 SkinColor and IsPwdPass, and cuts a long merchant_uid to Smartro\'s Moid', () => {
+    const payment = issueRequest({ merchantUid: `issue${'9'.repeat(50)}`, bypass: { smartro_v2: { SkinColor: 'GREEN', IsPwdPass: 'N' } } });
+    const fields = buildBillingWindowFields(creds(), windowInput({ payment }), NOW);
+    expect(fields).toMatchObject({ SkinColor: 'GREEN', IsPwdPass: 'N', Moid: payment.merchantUid.slice(0, 40) });
+  });
+
+  it('opens on the channel JS host (the mobile one on a phone) with no Smartro script', () => {
+    const c = creds({ jsBaseUrl: 'https://tpay.example', mobileJsBaseUrl: 'https://tmpay.example' });
+    const pc = openBillingWindow(c, windowInput({ payment: issueRequest() }), NOW);
+    expect(pc).toMatchObject({ launcher: 'smartro_v2', scripts: [], origins: ['https://tpay.example'] });
+    expect(pc.data).toMatchObject({ kind: 'billing', action: `https://tpay.example${SMARTRO_BILLING_WINDOW_PATH}` });
+    const mobile = openBillingWindow(c, windowInput({ payment: issueRequest(), mobile: true }), NOW);
+    expect(mobile).toMatchObject({ origins: ['https://tmpay.example'], data: { action: `https://tmpay.example${SMARTRO_BILLING_WINDOW_PATH}` } });
+  });
+});
+
+describe('readBillingWindowReturn', () => {
+  it('reads an issued key: the order, the buyer, and the card masked as V1 shows one', () => {
+    expect(readBillingWindowReturn(creds(), callback())).toEqual({
+      kind: 'issued',
+      billingKey: BTK,
+      pgTid: `${TEST_MID}01012601152100009999`,
+      order: { merchantUid: 'issue20260115001', pgId: TEST_MID },
+      customerId: 'buyer01',
+      card: { cardCode: '366', cardName: '신한카드', cardNumber: '5239********9001', cardType: null },
+    });
+  });
+
+  it('reads the buyer closing the window (U999, W034, or nothing at all) as an abort', () => {
+    const closed = { PayMethod: 'CARD', Mid: TEST_MID, Moid: 'issue20260115001', ResultCode: 'U999', ResultMsg: '사용자가 결제를 취소하셨습니다' };
+    expect(readBillingWindowReturn(creds(), closed)).toEqual({ kind: 'aborted', code: 'U999', message: '사용자가 결제를 취소하셨습니다' });
+    expect(readBillingWindowReturn(creds(), { ResultCode: 'W034' })).toMatchObject({ kind: 'aborted', code: 'W034' });
+    expect(readBillingWindowReturn(creds(), {})).toMatchObject({ kind: 'aborted', code: 'U999' });
+  });
+
+  it('reads a refusal (no key, no VerifyValue) as a decline with Smartro\'s code and message', () => {
+    const refused = { PayMethod: 'CARD', Mid: TEST_MID, Moid: 'issue20260115001', ...{ ResultCode: BILLING_ISSUE_CODES.overseasCard.resultCode, ResultMsg: BILLING_ISSUE_CODES.overseasCard.resultMsg } };
+    expect(readBillingWindowReturn(creds(), refused)).toEqual({ kind: 'declined', code: 'B201', message: BILLING_ISSUE_CODES.overseasCard.resultMsg });
+    // The error page's way back carries only the result.
+    expect(readBillingWindowReturn(creds(), { ResultCode: 'P003', ResultMsg: '위변조 검증(VerifyValue)에 실패했습니다' })).toMatchObject({ kind: 'declined', code: 'P003' });
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['a forged VerifyValue', { ...callback(), VerifyValue: billIssueVerifyValue(TEST_MID, 'SBKFORGED', DISPLAY, '3001') }],
+    ['another MID', callback({ Mid: 'othermid01' })],
+    ['a key that does not decrypt under the merchant key', { ...callback(), BillTokenKey: aesEncrypt(BTK, 'Z'.repeat(64)) }],
+    ['an unmasked card number', callback({ DisplayCardNo: '5239123456789001' })],
+  ])('rejects %s: nothing to store, and the reason never holds the key', (_what, fields) => {
+    const back = readBillingWindowReturn(creds(), fields);
+    expect(back).toMatchObject({ kind: 'rejected', code: 'BILLING_ISSUE_UNVERIFIED', message: expect.stringContaining('검증하지 못해') });
+    expect(JSON.stringify(back)).not.toContain(BTK);
+    expect(JSON.stringify(back)).not.toContain('5239123456789001');
   });
 });

@@ -1,19 +1,33 @@
 /**
- * Smartro billing (빌링, protocol reference §3.4): reading the billing window's issue callback
- * (a pure function: decrypt `BillTokenKey`, verify `VerifyValue`) and charging a billing key with
- * `ssbbill.do` (a pure build-request / read-answer pair in the AES envelope, as `cancel.do`).
- * The billing key is never logged and never part of an error message.
+ * Smartro billing (빌링, protocol reference §3.4): the billing window (its rules, its form, and
+ * reading its issue callback: decrypt `BillTokenKey`, verify `VerifyValue`) and charging a
+ * billing key with `ssbbill.do` (a pure build-request / read-answer pair in the AES envelope, as
+ * `cancel.do`). The billing key is never logged and never part of an error message.
  */
-import { ConnectorFault, type ApprovalResult, type BillingChargeFlow, type BillingChargeInput, type PgAnswer } from '../contract';
+import {
+  ConnectorFault,
+  type ApprovalResult,
+  type BillingChargeFlow,
+  type BillingChargeInput,
+  type BillingKeyIssueReturn,
+  type BillingKeyWindow,
+  type PaymentFacts,
+  type PaymentWindowInput,
+  type PgAnswer,
+  type WindowLaunch,
+} from '../contract';
 import type { FieldViolation } from '../../domain/errors';
 import { jsonAnswer } from '../executor';
 import { billingSettingsProblem, type SmartroCredentials } from './credentials';
-import { aesDecrypt, billIssueVerifyValue, billPayVerifyValue, encryptEnvelope, sameHash, verifySignValue } from './crypto';
+import { aesDecrypt, billIssueRequestVerifyValue, billIssueVerifyValue, billPayVerifyValue, encryptEnvelope, sameHash, verifySignValue } from './crypto';
 import { MAX_AMOUNT, MAX_BUYER_EMAIL_LENGTH, MAX_BUYER_NAME_LENGTH, MAX_CUSTOMER_ID_LENGTH, MIN_INSTALLMENT_AMOUNT, smartroOrderId } from './rules';
 import { cardDetailsFrom, knownResultCode, readAmount, readSignedOrBare, toV1Card, type SmartroResultMeaning } from './transformers';
-import { taxSplit } from './window';
+import { SMARTRO_LAUNCHER, taxSplit, USER_ABORT_CODE, USER_ABORT_MESSAGE, type SmartroBillingLaunchData } from './window';
 import {
   BILLING_KEY_ISSUED,
+  SMARTRO_BILLING_WINDOW_PATH,
+  SMARTRO_SKIN_COLORS,
+  type SmartroBillingWindowFields,
   BILLING_PAY_APPROVED,
   BILLING_PAY_APPROVED_ALT,
   ediDate,
@@ -117,6 +131,161 @@ export function readBillingIssueCallback(credentials: SmartroCredentials, fields
     moid: fields.Moid ?? '',
   };
 }
+
+// ---- the billing window: rules, form, return ----
+
+/** `bypass.smartro_v2.IsPwdPass` values (PortOne's Smartro guide). */
+export const IS_PWD_PASS_VALUES = ['Y', 'N'] as const;
+/** Result codes a buyer closing a window is reported with (reference §4: both treated as user abort). */
+const ABORT_CODES: readonly string[] = [USER_ABORT_CODE, 'W034'];
+/** The error code of a billing window return that did not verify (gyeol's, reported as `error_code`). */
+export const BILLING_ISSUE_UNVERIFIED = {
+  code: 'BILLING_ISSUE_UNVERIFIED',
+  message: '빌링키 발급 결과를 검증하지 못해 카드를 등록하지 않았습니다. 다시 시도해 주세요.',
+} as const;
+
+function smartroBypass(payment: PaymentFacts): Record<string, unknown> {
+  const raw = payment.passThrough.bypass?.smartro_v2;
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}
+
+/**
+ * Smartro's rules on a billing-key request (`request_pay` with `customer_uid`), after the common
+ * V1 rules (PortOne's Smartro guide, "빌링키 발급"): card only; `customer_id` required, ≤ 20
+ * (Smartro's `MallUserID`: the phone identity check is once per id); the window is Korean only,
+ * so another `language` is refused rather than silently shown in Korean; no escrow and no direct
+ * card-company call (the billing form has neither); `bypass.smartro_v2` `SkinColor` and
+ * `IsPwdPass` (Y/N). The `amount` is not approved, so no amount rule applies; `m_redirect_url` on
+ * mobile is a common rule.
+ * @example validateBillingIssue({ ...facts, payMethod: 'trans' }, { mobile: false })
+ *   // → [{ field: 'pay_method', rule: '빌링키 발급은 카드(card)로만 할 수 있습니다 (스마트로 규칙)' }, …]
+ */
+export function validateBillingIssue(payment: PaymentFacts, env: { mobile: boolean }): FieldViolation[] {
+  void env;
+  const out: FieldViolation[] = [];
+  if (payment.payMethod !== 'card') out.push({ field: 'pay_method', rule: '빌링키 발급은 카드(card)로만 할 수 있습니다 (스마트로 규칙)' });
+  if (!/^[A-Za-z0-9]*$/.test(payment.merchantUid)) out.push({ field: 'merchant_uid', rule: '영문자와 숫자만 사용할 수 있습니다' });
+  if (payment.currency !== 'KRW') out.push({ field: 'currency', rule: '스마트로 빌링은 KRW만 가능합니다' });
+  const { customerId, language, cardDirect } = payment.passThrough;
+  if (customerId === null || customerId.trim() === '') {
+    out.push({ field: 'customer_id', rule: `빌링키 발급에는 구매자 ID(customer_id, ${MAX_CUSTOMER_ID_LENGTH}자 이내)가 필수입니다 (스마트로 규칙)` });
+  } else if (customerId.length > MAX_CUSTOMER_ID_LENGTH) {
+    out.push({ field: 'customer_id', rule: `최대 ${MAX_CUSTOMER_ID_LENGTH}자까지 입력할 수 있습니다 (스마트로 규칙)` });
+  }
+  if (language !== null && language !== 'ko') {
+    out.push({ field: 'language', rule: '스마트로 빌링키 발급창은 한국어(ko)만 지원합니다' });
+  }
+  if (payment.escrow) out.push({ field: 'escrow', rule: '빌링키 발급에는 에스크로를 사용할 수 없습니다' });
+  if (cardDirect !== null && (cardDirect.code !== null || cardDirect.quota !== null)) {
+    out.push({ field: 'card.direct', rule: '빌링키 발급창은 카드사 직접 호출(card.direct)을 지원하지 않습니다' });
+  }
+  const raw = payment.passThrough.bypass?.smartro_v2;
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    out.push({ field: 'bypass.smartro_v2', rule: '객체여야 합니다' });
+    return out;
+  }
+  const options = smartroBypass(payment);
+  if (options.SkinColor !== undefined && !(SMARTRO_SKIN_COLORS as readonly unknown[]).includes(options.SkinColor)) {
+    out.push({ field: 'bypass.smartro_v2.SkinColor', rule: `${SMARTRO_SKIN_COLORS.join(', ')} 중 하나여야 합니다` });
+  }
+  if (options.IsPwdPass !== undefined && !(IS_PWD_PASS_VALUES as readonly unknown[]).includes(options.IsPwdPass)) {
+    out.push({ field: 'bypass.smartro_v2.IsPwdPass', rule: `${IS_PWD_PASS_VALUES.join(' 또는 ')}여야 합니다` });
+  }
+  if (options.OpenType !== undefined && options.OpenType !== 'KR') {
+    out.push({ field: 'bypass.smartro_v2.OpenType', rule: '스마트로 빌링키 발급창은 한국어(KR)만 지원합니다' });
+  }
+  return out;
+}
+
+/**
+ * The billing window's form (reference §3.4 "Issue through the UI"). `VerifyValue` is
+ * SHA256(EdiDate + MID + Moid + "SMARTRO!@#"): no merchant key is involved, so nothing secret is
+ * rendered into the browser. No amount travels: nothing is approved.
+ * @param now the moment stamped as `EdiDate` (Korea time)
+ */
+export function buildBillingWindowFields(credentials: SmartroCredentials, input: PaymentWindowInput, now: Date): SmartroBillingWindowFields {
+  const { payment } = input;
+  const stamp = ediDate(now);
+  const moid = smartroOrderId(payment.merchantUid);
+  const options = smartroBypass(payment);
+  return {
+    PayMethod: 'CARD',
+    MID: credentials.mid,
+    Moid: moid,
+    MallUserID: payment.passThrough.customerId ?? '',
+    // The merchant server's IP (상점서버IP): the gateway does not know the address it is seen by.
+    MallIP: '',
+    ReturnURL: input.returnUrl,
+    VerifyValue: billIssueRequestVerifyValue(stamp, credentials.mid, moid),
+    SecureType: 'S2',
+    EncodingType: 'utf8',
+    SspMallID: credentials.sspMallId ?? '',
+    EdiDate: stamp,
+    RtnUrlEncUse: 'N',
+    IsPwdPass: options.IsPwdPass === 'N' ? 'N' : 'Y',
+    ...(options.SkinColor !== undefined ? { SkinColor: options.SkinColor as SmartroBillingWindowFields['SkinColor'] } : {}),
+  };
+}
+
+/**
+ * Describes the billing window: the launcher posts its form, in the checkout window itself, to
+ * {@link SMARTRO_BILLING_WINDOW_PATH} on the channel's JS host (the mobile one on a phone). The
+ * window later posts its result to ReturnURL in the same frame (PC: inside the SDK's iframe).
+ */
+export function openBillingWindow(credentials: SmartroCredentials, input: PaymentWindowInput, now: Date): WindowLaunch {
+  const base = input.mobile ? credentials.mobileJsBaseUrl : credentials.jsBaseUrl;
+  const data: SmartroBillingLaunchData = {
+    kind: 'billing',
+    action: `${base}${SMARTRO_BILLING_WINDOW_PATH}`,
+    fields: { ...buildBillingWindowFields(credentials, input, now) } as Record<string, string>,
+  };
+  return { launcher: SMARTRO_LAUNCHER, scripts: [], origins: [new URL(base).origin], data };
+}
+
+/** `5239-****-****-9001` → `5239********9001`: the masked number as V1's `card_number` shows one. */
+function v1MaskedNumber(displayCardNo: string): string {
+  return displayCardNo.replace(/[\s-]/g, '');
+}
+
+/**
+ * Reads the billing window's POST to ReturnURL. `U999`/`W034` (or no result at all) is the
+ * buyer closing the window; a success must pass {@link readBillingIssueCallback} (the channel's
+ * MID, a key that decrypts, a masked card number, a matching VerifyValue); any other result code
+ * is Smartro refusing to issue. A failure carries no VerifyValue: it is believed, as it stores
+ * nothing and only ends the attempt.
+ */
+export function readBillingWindowReturn(credentials: SmartroCredentials, fields: Record<string, string>): BillingKeyIssueReturn {
+  const code = fields.ResultCode?.trim() ?? '';
+  const message = fields.ResultMsg?.trim() ?? '';
+  if (ABORT_CODES.includes(code) || (code === '' && nonEmpty(fields.BillTokenKey) === null)) {
+    return { kind: 'aborted', code: code || USER_ABORT_CODE, message: message || USER_ABORT_MESSAGE };
+  }
+  // A refusal carries no key and no VerifyValue, whichever MID it names: it stores nothing.
+  if (code !== BILLING_KEY_ISSUED.resultCode && nonEmpty(fields.BillTokenKey) === null) {
+    return { kind: 'declined', code, message: message || knownResultCode(code)?.description || '빌링키 발급에 실패했습니다' };
+  }
+  const read = readBillingIssueCallback(credentials, fields);
+  if (read.ok) {
+    return {
+      kind: 'issued',
+      billingKey: read.billingKey,
+      pgTid: read.tid,
+      order: { merchantUid: read.moid, pgId: credentials.mid },
+      customerId: read.customerId,
+      card: { cardCode: read.cardCode, cardName: read.cardName, cardNumber: v1MaskedNumber(read.displayCardNo), cardType: null },
+    };
+  }
+  if (read.kind === 'declined') return { kind: 'declined', code: read.code, message: read.message || '빌링키 발급에 실패했습니다' };
+  return { kind: 'rejected', code: BILLING_ISSUE_UNVERIFIED.code, message: BILLING_ISSUE_UNVERIFIED.message, reason: read.reason };
+}
+
+/** Smartro's billing window as the checkout uses it (contract: {@link BillingKeyWindow}). */
+export const smartroBillingWindow: BillingKeyWindow<SmartroCredentials> = {
+  channelProblem: billingSettingsProblem,
+  validate: validateBillingIssue,
+  open: openBillingWindow,
+  readReturn: readBillingWindowReturn,
+};
 
 // ---- charge (ssbbill.do) ----
 

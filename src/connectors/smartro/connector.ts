@@ -1,5 +1,5 @@
 import type { PgConnector } from '../contract';
-import { chargeBillingFlow } from './billing';
+import { chargeBillingFlow, smartroBillingWindow } from './billing';
 import { readSmartroCredentials, SmartroSecretsSchema, SmartroSettingsSchema, type SmartroCredentials } from './credentials';
 import { approveFlow, cancelFlow, inquireFlow } from './flows';
 import { readSmartroNotification } from './notifications';
@@ -18,7 +18,7 @@ import { openSmartroWindow, readSmartroWindowReturn } from './window';
 export const smartroConnector: PgConnector<SmartroCredentials> = {
   id: 'smartro_v2',
   // Card, bank transfer, virtual account (through the window), phone and the five easy pays.
-  capabilities: { methods: IMPLEMENTED_PAY_METHODS, escrow: true, partialCancel: true, billing: false, notifications: true },
+  capabilities: { methods: IMPLEMENTED_PAY_METHODS, escrow: true, partialCancel: true, billing: true, notifications: true },
   credentialsSchema: { settings: SmartroSettingsSchema, secrets: SmartroSecretsSchema },
   readCredentials: readSmartroCredentials,
   validatePayment: validatePaymentRequest,
@@ -34,7 +34,8 @@ export const smartroConnector: PgConnector<SmartroCredentials> = {
     issueVirtualAccount: issueVirtualAccountFlow,
     lookupAccountHolder: lookupAccountHolderFlow,
     registerEscrowDelivery: registerEscrowDeliveryFlow,
-    // The charge exists; `capabilities.billing` stays false until the gateway issues and stores keys.
+    // Keys are issued through Smartro's billing window (no API issue: PortOne's Smartro guide).
+    issueBillingKey: smartroBillingWindow,
     chargeBillingKey: chargeBillingFlow,
   },
   validateReceipt: validateReceiptRequest,

@@ -1,10 +1,20 @@
 /** Smartro (`smartro_v2`): the connector, its wire format and its crypto. */
 export { smartroConnector } from './connector';
 export { billingSettingsProblem, readSmartroCredentials, type SmartroCredentials, type SmartroSettings, type SmartroSecrets } from './credentials';
-export { billingPayFields, chargeBillingFlow, readBillingIssueCallback, validateBillingCharge, type BillingIssueRead } from './billing';
+export {
+  billingPayFields,
+  buildBillingWindowFields,
+  chargeBillingFlow,
+  readBillingIssueCallback,
+  readBillingWindowReturn,
+  smartroBillingWindow,
+  validateBillingCharge,
+  validateBillingIssue,
+  type BillingIssueRead,
+} from './billing';
 export { approveFlow, cancelFlow, cancelFields, inquireFlow } from './flows';
 export { cancelReceiptFlow, issueReceiptFlow, validateReceiptRequest } from './receipts';
-export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit, type SmartroLaunchData } from './window';
+export { buildTranMgrFields, openSmartroWindow, readSmartroWindowReturn, taxSplit, type SmartroBillingLaunchData, type SmartroLaunchData } from './window';
 export { smartroOrderId, validatePaymentRequest } from './rules';
 export {
   SMARTRO_RESULT_CODES,

@@ -21,13 +21,23 @@ import {
 const MAX_GOODS_NAME_LENGTH = 40;
 const DEFAULT_GOODS_NAME = '상품';
 export const USER_ABORT_CODE = 'U999';
-const USER_ABORT_MESSAGE = '사용자가 결제를 취소하셨습니다';
+export const USER_ABORT_MESSAGE = '사용자가 결제를 취소하셨습니다';
 /** The name of this connector's browser launcher (src/connectors/smartro/browser/launcher.ts). */
 export const SMARTRO_LAUNCHER = 'smartro_v2';
 
-/** What the launcher gets: the script's mode and the form fields. */
+/** What the launcher gets for a payment: the script's mode and the `tranMgr` form fields. */
 export interface SmartroLaunchData {
   mode: 'STG' | 'REAL';
+  fields: Record<string, string>;
+}
+
+/**
+ * What the launcher gets for the billing window (billing.ts): a plain form posted to `action`
+ * in the window itself, with no Smartro script.
+ */
+export interface SmartroBillingLaunchData {
+  kind: 'billing';
+  action: string;
   fields: Record<string, string>;
 }
 

@@ -736,10 +736,33 @@ export interface SmartroBillingWindowFields {
   EdiDate: string;
   /** `Y`: ReturnURL is URL-encoded; gyeol sends `N`. */
   RtnUrlEncUse: 'Y' | 'N';
-  /** `Y` skips the card password (PortOne bypass `IsPwdPass`). */
+  /**
+   * `Y` skips registering a payment password in the window ("결제 비밀번호 등록 Skip 여부" in a
+   * merchant's form, PortOne bypass `IsPwdPass`); gyeol sends `Y` unless the merchant asks `N`.
+   */
   IsPwdPass: 'Y' | 'N';
   SkinColor?: SmartroSkinColor;
 }
+
+/**
+ * Where the billing window is opened, on the channel's JS host (the PC or the mobile one). Our
+ * choice, shared with the simulator: Smartro's merchant samples post this form to a URL taken from
+ * their configuration, which no public source shows. The window's later steps (identity check,
+ * card form) are the simulator's own pages below it.
+ */
+export const SMARTRO_BILLING_WINDOW_PATH = '/payment/billkey';
+
+/**
+ * Result codes of a billing window that issued nothing, posted to ReturnURL like a success (our
+ * choice, shared with the simulator; Smartro's are not public). A card company refusing to
+ * register a card reported lost keeps the card test code (`3053`); the buyer closing the window is
+ * `U999`, as on the payment window.
+ */
+export const BILLING_ISSUE_CODES = {
+  /** Smartro's manual: overseas cards cannot be registered for billing. */
+  overseasCard: { resultCode: 'B201', resultMsg: '해외카드는 빌키를 발급할 수 없습니다' },
+  lostCard: { resultCode: '3053', resultMsg: '분실/도난 신고된 카드는 등록할 수 없습니다' },
+} as const;
 
 /** The billing window's POST to ReturnURL once a key is issued (or not). */
 export interface SmartroBillingIssueCallback {

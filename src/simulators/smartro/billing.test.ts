@@ -1,6 +1,7 @@
-// The simulator's billing, driven end to end: keys issued through the control endpoint, read by
-// the connector (readBillingIssueCallback), charged and cancelled by the real connector flows
-// (executeFlow) over real HTTP.
+// The simulator's billing, driven end to end: keys issued through the billing window (plain form
+// posts, as a browser without JavaScript would) and the control endpoint, read by the connector
+// (readBillingWindowReturn, readBillingIssueCallback), charged and cancelled by the real connector
+// flows (executeFlow) over real HTTP.
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,24 +10,32 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BillingChargeInput, ConnectorContext } from '../../connectors/contract';
 import { executeFlow } from '../../connectors/executor';
-import { billingPayFields, chargeBillingFlow, readBillingIssueCallback } from '../../connectors/smartro/billing';
+import { billingPayFields, buildBillingWindowFields, chargeBillingFlow, readBillingIssueCallback, readBillingWindowReturn } from '../../connectors/smartro/billing';
 import { billIssueVerifyValue, encryptEnvelope } from '../../connectors/smartro/crypto';
 import { cancelFlow } from '../../connectors/smartro/flows';
-import { credentials, TEST_MERCHANT_KEY, TEST_MID } from '../../connectors/smartro/test-fixtures';
-import { BILLING_PAY_CODES, SSBBILL_PATH } from '../../connectors/smartro/wire';
+import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
+import { BILLING_ISSUE_CODES, BILLING_PAY_CODES, SMARTRO_BILLING_WINDOW_PATH, SSBBILL_PATH } from '../../connectors/smartro/wire';
 import { systemClock } from '../../domain/clock';
 import { buildSmartroSimulator, type SmartroSimulator } from './server';
 import { SimulatorStore, type TransactionSummary } from './store';
+import { hiddenFields } from './test-helpers';
 
 let sim: SmartroSimulator;
 let simUrl: string;
+let dataDir: string;
+const NO_BILLING_MID = 'nobilling1';
+const OTHER_BILLING_MID = 'otherbill1';
 const ctx: ConnectorContext = { fetch: globalThis.fetch, clock: systemClock, timeoutMs: 5000 };
 const creds = (overrides: Parameters<typeof credentials>[0] = {}) =>
   credentials({ jsBaseUrl: simUrl, mobileJsBaseUrl: simUrl, apiBaseUrl: simUrl, receiptBaseUrl: simUrl, sspMallId: 'gyeolssp01', ...overrides });
 
 beforeAll(async () => {
-  sim = buildSmartroSimulator({ assetDir: mkdtempSync(path.join(tmpdir(), 'gyeol-sim-')), hangMs: 200 });
-  sim.registerMerchant(TEST_MID, { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '123456' });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'gyeol-sim-'));
+  sim = buildSmartroSimulator({ assetDir: dataDir, dataFile: path.join(dataDir, 'sim.sqlite'), hangMs: 200 });
+  sim.registerMerchant(TEST_MID, { merchantKey: TEST_MERCHANT_KEY, cancelPassword: '123456', sspMallId: 'gyeolssp01' });
+  // A merchant Smartro never set up for billing (no ssp Mall ID).
+  sim.registerMerchant(NO_BILLING_MID, { merchantKey: TEST_MERCHANT_KEY });
+  sim.registerMerchant(OTHER_BILLING_MID, { merchantKey: TEST_MERCHANT_KEY, sspMallId: 'otherssp01' });
   await sim.listen({ port: 0, host: '127.0.0.1' });
   simUrl = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
 });
@@ -372,7 +381,194 @@ describe('billing state survives a restart', () => {
       store.close();
     }
     const reopened = new Database(file);
-    expect(reopened.pragma('user_version', { simple: true })).toBe(6);
+    expect(reopened.pragma('user_version', { simple: true })).toBe(7);
     reopened.close();
+  });
+});
+
+
+// ---- the billing window ----
+
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+/** A page of the billing window, with its step's hidden id when it has one. */
+async function post(url: string, fields: Record<string, string>): Promise<{ status: number; html: string; billAuthId: string | undefined }> {
+  const res = await fetch(url, form(fields));
+  const html = await res.text();
+  return { status: res.status, html, billAuthId: /name="BillAuthId" value="([^"]+)"/.exec(html)?.[1] };
+}
+
+/** The billing form the connector builds for a buyer, as the launcher posts it. */
+function billingForm(customerId: string, overrides: Partial<Parameters<typeof paymentRequest>[0]> = {}, c = creds()): Record<string, string> {
+  const payment = paymentRequest({ merchantUid: uniqueUid(), customerId, ...overrides });
+  return { ...buildBillingWindowFields(c, windowInput({ payment, returnUrl: 'http://127.0.0.1:4000/checkout/s1/return' }), new Date()) } as Record<string, string>;
+}
+
+const openBilling = (fields: Record<string, string>) => post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}`, fields);
+const identityCodeOf = (html: string) => /인증번호: <strong>(\d{6})<\/strong>/.exec(html)?.[1] ?? '';
+
+const CARD_FORM = { CardCompany: '06', CardNo: '4242 4242 4242 4242', Expiry: '12/39', BuyerAuthNum: '900101', CardPwd: '12' };
+
+/** The page that ends the window: a form posted to ReturnURL with these fields. */
+function ending(html: string): { action: string; fields: Record<string, string> } {
+  const action = /<form id="result" method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error(`not the window's last page:\n${html.slice(0, 800)}`);
+  return { action: action.replace(/&amp;/g, '&'), fields: hiddenFields(html) };
+}
+
+/** Goes through the identity step of a new buyer; returns the card step. */
+async function passIdentity(opened: { html: string; billAuthId: string | undefined }) {
+  return post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/identity`, {
+    BillAuthId: opened.billAuthId ?? '',
+    Name: '홍길동',
+    PhoneNo: '010-1234-5678',
+    AuthCode: identityCodeOf(opened.html),
+    Action: 'submit',
+  });
+}
+
+describe('the billing window', () => {
+  it('takes a new MallUserID through the phone identity step, then issues a key the connector reads and ssbbill.do charges', async () => {
+    const customerId = `new${Date.now() % 1e9}`;
+    const opened = await openBilling(billingForm(customerId));
+    expect(opened.status).toBe(200);
+    for (const label of ['<label for="Name">이름</label>', '<label for="PhoneNo">휴대폰 번호</label>', '<label for="AuthCode">인증번호</label>']) expect(opened.html).toContain(label);
+    expect(opened.html).not.toContain('name="CardNo"');
+    expect(identityCodeOf(opened.html)).toMatch(/^\d{6}$/);
+
+    const wrong = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/identity`, { BillAuthId: opened.billAuthId ?? '', Name: '홍길동', PhoneNo: '010-1234-5678', AuthCode: '000000', Action: 'submit' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toContain('인증번호가 일치하지 않습니다');
+    // Jumping to the card step before the identity step shows the identity step again.
+    const skipped = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, { BillAuthId: opened.billAuthId ?? '', ...CARD_FORM, Action: 'submit' });
+    expect(skipped.status).toBe(400);
+    expect(skipped.html).toContain('휴대폰 본인확인');
+
+    const cardStep = await passIdentity(opened);
+    expect(cardStep.status).toBe(200);
+    for (const label of ['카드번호', '유효기간', '생년월일 또는 사업자번호', '비밀번호 앞 2자리']) expect(cardStep.html).toContain(`">${label}</label>`);
+    expect(cardStep.html).toContain('>발급</button>');
+
+    const issued = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, { BillAuthId: cardStep.billAuthId ?? '', ...CARD_FORM, Action: 'submit' });
+    const { action, fields } = ending(issued.html);
+    expect(action).toBe('http://127.0.0.1:4000/checkout/s1/return');
+    expect(fields).toMatchObject({ Mid: TEST_MID, MallUserId: customerId, ResultCode: '3001', BuyerName: '홍길동', DisplayCardNo: '4242-****-****-4242' });
+    const back = readBillingWindowReturn(creds(), fields);
+    if (back.kind !== 'issued') throw new Error(JSON.stringify(back));
+    expect(back).toMatchObject({ customerId, card: { cardCode: '366', cardNumber: '4242********4242' } });
+
+    const charged = await charge(chargeInput(back.billingKey, { customerId }));
+    expect(charged).toMatchObject({ outcome: 'approved', code: '3001' });
+
+    // Submitting the same window again is refused: one window issues one key.
+    const again = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, { BillAuthId: cardStep.billAuthId ?? '', ...CARD_FORM, Action: 'submit' });
+    expect(again.status).toBe(409);
+  });
+
+  it('skips the identity step for a MallUserID it has met (identity checked, or a key issued before)', async () => {
+    const customerId = `known${Date.now() % 1e9}`;
+    await passIdentity(await openBilling(billingForm(customerId)));
+    const second = await openBilling(billingForm(customerId));
+    expect(second.html).toContain('name="CardNo"');
+    expect(second.html).not.toContain('name="AuthCode"');
+
+    const viaControl = `ctl${Date.now() % 1e9}`;
+    expect((await issueKey({ mallUserId: viaControl })).status).toBe(201);
+    expect((await openBilling(billingForm(viaControl))).html).toContain('name="CardNo"');
+    // Once per merchant: the same id at another MID is a new buyer there.
+    const elsewhere = await openBilling(billingForm(viaControl, {}, creds({ mid: OTHER_BILLING_MID, sspMallId: 'otherssp01' })));
+    expect(elsewhere.html).toContain('name="AuthCode"');
+    expect(elsewhere.html).not.toContain('name="CardNo"');
+  });
+
+  it.each<[string, (fields: Record<string, string>) => Record<string, string>, string]>([
+    ['an unknown MID', (f) => ({ ...f, MID: 'nobody0001' }), 'P002'],
+    ['a forged VerifyValue', (f) => ({ ...f, VerifyValue: 'AAAA' }), 'P003'],
+    ['a Moid changed after signing', (f) => ({ ...f, Moid: 'other0001' }), 'P003'],
+    ['another SspMallID', (f) => ({ ...f, SspMallID: 'someoneelse' }), 'P006'],
+    ['no MallUserID', (f) => ({ ...f, MallUserID: '' }), 'P001'],
+    ['a MallUserID over 20 characters', (f) => ({ ...f, MallUserID: 'u'.repeat(21) }), 'P001'],
+    ['PayMethod other than CARD', (f) => ({ ...f, PayMethod: 'BANK' }), 'P001'],
+    ['IsPwdPass other than Y/N', (f) => ({ ...f, IsPwdPass: 'X' }), 'P001'],
+  ])('refuses %s with an error page that leads back to ReturnURL', async (_what, change, code) => {
+    const refused = await openBilling(change(billingForm('buyer01')));
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain(`오류 코드: ${code}`);
+    expect(refused.html).toContain('action="http://127.0.0.1:4000/checkout/s1/return"');
+    expect(refused.billAuthId).toBeUndefined();
+  });
+
+  it('refuses a merchant with no ssp Mall ID (Smartro set up no billing for it)', async () => {
+    const refused = await openBilling(billingForm('buyer01', {}, creds({ mid: NO_BILLING_MID })));
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('오류 코드: P005');
+  });
+
+  it('checks the card form in the window, echoing no card number or password', async () => {
+    const card = await passIdentity(await openBilling(billingForm(`chk${Date.now() % 1e9}`, { bypass: { smartro_v2: { IsPwdPass: 'N' } } })));
+    expect(card.html).toContain('결제 비밀번호 (6자리)');
+    const bad = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, {
+      BillAuthId: card.billAuthId ?? '',
+      CardCompany: '06',
+      CardNo: '4242 4242 4242 4241',
+      Expiry: '01/20',
+      BuyerAuthNum: '901301',
+      CardPwd: '1',
+      PayPwd: '123456',
+      PayPwdConfirm: '654321',
+      Action: 'submit',
+    });
+    expect(bad.status).toBe(400);
+    for (const message of ['올바르지 않은 카드번호', '유효기간이 지난 카드', '생년월일 6자리(YYMMDD) 또는 사업자번호 10자리', '비밀번호 앞 2자리를', '결제 비밀번호 확인이 일치하지 않습니다']) {
+      expect(bad.html).toContain(message);
+    }
+    expect(bad.html).not.toContain('4242424242424241');
+    expect(bad.html).not.toContain('4242 4242 4242 4241');
+    // A business number works as well as a birth date; the window is still open.
+    const ok = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, { BillAuthId: card.billAuthId ?? '', ...CARD_FORM, BuyerAuthNum: '123-45-67890', PayPwd: '123456', PayPwdConfirm: '123456', Action: 'submit' });
+    expect(ending(ok.html).fields.ResultCode).toBe('3001');
+  });
+
+  it.each<[string, Record<string, string>, { resultCode: string; resultMsg: string }]>([
+    ['an overseas card company', { CardCompany: '25' }, BILLING_ISSUE_CODES.overseasCard],
+    ['the lost test card', { CardNo: '4000 0000 0000 9987' }, BILLING_ISSUE_CODES.lostCard],
+  ])('posts a refusal of %s to ReturnURL: no key, no VerifyValue', async (_what, change, refusal) => {
+    const customerId = `ref${Date.now() % 1e9}`;
+    const card = await passIdentity(await openBilling(billingForm(customerId)));
+    const page = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, { BillAuthId: card.billAuthId ?? '', ...CARD_FORM, ...change, Action: 'submit' });
+    const { fields } = ending(page.html);
+    expect(fields).toEqual({ PayMethod: 'CARD', Mid: TEST_MID, Moid: expect.any(String), MallUserId: customerId, ResultCode: refusal.resultCode, ResultMsg: refusal.resultMsg, EncodingType: 'utf8', RtnUrlEncUse: 'N' });
+    expect(readBillingWindowReturn(creds(), fields)).toEqual({ kind: 'declined', code: refusal.resultCode, message: refusal.resultMsg });
+  });
+
+  it('closes on 닫기 at either step, posting the buyer abort (U999) to ReturnURL', async () => {
+    const atIdentity = await openBilling(billingForm(`abt${Date.now() % 1e9}`));
+    const closed = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/identity`, { BillAuthId: atIdentity.billAuthId ?? '', Action: 'cancel' });
+    expect(readBillingWindowReturn(creds(), ending(closed.html).fields)).toMatchObject({ kind: 'aborted', code: 'U999' });
+
+    const card = await passIdentity(await openBilling(billingForm(`abt2${Date.now() % 1e9}`)));
+    const closedAtCard = await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, { BillAuthId: card.billAuthId ?? '', Action: 'cancel' });
+    expect(readBillingWindowReturn(creds(), ending(closedAtCard.html).fields)).toMatchObject({ kind: 'aborted', code: 'U999' });
+  });
+
+  it('keeps no full card number, password or birth date in its own database', async () => {
+    const card = await passIdentity(await openBilling(billingForm(`db${Date.now() % 1e9}`)));
+    await post(`${simUrl}${SMARTRO_BILLING_WINDOW_PATH}/card`, { BillAuthId: card.billAuthId ?? '', ...CARD_FORM, CardNo: '5555 5555 5555 4444', BuyerAuthNum: '770707', CardPwd: '42', Action: 'submit' });
+    const db = new Database(path.join(dataDir, 'sim.sqlite'), { readonly: true });
+    try {
+      const rows = JSON.stringify(
+        ['billing_keys', 'billing_windows', 'billing_identities'].map((table) => db.prepare(`SELECT * FROM ${table}`).all()),
+      );
+      expect(rows).toContain('5555-****-****-4444');
+      expect(rows).not.toContain('5555555555554444');
+      expect(rows).not.toContain('770707');
+      expect(rows).not.toContain('010-1234-5678');
+    } finally {
+      db.close();
+    }
   });
 });

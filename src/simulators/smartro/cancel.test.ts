@@ -270,7 +270,7 @@ describe('simulator store schema 3 → 5', () => {
     old.close();
     const store = new SimulatorStore(file);
     try {
-      expect(store.merchant(TEST_MID)).toEqual({ mid: TEST_MID, merchantKey: TEST_MERCHANT_KEY, companyName: null, notifyUrl: null, escrowContract: true, cancelPassword: null, escrowApiKey: null });
+      expect(store.merchant(TEST_MID)).toEqual({ mid: TEST_MID, merchantKey: TEST_MERCHANT_KEY, companyName: null, notifyUrl: null, escrowContract: true, cancelPassword: null, escrowApiKey: null, sspMallId: null });
       const c = { tid: 'c1', originalTid: 't1', mid: TEST_MID, seq: 1, amount: 4, kind: 'cancel' as const, cancelledAt: 1, answer: { ResultCode: '2001' } };
       expect(store.recordCancel(c, 10)).toBe(true);
       expect(store.recordCancel({ ...c, tid: 'c2' }, 10)).toBe(false);

@@ -95,3 +95,10 @@ export const LATE_APPROVAL_CARD = '4000 0000 0000 0101';
 export const CHECK_CARD = '4000 0000 0000 1307';
 /** Never approved and never answered (the reconciler must fail it). */
 export const NEVER_ANSWERS_CARD = '4000 0000 0000 0200';
+
+/**
+ * The card the billing window refuses to register (`3053`): the lost-or-stolen test card. A card
+ * company would not register a card reported lost; the other test cards are registered, and
+ * their scenario decides what a charge of the key does (billing.ts).
+ */
+export const BILLING_REFUSED_CARD = TEST_CARDS.find((c) => c.scenario === 'lost-or-stolen')?.number ?? '4000000000009987';

@@ -641,3 +641,127 @@ ${view.cancelledAt ? `<section class="card" role="alert"><p>발급 취소된 현
 <p class="note">스마트로 시뮬레이터가 발급한 테스트 현금영수증입니다. 국세청에 신고되지 않습니다.</p>`;
   return layout('현금영수증', body);
 }
+
+// ---- the billing window (빌키 발급창, billing.ts) ----
+
+/** What both billing window steps show above their form. */
+interface BillingWindowCommon {
+  billAuthId: string;
+  moid: string;
+  /** The merchant's buyer id (`MallUserID`, V1 `customer_id`). */
+  mallUserId: string;
+  testMode: boolean;
+  skinColor: string | null;
+}
+
+function billingHeader(view: BillingWindowCommon, step: string): string {
+  return `<header><h1>스마트로 카드 등록</h1>${testBadge(view.testMode)}</header>
+<section class="card" aria-label="등록 정보">
+  <dl>
+    <dt>단계</dt><dd>${escapeHtml(step)}</dd>
+    <dt>주문번호</dt><dd>${escapeHtml(view.moid)}</dd>
+    <dt>회원 ID</dt><dd>${escapeHtml(view.mallUserId)}</dd>
+  </dl>
+  <p class="note">정기결제에 쓸 카드를 등록합니다. 지금은 결제되지 않습니다.</p>
+</section>`;
+}
+
+const BILLING_BUTTONS = (primary: string) => `<div class="buttons">
+    <button type="submit" class="secondary" name="Action" value="cancel" formnovalidate>닫기</button>
+    <button type="submit" class="primary" name="Action" value="submit">${escapeHtml(primary)}</button>
+  </div>`;
+
+export interface BillingIdentityView extends BillingWindowCommon {
+  /** The code the buyer must type (the simulator shows it: it sends no text message). */
+  identityCode: string;
+  selected: { name?: string; phone?: string };
+  errors: readonly { field: 'Name' | 'PhoneNo' | 'AuthCode'; message: string }[];
+}
+
+/**
+ * The phone identity step (휴대폰 본인확인) a MallUserID the merchant never registered a card for
+ * goes through first: 이름, 휴대폰 번호, 인증번호. The code is shown on the page.
+ */
+export function billingIdentityPage(view: BillingIdentityView): string {
+  const invalid = (field: string) => invalidAttr(view.errors, field);
+  const body = `
+${billingHeader(view, '휴대폰 본인확인')}
+<form class="card" method="post" action="/payment/billkey/identity" novalidate>
+  ${errorList(view.errors)}
+  <p class="note">처음 카드를 등록하는 회원은 휴대폰 본인확인이 필요합니다.</p>
+  <input type="hidden" name="BillAuthId" value="${escapeHtml(view.billAuthId)}">
+  <label for="Name">이름</label>
+  <input id="Name" name="Name" autocomplete="name" maxlength="30" value="${escapeHtml(view.selected.name ?? '')}"${invalid('Name')}>
+  <label for="PhoneNo">휴대폰 번호</label>
+  <input id="PhoneNo" name="PhoneNo" type="tel" inputmode="numeric" autocomplete="tel" placeholder="010-0000-0000" maxlength="13" value="${escapeHtml(view.selected.phone ?? '')}"${invalid('PhoneNo')}>
+  <label for="AuthCode">인증번호</label>
+  <input id="AuthCode" name="AuthCode" inputmode="numeric" autocomplete="one-time-code" placeholder="6자리" maxlength="6"${invalid('AuthCode')}>
+  <p class="note" data-identity-code>시뮬레이터는 문자를 보내지 않습니다. 인증번호: <strong>${escapeHtml(view.identityCode)}</strong></p>
+  ${BILLING_BUTTONS('인증')}
+</form>`;
+  return layout('스마트로 카드 등록', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
+}
+
+export interface BillingCardView extends BillingWindowCommon {
+  companies: readonly { code: string; name: string }[];
+  /** `N`: the buyer also registers a 6-digit payment password (IsPwdPass). */
+  isPwdPass: 'Y' | 'N';
+  /** The test card that the card company refuses to register, and the refusals' codes (test help). */
+  refusedCard: string;
+  refusalCodes: { lost: string; overseas: string };
+  selected: { company?: string; expiry?: string };
+  errors: readonly { field: 'CardCompany' | 'CardNo' | 'Expiry' | 'BuyerAuthNum' | 'CardPwd' | 'PayPwd'; message: string }[];
+}
+
+/**
+ * The card step: 카드사, 카드번호, 유효기간, 생년월일 또는 사업자번호, 비밀번호 앞 2자리 (and a payment
+ * password when IsPwdPass is N), then 발급. The card number is never echoed back.
+ */
+export function billingCardPage(view: BillingCardView): string {
+  const invalid = (field: string) => invalidAttr(view.errors, field);
+  const options = [`<option value="">카드사를 선택해 주세요</option>`]
+    .concat(view.companies.map((c) => `<option value="${escapeHtml(c.code)}"${view.selected.company === c.code ? ' selected' : ''}>${escapeHtml(c.name)}카드</option>`))
+    .join('');
+  const payPassword =
+    view.isPwdPass === 'N'
+      ? `<div class="row">
+    <div>
+      <label for="PayPwd">결제 비밀번호 (6자리)</label>
+      <input id="PayPwd" name="PayPwd" type="password" inputmode="numeric" maxlength="6" autocomplete="new-password"${invalid('PayPwd')}>
+    </div>
+    <div>
+      <label for="PayPwdConfirm">결제 비밀번호 확인</label>
+      <input id="PayPwdConfirm" name="PayPwdConfirm" type="password" inputmode="numeric" maxlength="6" autocomplete="new-password"${invalid('PayPwd')}>
+    </div>
+  </div>`
+      : '';
+  const refused = view.refusedCard.replace(/(\d{4})(?=\d)/g, '$1 ');
+  const body = `
+${billingHeader(view, '카드 정보 입력')}
+<form class="card" method="post" action="/payment/billkey/card" novalidate>
+  ${errorList(view.errors)}
+  <input type="hidden" name="BillAuthId" value="${escapeHtml(view.billAuthId)}">
+  <label for="CardCompany">카드사</label>
+  <select id="CardCompany" name="CardCompany"${invalid('CardCompany')}>${options}</select>
+  <label for="CardNo">카드번호</label>
+  <input id="CardNo" name="CardNo" inputmode="numeric" autocomplete="cc-number" placeholder="0000 0000 0000 0000" maxlength="23"${invalid('CardNo')}>
+  <div class="row">
+    <div>
+      <label for="Expiry">유효기간</label>
+      <input id="Expiry" name="Expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM/YY" maxlength="5" value="${escapeHtml(view.selected.expiry ?? '')}"${invalid('Expiry')}>
+    </div>
+    <div>
+      <label for="CardPwd">비밀번호 앞 2자리</label>
+      <input id="CardPwd" name="CardPwd" type="password" inputmode="numeric" maxlength="2" autocomplete="off"${invalid('CardPwd')}>
+    </div>
+  </div>
+  <label for="BuyerAuthNum">생년월일 또는 사업자번호</label>
+  <input id="BuyerAuthNum" name="BuyerAuthNum" inputmode="numeric" placeholder="생년월일 6자리(YYMMDD) 또는 사업자번호 10자리" maxlength="12" autocomplete="off"${invalid('BuyerAuthNum')}>
+  ${payPassword}
+  ${BILLING_BUTTONS('발급')}
+</form>
+<section class="card"><details><summary>테스트 카드 안내</summary>
+<p class="note">올바른 카드번호(Luhn 검사 통과)는 모두 등록됩니다. 등록된 카드로 결제할 때의 결과는 결제창의 테스트 카드와 같습니다 (예: 4000 0000 0000 0002는 결제 시 카드사 거절).
+단, ${escapeHtml(refused)}는 분실/도난 카드로 등록이 거절되고 (${escapeHtml(view.refusalCodes.lost)}), 해외 카드사는 등록할 수 없습니다 (${escapeHtml(view.refusalCodes.overseas)}).</p></details></section>`;
+  return layout('스마트로 카드 등록', body, SKINS[view.skinColor ?? 'RED'] ?? SKINS.RED);
+}

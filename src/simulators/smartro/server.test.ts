@@ -613,11 +613,20 @@ describe('control API (test-only)', () => {
     });
     expect(created.statusCode).toBe(201);
     // Secrets (the cancel password, the escrow API Key): the answer only says whether one is set.
-    expect(created.json()).toEqual({ mid: 'remotemid1', companyName: '원격 상점', notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify', escrowContract: true, cancelPasswordSet: true, escrowApiKey: false });
+    expect(created.json()).toEqual({
+      mid: 'remotemid1',
+      companyName: '원격 상점',
+      notifyUrl: 'http://127.0.0.1:4000/pg/smartro/notify',
+      escrowContract: true,
+      cancelPasswordSet: true,
+      escrowApiKey: false,
+      sspMallId: null,
+    });
     expect(created.body).not.toContain('ab12cd');
-    const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40), escrowApiKey: 'escrow-key' } });
+    const replaced = await sim.inject({ method: 'PUT', url: '/sim/merchants/remotemid1', payload: { merchantKey: 's'.repeat(40), escrowApiKey: 'escrow-key', sspMallId: 'REMOTE000p' } });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true, cancelPasswordSet: false, escrowApiKey: true });
+    // The ssp Mall ID is no secret (it travels in the billing form): it is answered as set.
+    expect(replaced.json()).toEqual({ mid: 'remotemid1', companyName: null, notifyUrl: null, escrowContract: true, cancelPasswordSet: false, escrowApiKey: true, sspMallId: 'REMOTE000p' });
     expect(replaced.body).not.toContain('escrow-key');
 
     // The old key no longer signs a window; the new one does, and answers are signed with it.
@@ -639,6 +648,8 @@ describe('control API (test-only)', () => {
     ['remotemid1', { merchantKey: 'k'.repeat(40), cancelPassword: '1234567' }, 'cancelPassword'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), cancelPassword: '' }, 'cancelPassword'],
     ['remotemid1', { merchantKey: 'k'.repeat(40), escrowApiKey: 7 }, 'escrowApiKey'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), sspMallId: 'has space' }, 'sspMallId'],
+    ['remotemid1', { merchantKey: 'k'.repeat(40), sspMallId: 12 }, 'sspMallId'],
   ])('PUT /sim/merchants/%s refuses %j naming %s', async (mid, body, field) => {
     const sim = simulator();
     const res = await sim.inject({ method: 'PUT', url: `/sim/merchants/${mid}`, payload: body });

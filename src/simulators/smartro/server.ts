@@ -127,6 +127,8 @@ export interface SimulatorMerchant {
   cancelPassword?: string;
   /** The escrow API Key for the escrow delivery API (server-calls.ts); none: deliveries are refused. */
   escrowApiKey?: string;
+  /** The ssp Mall ID Smartro issued for recurring billing; the billing window checks the form's `SspMallID` against it (billing.ts). None: the billing window refuses the merchant. */
+  sspMallId?: string;
 }
 
 /** Anything that finds a merchant by MID; a `Map` will do. */
@@ -201,7 +203,7 @@ const DEFAULT_COMPANY_NAME = '결 시뮬레이터 가맹점';
  */
 export function merchantProblem(
   mid: unknown,
-  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown; escrowApiKey?: unknown },
+  entry: { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown; escrowApiKey?: unknown; sspMallId?: unknown },
 ): { field: string; message: string } | null {
   if (typeof mid !== 'string' || mid.length !== 10) return { field: 'mid', message: 'Smartro MID는 10자여야 합니다 (Smartro MIDs are 10 characters)' };
   if (typeof entry.merchantKey !== 'string' || entry.merchantKey.length < 32) {
@@ -221,6 +223,9 @@ export function merchantProblem(
   }
   if (entry.escrowApiKey !== undefined && entry.escrowApiKey !== null && (typeof entry.escrowApiKey !== 'string' || entry.escrowApiKey === '' || entry.escrowApiKey.length > 200)) {
     return { field: 'escrowApiKey', message: 'escrowApiKey는 200자 이내의 문자열이어야 합니다' };
+  }
+  if (entry.sspMallId !== undefined && entry.sspMallId !== null && (typeof entry.sspMallId !== 'string' || !/^[A-Za-z0-9_-]{1,50}$/.test(entry.sspMallId))) {
+    return { field: 'sspMallId', message: 'sspMallId는 영문자, 숫자, _, - 50자 이내여야 합니다' };
   }
   return null;
 }
@@ -300,6 +305,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
         escrowContract: stored.escrowContract ?? true,
         cancelPassword: stored.cancelPassword ?? undefined,
         escrowApiKey: stored.escrowApiKey ?? undefined,
+        sspMallId: stored.sspMallId ?? undefined,
       };
     }
     return options.merchants?.get(mid);
@@ -325,6 +331,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
       escrowContract: entry.escrowContract ?? true,
       cancelPassword: entry.cancelPassword ?? null,
       escrowApiKey: entry.escrowApiKey ?? null,
+      sspMallId: entry.sspMallId ?? null,
     });
   };
   app.decorate('registerMerchant', registerMerchant);
@@ -1042,7 +1049,7 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return reply.code(400).send({ field: 'body', message: '본문은 JSON 객체 {merchantKey, companyName?} 이어야 합니다' });
     }
-    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown; escrowApiKey?: unknown };
+    const entry = body as { merchantKey?: unknown; companyName?: unknown; notifyUrl?: unknown; escrowContract?: unknown; cancelPassword?: unknown; escrowApiKey?: unknown; sspMallId?: unknown };
     const problem = merchantProblem(req.params.mid, entry);
     if (problem) return reply.code(400).send(problem);
     const companyName = typeof entry.companyName === 'string' ? entry.companyName : null;
@@ -1050,11 +1057,12 @@ export function buildSmartroSimulator(options: SmartroSimulatorOptions): Smartro
     const escrowContract = entry.escrowContract !== false;
     const cancelPassword = typeof entry.cancelPassword === 'string' ? entry.cancelPassword : null;
     const escrowApiKey = typeof entry.escrowApiKey === 'string' ? entry.escrowApiKey : null;
-    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract, cancelPassword, escrowApiKey });
+    const sspMallId = typeof entry.sspMallId === 'string' ? entry.sspMallId : null;
+    const outcome = store.putMerchant({ mid: req.params.mid, merchantKey: entry.merchantKey as string, companyName, notifyUrl, escrowContract, cancelPassword, escrowApiKey, sspMallId });
     // Secrets: the answer says only whether the cancel password and the escrow API Key are set.
     return reply
       .code(outcome === 'created' ? 201 : 200)
-      .send({ mid: req.params.mid, companyName, notifyUrl, escrowContract, cancelPasswordSet: cancelPassword !== null, escrowApiKey: escrowApiKey !== null });
+      .send({ mid: req.params.mid, companyName, notifyUrl, escrowContract, cancelPasswordSet: cancelPassword !== null, escrowApiKey: escrowApiKey !== null, sspMallId });
   });
 
   // ---- virtual account deposits (test-only: in reality the buyer's bank sends the money) ----

@@ -22,6 +22,8 @@ export interface StoredMerchant {
   cancelPassword?: string | null;
   /** The escrow API Key Smartro issued the merchant (escrow delivery API); null: none. */
   escrowApiKey?: string | null;
+  /** The ssp Mall ID Smartro issued the merchant for recurring billing (빌링); null: none, the billing window refuses it. */
+  sspMallId?: string | null;
 }
 
 /**
@@ -184,9 +186,9 @@ export interface TransactionSummary {
 /**
  * 2: transactions.method_data (bank transfer and phone payments); 3: merchants.notify_url,
  * vbank_deposits; 4: cancels, merchants.cancel_password; 5: cash_receipts; 6: billing_keys,
- * billing_charges.
+ * billing_charges; 7: billing_windows, billing_identities (the billing window).
  */
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS merchants (
@@ -279,6 +281,19 @@ CREATE TABLE IF NOT EXISTS billing_charges (
   moid TEXT NOT NULL,
   tid TEXT NOT NULL,
   PRIMARY KEY (bill_token_key, moid)
+);
+CREATE INDEX IF NOT EXISTS billing_keys_user ON billing_keys (mid, mall_user_id);
+CREATE TABLE IF NOT EXISTS billing_windows (
+  id TEXT PRIMARY KEY,
+  opened_at INTEGER NOT NULL,
+  open INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS billing_identities (
+  mid TEXT NOT NULL,
+  mall_user_id TEXT NOT NULL,
+  verified_at INTEGER NOT NULL,
+  PRIMARY KEY (mid, mall_user_id)
 );
 `;
 
@@ -430,6 +445,8 @@ export class SimulatorStore {
     if (!merchantColumns.some((c) => c.name === 'cancel_password')) this.db.exec('ALTER TABLE merchants ADD COLUMN cancel_password TEXT');
     // Likewise for the escrow API Key and the escrow deliveries (server-calls.ts).
     if (!merchantColumns.some((c) => c.name === 'escrow_api_key')) this.db.exec('ALTER TABLE merchants ADD COLUMN escrow_api_key TEXT');
+    // And the billing ssp Mall ID (schema 7): NULL means the merchant has none.
+    if (!merchantColumns.some((c) => c.name === 'ssp_mall_id')) this.db.exec('ALTER TABLE merchants ADD COLUMN ssp_mall_id TEXT');
     this.db.exec(ESCROW_SCHEMA);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
@@ -444,17 +461,38 @@ export class SimulatorStore {
     const existed = this.db.prepare('SELECT 1 FROM merchants WHERE mid = ?').get(merchant.mid) !== undefined;
     this.db
       .prepare(
-        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password, escrow_api_key) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO merchants (mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password, escrow_api_key, ssp_mall_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (mid) DO UPDATE SET merchant_key = excluded.merchant_key, company_name = excluded.company_name, notify_url = excluded.notify_url,
-           no_escrow_contract = excluded.no_escrow_contract, cancel_password = excluded.cancel_password, escrow_api_key = excluded.escrow_api_key`,
+           no_escrow_contract = excluded.no_escrow_contract, cancel_password = excluded.cancel_password, escrow_api_key = excluded.escrow_api_key,
+           ssp_mall_id = excluded.ssp_mall_id`,
       )
-      .run(merchant.mid, merchant.merchantKey, merchant.companyName, merchant.notifyUrl ?? null, merchant.escrowContract === false ? 1 : null, merchant.cancelPassword ?? null, merchant.escrowApiKey ?? null);
+      .run(
+        merchant.mid,
+        merchant.merchantKey,
+        merchant.companyName,
+        merchant.notifyUrl ?? null,
+        merchant.escrowContract === false ? 1 : null,
+        merchant.cancelPassword ?? null,
+        merchant.escrowApiKey ?? null,
+        merchant.sspMallId ?? null,
+      );
     return existed ? 'replaced' : 'created';
   }
 
   merchant(mid: string): StoredMerchant | undefined {
-    const row = this.db.prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password, escrow_api_key FROM merchants WHERE mid = ?').get(mid) as
-      | { mid: string; merchant_key: string; company_name: string | null; notify_url: string | null; no_escrow_contract: number | null; cancel_password: string | null; escrow_api_key: string | null }
+    const row = this.db
+      .prepare('SELECT mid, merchant_key, company_name, notify_url, no_escrow_contract, cancel_password, escrow_api_key, ssp_mall_id FROM merchants WHERE mid = ?')
+      .get(mid) as
+      | {
+          mid: string;
+          merchant_key: string;
+          company_name: string | null;
+          notify_url: string | null;
+          no_escrow_contract: number | null;
+          cancel_password: string | null;
+          escrow_api_key: string | null;
+          ssp_mall_id: string | null;
+        }
       | undefined;
     return row
       ? {
@@ -465,6 +503,7 @@ export class SimulatorStore {
           escrowContract: row.no_escrow_contract !== 1,
           cancelPassword: row.cancel_password,
           escrowApiKey: row.escrow_api_key,
+          sspMallId: row.ssp_mall_id,
         }
       : undefined;
   }
@@ -619,6 +658,50 @@ export class SimulatorStore {
       : undefined;
   }
 
+  /**
+   * Whether the billing window has met this buyer of the merchant before: their phone identity
+   * was checked, or a key was issued for them (the identity check is once per MallUserId).
+   */
+  knownBillingUser(mid: string, mallUserId: string): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM billing_identities WHERE mid = ? AND mall_user_id = ?').get(mid, mallUserId) !== undefined ||
+      this.db.prepare('SELECT 1 FROM billing_keys WHERE mid = ? AND mall_user_id = ?').get(mid, mallUserId) !== undefined
+    );
+  }
+
+  /** Records a buyer's passed phone identity check (kept; a repeat changes nothing). */
+  recordBillingIdentity(mid: string, mallUserId: string, at: number): void {
+    this.db.prepare('INSERT INTO billing_identities (mid, mall_user_id, verified_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(mid, mallUserId, at);
+  }
+
+  insertBillingWindow(w: BillingWindow): void {
+    this.db.prepare('INSERT INTO billing_windows (id, opened_at, open, data) VALUES (?, ?, 1, ?)').run(w.id, w.openedAt, JSON.stringify(w));
+  }
+
+  billingWindow(id: string): BillingWindow | undefined {
+    const row = this.db.prepare('SELECT open, data FROM billing_windows WHERE id = ?').get(id) as { open: number; data: string } | undefined;
+    return row ? { ...(JSON.parse(row.data) as BillingWindow), open: row.open === 1 } : undefined;
+  }
+
+  /** Marks the buyer's identity as checked in this window (it then shows the card form), with the name they gave. */
+  verifyBillingWindow(id: string, buyerName: string): boolean {
+    const w = this.billingWindow(id);
+    if (!w || !w.open) return false;
+    const { open: _open, ...data } = w;
+    void _open;
+    return this.db.prepare('UPDATE billing_windows SET data = ? WHERE id = ? AND open = 1').run(JSON.stringify({ ...data, identityVerified: true, buyerName }), id).changes === 1;
+  }
+
+  /** Ends a billing window once; false when it was closed already (a double submit). */
+  closeBillingWindow(id: string): boolean {
+    return this.db.prepare('UPDATE billing_windows SET open = 0 WHERE id = ? AND open = 1').run(id).changes === 1;
+  }
+
+  /** Billing windows are only useful while the buyer has them open; old ones are dropped. */
+  dropBillingWindowsOpenedBefore(cutoff: number): void {
+    this.db.prepare('DELETE FROM billing_windows WHERE opened_at < ?').run(cutoff);
+  }
+
   /** Deletes a key once (kept, marked deleted); false when it is unknown or already deleted. */
   deleteBillingKey(billTokenKey: string): boolean {
     return this.db.prepare('UPDATE billing_keys SET deleted = 1 WHERE bill_token_key = ? AND deleted = 0').run(billTokenKey).changes === 1;
@@ -731,7 +814,11 @@ export class SimulatorStore {
 
   /** Whether a Tid is taken, by a transaction or a cancel (both draw from one numbering). */
   tidTaken(tid: string): boolean {
-    return this.hasTransaction(tid) || this.db.prepare('SELECT 1 FROM cancels WHERE tid = ?').get(tid) !== undefined;
+    return (
+      this.hasTransaction(tid) ||
+      this.db.prepare('SELECT 1 FROM cancels WHERE tid = ?').get(tid) !== undefined ||
+      this.db.prepare('SELECT 1 FROM billing_keys WHERE issue_tid = ?').get(tid) !== undefined
+    );
   }
 
   /** The accepted cancels of a transaction, in CancelSeq order. */
@@ -802,6 +889,30 @@ export class SimulatorStore {
   modifyEscrowDelivery(tid: string, fields: Record<string, string>, at: number): boolean {
     return this.db.prepare('UPDATE escrow_deliveries SET fields = ?, modified_at = ? WHERE tid = ?').run(JSON.stringify(fields), at, tid).changes === 1;
   }
+}
+
+/**
+ * A billing window (빌키 발급창) as the simulator keeps it while the buyer has it open. Holds no
+ * card data: the card form is read and forgotten in one request.
+ */
+export interface BillingWindow {
+  id: string;
+  mid: string;
+  moid: string;
+  mallUserId: string;
+  returnUrl: string;
+  skinColor: string | null;
+  /** `N`: the buyer also registers a 6-digit payment password (IsPwdPass). */
+  isPwdPass: 'Y' | 'N';
+  /** Whether the phone identity step is done (or was not needed: a known MallUserId). */
+  identityVerified: boolean;
+  /** The identity step's 6-digit code, shown on the page (the simulator sends no text message). */
+  identityCode: string;
+  /** The name given in the identity step (Smartro's `BuyerName` in the callback); empty when skipped. */
+  buyerName: string;
+  testMode: boolean;
+  openedAt: number;
+  open: boolean;
 }
 
 /** A billing key the simulator issued (Smartro keeps the key itself; never a full card number). */
