@@ -4,13 +4,17 @@
  * gateway's SDK; Smartro's billing window (the simulator) opens inside the SDK's iframe on PC and
  * as full pages on mobile. A new `customer_id` goes through 휴대폰 본인확인 first, a known one goes
  * straight to the card form. Each issue is then checked as a merchant would: `GET /payments/{imp_uid}`
- * (against PortOne's official V1 schema) and `GET /subscribe/customers/{customer_uid}`.
+ * (against PortOne's official V1 schema) and `GET /subscribe/customers/{customer_uid}`. The last
+ * test is the whole life of a key: issued in the window, charged (`again`), a decline, three
+ * schedules with one revoked, the clock moved, the system's scheduler running the two once each.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, hasChromium, launchBrowser, MOBILE_CONTEXT } from '../support/browser';
+import { simTransactions } from '../support/billing';
+import { ShiftedClock } from '../support/clock';
 import { v1SchemaErrors } from '../support/openapi';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
 
@@ -60,12 +64,14 @@ describe.skipIf(!hasChromium)('e2e billing key issue through IMP.request_pay', (
       let browser: Browser;
       let merchant: Awaited<ReturnType<typeof startMerchant>>;
       let rest: Awaited<ReturnType<typeof restClient>>;
+      // Moved only by the last test (the whole life), which needs the scheduled time to come.
+      const clock = new ShiftedClock();
       const contexts: BrowserContext[] = [];
       const shot = (page: Page, scenario: string, step: string) =>
         page.screenshot({ path: artifactPath(`e2e-billing-${db}-${scenario}-${step}.png`), fullPage: true });
 
       beforeAll(async () => {
-        [system, browser] = await Promise.all([startTestSystem({ db }), launchBrowser()]);
+        [system, browser] = await Promise.all([startTestSystem({ db, clock, env: { GYEOL_SCHEDULER_INTERVAL_MS: '200' } }), launchBrowser()]);
         [merchant, rest] = await Promise.all([startMerchant(system.gatewayUrl, system.demo.impCode), restClient(system)]);
       });
       afterAll(async () => {
@@ -236,6 +242,74 @@ describe.skipIf(!hasChromium)('e2e billing key issue through IMP.request_pay', (
         expect(back).toEqual({ imp_uid: expect.stringMatching(/^imp_\d{12}$/), merchant_uid: request.merchant_uid, imp_success: 'true' });
         await expectIssued(back.imp_uid, request, 'mobile', '4242********4242');
         expect(page.errors).toEqual([]);
+      });
+
+      it('the whole life: keys issued in the window (PC and mobile), charged, a decline, three schedules with one revoked, the clock moved, two run once each', async () => {
+        // 1. Two keys through the window: a card that pays (PC) and one whose charges are declined (mobile).
+        const pc = await newPage();
+        const paying = params();
+        await requestPay(pc, paying);
+        const pcWindow = await pcBillingWindow(pc);
+        await passIdentity(pcWindow);
+        await fillCard(pcWindow);
+        await pcWindow.getByRole('button', { name: '발급' }).click();
+        expect(await pcResult(pc)).toMatchObject({ success: true, merchant_uid: paying.merchant_uid });
+
+        const mobile = await newPage(MOBILE_CONTEXT);
+        const declining = params();
+        await requestPay(mobile, declining);
+        await mobile.waitForURL((url) => url.origin === new URL(system.simulatorUrl).origin, STEP);
+        await passIdentity(mobile);
+        await fillCard(mobile, '4000 0000 0000 9995');
+        await mobile.getByRole('button', { name: '발급' }).click();
+        await mobile.waitForURL((url) => url.toString().startsWith(`${merchant.url}/done`), STEP);
+        expect(new URL(mobile.url()).searchParams.get('imp_success')).toBe('true');
+
+        // 2. Charges from the merchant's server: paid, and a decline as data (code 0, status failed).
+        const buyer = { buyer_name: '홍길동', buyer_email: 'buyer@example.com', buyer_tel: '010-1234-5678' };
+        const charge = async (customerUid: unknown, merchantUid: string) => {
+          const res = await rest.send('POST', '/subscribe/payments/again', { customer_uid: customerUid, merchant_uid: merchantUid, amount: 9900, name: '월간 구독', ...buyer });
+          expect(v1SchemaErrors('post', '/subscribe/payments/again', res.status, res.body)).toEqual([]);
+          return res;
+        };
+        const paid = await charge(paying.customer_uid, unique('again'));
+        expect([paid.status, paid.body.code, paid.body.response.status, paid.body.response.customer_uid_usage]).toEqual([200, 0, 'paid', 'payment']);
+        const declined = await charge(declining.customer_uid, unique('again'));
+        expect([declined.status, declined.body.code, declined.body.response.status]).toEqual([200, 0, 'failed']);
+        expect(declined.body.response.fail_reason).toBeTruthy();
+
+        // 3. Three schedules an hour ahead, the second revoked.
+        const at = Math.floor(clock.now().getTime() / 1000) + 3600;
+        const orders = [unique('sched'), unique('sched'), unique('sched')];
+        const made = await rest.send('POST', '/subscribe/payments/schedule', {
+          customer_uid: paying.customer_uid,
+          schedules: orders.map((merchant_uid, i) => ({ merchant_uid, schedule_at: at + i, amount: 9900, name: '월간 구독', ...buyer })),
+        });
+        expect(v1SchemaErrors('post', '/subscribe/payments/schedule', made.status, made.body)).toEqual([]);
+        expect(made.body.response.map((s: { schedule_status: string }) => s.schedule_status)).toEqual(['scheduled', 'scheduled', 'scheduled']);
+        const revoked = await rest.send('POST', '/subscribe/payments/unschedule', { customer_uid: paying.customer_uid, merchant_uid: [orders[1]] });
+        expect(revoked.body.response).toEqual([expect.objectContaining({ merchant_uid: orders[1], schedule_status: 'revoked' })]);
+
+        // 4. The clock moves past the schedules; the system's own scheduler (a 200 ms poll) runs them.
+        clock.offsetMs += 3_700_000;
+        rest = await restClient(system); // a token taken before the move may be past its 30 minutes
+        const scheduleOf = async (merchantUid: string) => (await rest.get(`/subscribe/payments/schedule/${merchantUid}`)).body.response;
+        await expect.poll(async () => (await Promise.all([orders[0]!, orders[2]!].map(scheduleOf))).map((s) => s.schedule_status), { timeout: 20_000 }).toEqual(['executed', 'executed']);
+        // A few more scheduler passes change nothing.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const [first, second, third] = await Promise.all(orders.map(scheduleOf));
+        expect([first.schedule_status, first.payment_status, second.schedule_status, third.schedule_status, third.payment_status]).toEqual(['executed', 'paid', 'revoked', 'executed', 'paid']);
+        for (const order of [orders[0]!, orders[2]!]) {
+          expect((await simTransactions(system.simulatorUrl, order)).filter((t) => t.approval === 'approved')).toHaveLength(1);
+          expect((await rest.get(`/payments/find/${order}`)).body.response).toMatchObject({ status: 'paid', customer_uid: paying.customer_uid, customer_uid_usage: 'payment.scheduled' });
+        }
+        expect(await simTransactions(system.simulatorUrl, orders[1]!)).toEqual([]);
+
+        // 5. The key's payments: the issue, the charge and the two scheduled runs, newest first.
+        const list = await rest.get(`/subscribe/customers/${paying.customer_uid as string}/payments`);
+        expect(list.body.response.total).toBe(4);
+        expect(list.body.response.list.map((p: { customer_uid_usage: string }) => p.customer_uid_usage).sort()).toEqual(['issue', 'payment', 'payment.scheduled', 'payment.scheduled']);
+        expect([...pc.errors, ...mobile.errors]).toEqual([]);
       });
     });
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/domain/clock';
+import { ShiftedClock } from '../support/clock';
 import { SecretBox } from '../../src/services/secrets';
 import { chargeBodyOf } from '../../src/services/schedules';
 import type { ChannelRecord } from '../../src/store/types';
@@ -9,13 +9,6 @@ import { until } from '../support/processes';
 import { startReceiver, type Received } from '../support/receiver';
 import { restClient, startTestSystem, systemDatabases, TEST_INSTANCE_SECRET, type TestSystem } from '../support/system';
 
-/** Real time moved forward by `offsetMs`: the whole system (gateway, simulator) lives a little later. */
-class ShiftedClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 const DECLINE_CARD = '4000 0000 0000 0002';
 let serial = 0;

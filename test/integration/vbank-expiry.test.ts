@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmartroCredentials } from '../../src/connectors/smartro/credentials';
 import { signValue } from '../../src/connectors/smartro/crypto';
-import type { Clock } from '../../src/domain/clock';
+import { ShiftedClock } from '../support/clock';
 import { VBANK_EXPIRY_GRACE_MS } from '../../src/services/approvals';
 import { startReceiver } from '../support/receiver';
 import { until } from '../support/processes';
 import { restClient, startTestSystem, systemDatabases, type TestSystem } from '../support/system';
 import { issueVbank } from './flow';
 
-/** Real time moved forward by `offsetMs`: the whole system (gateway, simulator) lives a little later. */
-class ShiftedClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 const KST_MS = 9 * 60 * 60 * 1000;
 /** A `vbank_due` of `yyyyMMddhhmm` (Korea time) for the minute `date` falls in. */
