@@ -257,22 +257,9 @@ export class ApprovalService {
   async issueVirtualAccount(payment: Payment, resolved: ResolvedChannel, input: VirtualAccountIssueInput): Promise<IssueOutcome> {
     const flow = resolved.connector.flows.issueVirtualAccount;
     if (!flow) throw new Error(`${resolved.connector.id} cannot issue a virtual account by API`);
-    const timeoutMs = this.deps.connectorContext.timeoutMs;
     const now = this.now();
-    const sealed: SealedIssue = { kind: 'vbank-issue', input };
-    const claim = decide(payment, {
-      type: 'approval-requested',
-      pgTid: null,
-      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(sealed)),
-      at: now,
-      reconcileAfter: new Date(now.getTime() + timeoutMs + CRASH_MARGIN_MS),
-    });
-    if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
-    const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
-    if (!claimed.ok) {
-      const holder = claimed.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
-      return { kind: 'not-claimed', payment: await this.reload(payment), holder };
-    }
+    const claimed = await this.claimServerCall(payment, { kind: 'vbank-issue', input } satisfies SealedIssue, now);
+    if (claimed.kind === 'not-claimed') return claimed;
     let result: VirtualAccountIssueResult;
     try {
       result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
@@ -295,22 +282,9 @@ export class ApprovalService {
   async chargeBillingKey(payment: Payment, resolved: ResolvedChannel, input: BillingChargeInput): Promise<ChargeOutcome> {
     const flow = resolved.connector.flows.chargeBillingKey;
     if (!flow) throw new Error(`${resolved.connector.id} cannot charge a billing key`);
-    const timeoutMs = this.deps.connectorContext.timeoutMs;
     const now = this.now();
-    const sealed: SealedCharge = { kind: 'billing-charge', input };
-    const claim = decide(payment, {
-      type: 'approval-requested',
-      pgTid: null,
-      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(sealed)),
-      at: now,
-      reconcileAfter: new Date(now.getTime() + timeoutMs + CRASH_MARGIN_MS),
-    });
-    if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
-    const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
-    if (!claimed.ok) {
-      const holder = claimed.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
-      return { kind: 'not-claimed', payment: await this.reload(payment), holder };
-    }
+    const claimed = await this.claimServerCall(payment, { kind: 'billing-charge', input } satisfies SealedCharge, now);
+    if (claimed.kind === 'not-claimed') return claimed;
     let result: ApprovalResult;
     try {
       result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
@@ -324,6 +298,30 @@ export class ApprovalService {
     if (after.status === 'paid') return { kind: 'paid', payment: after };
     if (approvalOpen(after)) return { kind: 'unknown', payment: after, error: settled.error ?? errorOf('PG_TIMEOUT') };
     return { kind: 'declined', payment: after, error: settled.error ?? this.errorFor(after) ?? errorOf('PG_FAULT') };
+  }
+
+  /**
+   * Claims the merchant_uid for a server call made without a Tid (an API virtual account issue, a
+   * billing charge), with its input sealed: what the reconciler re-sends when the answer is lost.
+   * If this process dies during the call, the reconciler asks after the call could have ended.
+   */
+  private async claimServerCall(
+    payment: Payment,
+    sealed: SealedIssue | SealedCharge,
+    now: Date,
+  ): Promise<{ kind: 'claimed'; payment: Payment } | { kind: 'not-claimed'; payment: Payment; holder: Payment | null }> {
+    const claim = decide(payment, {
+      type: 'approval-requested',
+      pgTid: null,
+      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(sealed)),
+      at: now,
+      reconcileAfter: new Date(now.getTime() + this.deps.connectorContext.timeoutMs + CRASH_MARGIN_MS),
+    });
+    if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
+    const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
+    if (claimed.ok) return { kind: 'claimed', payment: claimed.payment };
+    const holder = claimed.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
+    return { kind: 'not-claimed', payment: await this.reload(payment), holder };
   }
 
   /**
