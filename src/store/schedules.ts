@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Currency } from '../domain/money';
 import type { NewPaymentSchedule, PaymentSchedule, ScheduleStatus } from '../domain/schedules';
 import { isUniqueViolation, type StoreDialect } from './dialect';
@@ -254,9 +254,7 @@ export class KyselyScheduleRepository implements ScheduleRepository {
   }
 
   async finish(schedule: Pick<PaymentSchedule, 'storeId' | 'id'>, leaseToken: string, outcome: ScheduleRunOutcome, now: Date): Promise<PaymentSchedule | null> {
-    const row = await this.db
-      .updateTable('payment_schedules')
-      .set({
+    return this.updateHeld(schedule, leaseToken, {
         status: outcome.status,
         payment_id: outcome.paymentId,
         imp_uid: outcome.impUid,
@@ -266,14 +264,7 @@ export class KyselyScheduleRepository implements ScheduleRepository {
         lease_token: null,
         lease_until: null,
         updated_at: toMs(now),
-      })
-      .where('store_id', '=', schedule.storeId)
-      .where('id', '=', schedule.id)
-      .where('status', '=', 'running')
-      .where('lease_token', '=', leaseToken)
-      .returningAll()
-      .executeTakeFirst();
-    return row ? scheduleFromRow(row) : null;
+      });
   }
 
   async link(
@@ -296,9 +287,7 @@ export class KyselyScheduleRepository implements ScheduleRepository {
   }
 
   async release(before: PaymentSchedule, leaseToken: string, now: Date): Promise<PaymentSchedule | null> {
-    const row = await this.db
-      .updateTable('payment_schedules')
-      .set({
+    return this.updateHeld(before, leaseToken, {
         status: before.status,
         payment_id: before.paymentId,
         imp_uid: before.impUid,
@@ -308,9 +297,20 @@ export class KyselyScheduleRepository implements ScheduleRepository {
         lease_token: null,
         lease_until: null,
         updated_at: toMs(now),
-      })
-      .where('store_id', '=', before.storeId)
-      .where('id', '=', before.id)
+      });
+  }
+
+  /** Updates a running schedule only while `leaseToken` still holds it (null when the lease was lost). */
+  private async updateHeld(
+    schedule: Pick<PaymentSchedule, 'storeId' | 'id'>,
+    leaseToken: string,
+    values: Updateable<PaymentSchedulesTable>,
+  ): Promise<PaymentSchedule | null> {
+    const row = await this.db
+      .updateTable('payment_schedules')
+      .set(values)
+      .where('store_id', '=', schedule.storeId)
+      .where('id', '=', schedule.id)
       .where('status', '=', 'running')
       .where('lease_token', '=', leaseToken)
       .returningAll()
