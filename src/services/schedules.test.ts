@@ -5,7 +5,7 @@ import type { BillingCustomer } from '../domain/billing';
 import { ManualClock } from '../domain/clock';
 import { AppError } from '../domain/errors';
 import { decide } from '../domain/payment-transitions';
-import { seedStore } from '../store/test-fixtures';
+import { newBillingCustomerInput, seedStore } from '../store/test-fixtures';
 import type { Store } from '../store/types';
 import type { ServiceDeps } from './deps';
 import { chargeBodyOf, ScheduleService, type ScheduleCommand, type ScheduleItem } from './schedules';
@@ -16,16 +16,10 @@ const RECHECK_MS = 5_000;
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 function customerOf(storeId: number, channelId: number, customerUid = 'cust01'): BillingCustomer {
-  return {
-    storeId,
+  return newBillingCustomerInput(storeId, channelId, {
     customerUid,
-    channelId,
-    pgProvider: 'smartro_v2',
     pgId: 'gyeolsim01',
-    sandbox: true,
     billingKeySealed: 'sealed',
-    customerId: 'member01',
-    card: { cardCode: '361', cardName: 'BC카드', cardIssuerCode: null, cardIssuerName: null, cardPublisherCode: null, cardPublisherName: null, cardNumber: '5239-****-****-9001', cardType: 0 },
     customerName: '고객홍길동',
     customerTel: '010-9999-0000',
     customerEmail: 'customer@example.com',
@@ -33,7 +27,7 @@ function customerOf(storeId: number, channelId: number, customerUid = 'cust01'):
     customerPostcode: null,
     insertedAt: new Date(START),
     updatedAt: new Date(START),
-  };
+  });
 }
 
 function item(merchantUid: string, atMs: number, overrides: Partial<ScheduleItem> = {}): ScheduleItem {

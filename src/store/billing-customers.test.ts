@@ -1,38 +1,8 @@
 import { expect, it } from 'vitest';
-import type { BillingCustomer } from '../domain/billing';
 import { forEachDatabase } from '../../test/support/databases';
-import { at, seedStore } from './test-fixtures';
+import { at, newBillingCustomerInput, seedStore } from './test-fixtures';
 
-function customer(storeId: number, channelId: number, overrides: Partial<BillingCustomer> = {}): BillingCustomer {
-  return {
-    storeId,
-    customerUid: 'cust_0001',
-    channelId,
-    pgProvider: 'smartro_v2',
-    pgId: 'gyeoltest1',
-    sandbox: true,
-    billingKeySealed: 'sealed-key-1',
-    customerId: 'member01',
-    card: {
-      cardCode: '361',
-      cardName: 'BC카드',
-      cardIssuerCode: null,
-      cardIssuerName: null,
-      cardPublisherCode: null,
-      cardPublisherName: null,
-      cardNumber: '5239-****-****-9001',
-      cardType: 0,
-    },
-    customerName: '홍길동',
-    customerTel: '01012345678',
-    customerEmail: 'buyer@example.com',
-    customerAddr: '서울시 중구',
-    customerPostcode: '04524',
-    insertedAt: at(1_000),
-    updatedAt: at(1_000),
-    ...overrides,
-  };
-}
+const customer = newBillingCustomerInput;
 
 
 forEachDatabase((_db, getStore) => {

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newApiKey, newChannelKey, newImpUid, newStoreCode } from '../domain/ids';
+import type { BillingCustomer } from '../domain/billing';
 import type { CardDetails, MethodDetails, Payment } from '../domain/payment';
 import { decide, type PaymentEvent } from '../domain/payment-transitions';
 import type { AcceptedDecision, ChannelRecord, NewChannel, NewPayment, NewStore, Repositories, StoreRecord } from './types';
@@ -84,6 +85,38 @@ export function newPaymentInput(storeId: number, channelId: number, overrides: P
     userAgent: 'Mozilla/5.0 (test)',
     passThrough: { digital: true, vbankDue: null, customerId: 'cust01', cardDirect: { code: '361', quota: 3 }, bypass: { smartro_v2: { SkinColor: 'BLUE' } }, language: 'ko', period: null },
     startedAt: T0,
+    ...overrides,
+  };
+}
+
+/** A billing customer (a registered key) of a store's channel, every field set. */
+export function newBillingCustomerInput(storeId: number, channelId: number, overrides: Partial<BillingCustomer> = {}): BillingCustomer {
+  return {
+    storeId,
+    customerUid: 'cust_0001',
+    channelId,
+    pgProvider: 'smartro_v2',
+    pgId: 'gyeoltest1',
+    sandbox: true,
+    billingKeySealed: 'sealed-key-1',
+    customerId: 'member01',
+    card: {
+      cardCode: '361',
+      cardName: 'BC카드',
+      cardIssuerCode: null,
+      cardIssuerName: null,
+      cardPublisherCode: null,
+      cardPublisherName: null,
+      cardNumber: '5239-****-****-9001',
+      cardType: 0,
+    },
+    customerName: '홍길동',
+    customerTel: '01012345678',
+    customerEmail: 'buyer@example.com',
+    customerAddr: '서울시 중구',
+    customerPostcode: '04524',
+    insertedAt: at(1_000),
+    updatedAt: at(1_000),
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import { Iamport as RestClient, Request as RestRequest } from 'iamport-rest-clie
 import { FakeBillingCharger } from '../support/billing-charger';
 import { forEachDatabase } from '../support/databases';
 import { createGatewayHarness, type GatewayHarness } from '../support/gateway-harness';
+import { newBillingCustomerInput } from '../../src/store/test-fixtures';
 
 forEachDatabase((_name, getStore) => {
   describe('iamport-rest-client-nodejs schedules', () => {
@@ -19,24 +20,9 @@ forEachDatabase((_name, getStore) => {
       host = await h.app.listen({ port: 0, host: '127.0.0.1' });
       // The client judges its token's expiry by its own clock: the gateway's must be the real time.
       h.clock.set(Date.now());
-      await h.store.billingCustomers.save({
-        storeId: h.merchant.id,
-        customerUid: 'clientcust1',
-        channelId: h.channel.id,
-        pgProvider: 'smartro_v2',
-        pgId: 'gyeolsim01',
-        sandbox: true,
-        billingKeySealed: 'sealed',
-        customerId: 'member01',
-        card: { cardCode: '361', cardName: 'BC카드', cardIssuerCode: null, cardIssuerName: null, cardPublisherCode: null, cardPublisherName: null, cardNumber: '5239-****-****-9001', cardType: 0 },
-        customerName: '홍길동',
-        customerTel: '010-1234-5678',
-        customerEmail: 'buyer@example.com',
-        customerAddr: null,
-        customerPostcode: null,
-        insertedAt: h.clock.now(),
-        updatedAt: h.clock.now(),
-      });
+      await h.store.billingCustomers.save(
+        newBillingCustomerInput(h.merchant.id, h.channel.id, { customerUid: 'clientcust1', pgId: 'gyeolsim01', billingKeySealed: 'sealed', customerTel: '010-1234-5678', customerAddr: null, customerPostcode: null, insertedAt: h.clock.now(), updatedAt: h.clock.now() }),
+      );
     });
     afterAll(async () => h.close());
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../../test/support/databases';
 import { createGatewayHarness, type GatewayHarness } from '../../../../test/support/gateway-harness';
+import { newBillingCustomerInput } from '../../../store/test-fixtures';
 import { v1SchemaErrors } from '../../../../test/support/openapi';
 
 forEachDatabase((_name, getStore) => {
@@ -16,24 +17,9 @@ forEachDatabase((_name, getStore) => {
     const call = (method: 'GET' | 'DELETE' | 'POST', url: string) => h.app.inject({ method, url, headers: { Authorization: `Bearer ${token}` } });
     async function seed(customerUid: string) {
       const now = h.clock.now();
-      return h.store.billingCustomers.save({
-        storeId: h.merchant.id,
-        customerUid,
-        channelId: h.channel.id,
-        pgProvider: 'smartro_v2',
-        pgId: h.channel.pgId,
-        sandbox: true,
-        billingKeySealed: 'sealed-billing-key',
-        customerId: 'member01',
-        card: { cardCode: '361', cardName: 'BC카드', cardIssuerCode: null, cardIssuerName: null, cardPublisherCode: null, cardPublisherName: null, cardNumber: '5239-****-****-9001', cardType: 0 },
-        customerName: '홍길동',
-        customerTel: '01012345678',
-        customerEmail: null,
-        customerAddr: null,
-        customerPostcode: null,
-        insertedAt: now,
-        updatedAt: now,
-      });
+      return h.store.billingCustomers.save(
+        newBillingCustomerInput(h.merchant.id, h.channel.id, { customerUid, pgId: h.channel.pgId, billingKeySealed: 'sealed-billing-key', customerEmail: null, customerAddr: null, customerPostcode: null, insertedAt: now, updatedAt: now }),
+      );
     }
 
     it('answers a customer in V1 shape (never its key), valid against the V1 schema; 404 for an unknown one', async () => {

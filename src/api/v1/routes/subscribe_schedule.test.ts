@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBillingCharger } from '../../../../test/support/billing-charger';
 import { forEachDatabase } from '../../../../test/support/databases';
 import { createGatewayHarness, type GatewayHarness } from '../../../../test/support/gateway-harness';
+import { newBillingCustomerInput } from '../../../store/test-fixtures';
 import { v1EnvelopeErrors, v1PagedScheduleErrors, v1SchemaErrors } from '../../../../test/support/openapi';
 import { Envelope, V1PagedSchedulesSchema, V1PaymentSchema, V1ScheduleSchema } from '../responses';
 import { Type } from '@sinclair/typebox';
@@ -34,24 +35,9 @@ forEachDatabase(
       });
       token = await h.token();
       for (const customerUid of ['cust_a', 'cust_b']) {
-        await h.store.billingCustomers.save({
-          storeId: h.merchant.id,
-          customerUid,
-          channelId: h.channel.id,
-          pgProvider: 'smartro_v2',
-          pgId: 'gyeolsim01',
-          sandbox: true,
-          billingKeySealed: 'sealed',
-          customerId: 'member01',
-          card: { cardCode: '361', cardName: 'BC카드', cardIssuerCode: null, cardIssuerName: null, cardPublisherCode: null, cardPublisherName: null, cardNumber: '5239-****-****-9001', cardType: 0 },
-          customerName: '홍길동',
-          customerTel: '010-1234-5678',
-          customerEmail: 'buyer@example.com',
-          customerAddr: null,
-          customerPostcode: null,
-          insertedAt: h.clock.now(),
-          updatedAt: h.clock.now(),
-        });
+        await h.store.billingCustomers.save(
+          newBillingCustomerInput(h.merchant.id, h.channel.id, { customerUid, pgId: 'gyeolsim01', billingKeySealed: 'sealed', customerTel: '010-1234-5678', customerAddr: null, customerPostcode: null, insertedAt: h.clock.now(), updatedAt: h.clock.now() }),
+        );
       }
     });
     afterAll(async () => h.close());
