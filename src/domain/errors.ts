@@ -73,6 +73,7 @@ export const ERRORS = {
   SCHEDULE_NOT_FOUND: { status: 404, v1Code: -1, message: '존재하지 않는 결제예약입니다.' },
   SCHEDULE_NOT_MODIFIABLE: { status: 400, v1Code: 1, message: '예약시각을 변경할 수 없는 결제예약입니다.' },
   SCHEDULE_NOT_RERUNNABLE: { status: 400, v1Code: 1, message: '결제에 실패했거나 취소된 결제예약만 다시 예약하거나 재시도할 수 있습니다.' },
+  SCHEDULE_CARD_CHECK_DECLINED: { status: 200, v1Code: 1, message: 'checking_amount: 유효카드 체크 승인이 거절되어 결제예약을 저장하지 않았습니다.' },
   // ---- cash receipts (/receipts/...) ----
   RECEIPT_NOT_FOUND: { status: 404, v1Code: -1, message: '현금영수증 발급 내역이 존재하지 않습니다.' },
   RECEIPT_PAYMENT_NOT_PAID: { status: 400, v1Code: 1, message: 'imp_uid: 결제완료(paid) 상태인 결제건에만 현금영수증을 발급할 수 있습니다.' },

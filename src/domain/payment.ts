@@ -5,9 +5,15 @@ export const PAYMENT_STATUSES = ['ready', 'paid', 'cancelled', 'failed'] as cons
 
 /**
  * How a payment used a billing key, as V1's `customer_uid_usage` says: the window issue that
- * registered it, a charge by API (`/subscribe/payments/again`), or a schedule's run.
+ * registered it, a charge by API (`/subscribe/payments/again`), or a schedule's run. gyeol adds
+ * `payment.check`: the card check of `/subscribe/payments/schedule`'s `checking_amount`, a charge
+ * cancelled at once (also when the reconciler finds it paid later) that sends no webhook; V1
+ * answers show it as `payment` (the official enum has no other value).
  */
-export type CustomerUidUsage = 'issue' | 'payment' | 'payment.scheduled';
+export type CustomerUidUsage = 'issue' | 'payment' | 'payment.scheduled' | 'payment.check';
+
+/** The reason a card check (`customer_uid_usage` `payment.check`) is cancelled with. */
+export const CARD_CHECK_CANCEL_REASON = '유효카드 체크 승인 자동 취소';
 
 /** Where the payment was made, as V1's `channel` field says. */
 export type PaymentChannel = 'pc' | 'mobile' | 'api';

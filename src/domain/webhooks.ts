@@ -32,8 +32,9 @@ export interface WebhookPayload {
  */
 export function webhookStatusOf(type: DomainEventType, usage: CustomerUidUsage | null = null): PaymentStatus | null {
   switch (type) {
+    // A card check (checking_amount) is gyeol's own, cancelled at once: the merchant hears of it in the schedule answer only.
     case 'payment.paid':
-      return 'paid';
+      return usage === 'payment.check' ? null : 'paid';
     case 'payment.vbank_issued':
       return 'ready';
     // V1 documents no expired account; gyeol tells the merchant it will not be paid.

@@ -77,7 +77,8 @@ export function toV1Payment(payment: Payment, cancellations: readonly Cancellati
     cancel_receipt_urls: done.flatMap((c) => (c.receiptUrl ? [c.receiptUrl] : [])),
     cash_receipt_issued: cashReceiptIssued,
     customer_uid: payment.customerUid,
-    customer_uid_usage: payment.customerUidUsage,
+    // gyeol's card check (checking_amount) is a `payment` in V1's enum.
+    customer_uid_usage: payment.customerUidUsage === 'payment.check' ? 'payment' : payment.customerUidUsage,
     sandbox: payment.sandbox,
   };
 }

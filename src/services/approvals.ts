@@ -12,7 +12,7 @@ import { ConnectorFault, type ApprovalResult, type BillingChargeInput, type Virt
 import { executeFlow } from '../connectors/executor';
 import { AppError, type ErrorCode } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
-import type { Payment } from '../domain/payment';
+import { CARD_CHECK_CANCEL_REASON, type Payment } from '../domain/payment';
 import { approvalOpen, decide, type PaymentEvent } from '../domain/payment-transitions';
 import type { StrayApproval } from '../store/types';
 
@@ -123,7 +123,7 @@ export class ApprovalService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly channels: ChannelService,
-    private readonly cancels: Pick<CancelService, 'recordRefund'>,
+    private readonly cancels: Pick<CancelService, 'recordRefund' | 'cancel'>,
   ) {}
 
   /** Ends an attempt that never reached approval (the buyer gave up, the window was refused). */
@@ -386,7 +386,28 @@ export class ApprovalService {
     }
     const settled = await this.recordResult(payment, resolved, result, 'inquiry');
     this.deps.logger.info({ impUid: settled.payment.impUid, status: settled.payment.status, pgTid: settled.payment.pgTid }, 'billing charge reconciled');
+    if (settled.payment.status === 'paid' && settled.payment.customerUidUsage === 'payment.check') return this.cancelCardCheck(settled.payment);
     return settled.payment;
+  }
+
+  /**
+   * A card check (`checking_amount` of `/subscribe/payments/schedule`) the re-send found paid
+   * after its request was answered (the PG's answer had been lost, or a bare "no" was a yes): it
+   * is cancelled in full now, as the request would have cancelled it. A cancel whose outcome is
+   * open is re-sent by the cancel reconciler; one the PG refuses is logged as an error (the
+   * payment stays `paid` and shows in the customer's payments and the console).
+   */
+  private async cancelCardCheck(payment: Payment): Promise<Payment> {
+    try {
+      const answer = await this.cancels.cancel(payment.storeId, { impUid: payment.impUid, reason: CARD_CHECK_CANCEL_REASON, enableWebhook: false });
+      this.deps.logger.info({ impUid: payment.impUid, status: answer.payment.status }, 'card check found paid late: cancelled');
+      return answer.payment;
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : null;
+      const log = code === 'CANCEL_OUTCOME_UNKNOWN' ? this.deps.logger.warn : this.deps.logger.error;
+      log.call(this.deps.logger, { impUid: payment.impUid, code, err: err instanceof Error ? err.message : String(err) }, 'card check found paid late: cancel not done');
+      return this.reload(payment);
+    }
   }
 
   /** Re-sends an API issue whose answer was lost and records what the PG says now. */

@@ -60,7 +60,7 @@ export function createServices(deps: ServiceDeps, parts: { billingCharger?: Bill
     receipts: new ReceiptService(deps, channels),
     vbanks: new VbankService(deps, channels, approvals),
     escrows: new EscrowService(deps, channels),
-    schedules: new ScheduleService(deps, parts.billingCharger ?? billingCharges, deps.schedules ?? defaultScheduleSettings(deps.connectorContext.timeoutMs)),
+    schedules: new ScheduleService(deps, parts.billingCharger ?? billingCharges, deps.schedules ?? defaultScheduleSettings(deps.connectorContext.timeoutMs), cancels),
   };
 }
 

@@ -7,8 +7,9 @@ import { AppError } from '../domain/errors';
 import { decide } from '../domain/payment-transitions';
 import { newBillingCustomerInput, seedStore } from '../store/test-fixtures';
 import type { Store } from '../store/types';
+import type { CancelAnswer, CancelCommand, CancelService } from './cancels';
 import type { ServiceDeps } from './deps';
-import { chargeBodyOf, ScheduleService, type ScheduleCommand, type ScheduleItem } from './schedules';
+import { CARD_CHECK_NAME, chargeBodyOf, ScheduleService, type ScheduleCommand, type ScheduleItem } from './schedules';
 
 const START = Date.UTC(2026, 10, 26, 3, 0, 0);
 const LEASE_MS = 60_000;
@@ -45,6 +46,23 @@ function item(merchantUid: string, atMs: number, overrides: Partial<ScheduleItem
   };
 }
 
+/**
+ * A stand-in canceller for the card check of checking_amount: records each cancel and answers as
+ * told (`done`, the PG's answer `unknown`, or `refused`). The real CancelService cancels through
+ * Smartro in test/integration/schedules.test.ts.
+ */
+class FakeCanceller implements Pick<CancelService, 'cancel'> {
+  readonly calls: { storeId: number; command: CancelCommand }[] = [];
+  outcome: 'done' | 'unknown' | 'refused' = 'done';
+
+  async cancel(storeId: number, command: CancelCommand): Promise<CancelAnswer> {
+    this.calls.push({ storeId, command });
+    if (this.outcome === 'refused') throw new AppError('CANCEL_REFUSED', { message: 'PG사에서 취소를 거절했습니다. [2002] 취소 불가(테스트)' });
+    if (this.outcome === 'unknown') throw new AppError('CANCEL_OUTCOME_UNKNOWN');
+    return { payment: {} as CancelAnswer['payment'], cancellations: [], note: null };
+  }
+}
+
 /** A ScheduleService over a real store with the stand-in charger and a clock the test moves. */
 async function setUp(store: Store) {
   const clock = new ManualClock(START);
@@ -52,9 +70,10 @@ async function setUp(store: Store) {
   await store.billingCustomers.save(customerOf(merchant.id, channel.id));
   const charger = new FakeBillingCharger(store, clock);
   const deps = { store, clock, logger: { info() {}, warn() {}, error() {} } } as unknown as ServiceDeps;
-  const service = new ScheduleService(deps, charger, { leaseMs: LEASE_MS, openRecheckMs: RECHECK_MS });
+  const canceller = new FakeCanceller();
+  const service = new ScheduleService(deps, charger, { leaseMs: LEASE_MS, openRecheckMs: RECHECK_MS }, canceller);
   const command = (schedules: ScheduleItem[], overrides: Partial<ScheduleCommand> = {}): ScheduleCommand => ({ customerUid: 'cust01', cardDataGiven: false, schedules, ...overrides });
-  return { clock, merchant, channel, charger, service, command, storeId: merchant.id };
+  return { clock, merchant, channel, charger, canceller, service, command, storeId: merchant.id };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
@@ -100,7 +119,6 @@ forEachDatabase((db, getStore, { connectAgain }) => {
       const at = START + 60_000;
       expect(await refusal(service.schedule(storeId, command([item('x1', at)], { customerUid: 'nobody' })))).toMatchObject({ code: 'SCHEDULE_CUSTOMER_NOT_FOUND', status: 200, v1Code: 1, message: '등록된 고객정보가 없습니다.' });
       expect(await refusal(service.schedule(storeId, command([item('x1', at)], { cardDataGiven: true })))).toMatchObject({ code: 'PG_FEATURE_NOT_SUPPORTED', status: 501, v1Code: 1 });
-      expect(await refusal(service.schedule(storeId, command([item('x1', at)], { checkingAmount: 1000 })))).toMatchObject({ status: 501, field: 'checking_amount' });
       expect(await refusal(service.schedule(storeId, command([item('x1', at), item('x1', at)])))).toMatchObject({ code: 'INVALID_PARAMETER', field: 'schedules[1].merchant_uid' });
       expect(await refusal(service.schedule(storeId, command([item('x1', START - 1_000)])))).toMatchObject({ code: 'INVALID_PARAMETER', message: 'schedules[0].schedule_at: 현재 시각보다 과거일 수 없습니다' });
       expect(await refusal(service.schedule(storeId, command([item('x1', at, { amount: 10.5 })])))).toMatchObject({ code: 'INVALID_PARAMETER', field: 'schedules[0].amount' });
@@ -113,6 +131,98 @@ forEachDatabase((db, getStore, { connectAgain }) => {
       await service.schedule(storeId, command([item('taken1', at)]));
       expect(await refusal(service.schedule(storeId, command([item('fresh1', at), item('taken1', at)])))).toMatchObject({ code: 'SCHEDULE_ALREADY_EXISTS', status: 200, v1Code: 1, field: 'merchant_uid' });
       expect(await getStore().schedules.find(storeId, 'fresh1')).toBeNull();
+    });
+  });
+
+  describe('checking_amount (the card check: charged, cancelled at once, then the schedules stored)', () => {
+    /** The payments of the store's card checks (gyeol names their orders), oldest first. */
+    async function checksOf(storeId: number) {
+      const { payments } = await getStore().payments.listByCustomerUid(storeId, 'cust01', { includeSandbox: true }, { sorting: 'started', offset: 0, limit: 100 });
+      return payments.filter((p) => p.customerUidUsage === 'payment.check').sort((a, b) => a.id - b.id);
+    }
+
+    it('a passing check: every schedule checked first, then one charge of the amount (KRW, payment.check, the first schedule’s buyer, no notice_url) cancelled in full, then the schedules stored', async () => {
+      const { service, command, storeId, charger, canceller } = await setUp(getStore());
+      const at = START + 60_000;
+      const views = await service.schedule(storeId, command([item('chk1', at), item('chk2', at + 1_000, { buyerName: '다른구매자' })], { checkingAmount: 1_000, channelKey: 'channel-key-x' }));
+      expect(views.map((v) => v.schedule.merchantUid)).toEqual(['chk1', 'chk2']);
+      expect(charger.charges).toHaveLength(1);
+      const [check] = charger.charges;
+      expect(check!.origin).toEqual({ usage: 'payment.check', buyerIp: null });
+      expect(check!.body).toEqual({
+        customer_uid: 'cust01',
+        merchant_uid: check!.merchantUid,
+        amount: 1_000,
+        currency: 'KRW',
+        name: CARD_CHECK_NAME,
+        buyer_name: '홍길동',
+        buyer_email: 'buyer@example.com',
+        buyer_tel: '010-1234-5678',
+        channel_key: 'channel-key-x',
+      });
+      expect(check!.merchantUid).toMatch(/^[A-Za-z0-9]{1,40}$/);
+      // The schedules' checks ran before the check charge (its own check is the third).
+      expect(charger.checks.map((b) => b.merchant_uid)).toEqual(['chk1', 'chk2', check!.merchantUid, check!.merchantUid]);
+      const [payment] = await checksOf(storeId);
+      expect(payment).toMatchObject({ merchantUid: check!.merchantUid, amount: 1_000, currency: 'KRW', customerUidUsage: 'payment.check', noticeUrl: null });
+      expect(canceller.calls).toEqual([{ storeId, command: { impUid: payment!.impUid, reason: '유효카드 체크 승인 자동 취소', enableWebhook: false } }]);
+      expect(await getStore().schedules.find(storeId, 'chk2')).toMatchObject({ status: 'scheduled' });
+    });
+
+    it('0 checks nothing; a bad amount or a schedule that would be refused is refused before any charge', async () => {
+      const { service, command, storeId, charger } = await setUp(getStore());
+      const at = START + 60_000;
+      await service.schedule(storeId, command([item('zero1', at)], { checkingAmount: 0 }));
+      expect(await refusal(service.schedule(storeId, command([item('neg1', at)], { checkingAmount: -100 })))).toMatchObject({ code: 'INVALID_PARAMETER', field: 'checking_amount' });
+      expect(await refusal(service.schedule(storeId, command([item('dec1', at)], { checkingAmount: 100.5 })))).toMatchObject({ code: 'INVALID_PARAMETER', field: 'checking_amount' });
+      expect(await refusal(service.schedule(storeId, command([item('ok1', at), item('bad-uid', at)], { checkingAmount: 1_000 })))).toMatchObject({ code: 'INVALID_PARAMETER', field: 'schedules[1].merchant_uid' });
+      expect(await refusal(service.schedule(storeId, command([item('past1', START - 1_000)], { checkingAmount: 1_000 })))).toMatchObject({ code: 'INVALID_PARAMETER', field: 'schedules[0].schedule_at' });
+      expect(await refusal(service.schedule(storeId, command([item('zero1', at)], { checkingAmount: 1_000 })))).toMatchObject({ code: 'SCHEDULE_ALREADY_EXISTS' });
+      expect(charger.charges).toEqual([]);
+      expect(await checksOf(storeId)).toEqual([]);
+      for (const uid of ['neg1', 'dec1', 'ok1', 'past1']) expect(await getStore().schedules.find(storeId, uid)).toBeNull();
+    });
+
+    it('a declined check refuses the request (code 1, naming checking_amount and the card company’s reason): nothing stored, nothing to cancel', async () => {
+      const { service, command, storeId, charger, canceller } = await setUp(getStore());
+      charger.usageOutcomes.set('payment.check', 'declined');
+      const err = await refusal(service.schedule(storeId, command([item('dec01', START + 60_000)], { checkingAmount: 1_000 })));
+      const [payment] = await checksOf(storeId);
+      expect(payment).toMatchObject({ status: 'failed', failReason: '[3051] 한도초과(테스트)' });
+      expect(err).toMatchObject({ code: 'SCHEDULE_CARD_CHECK_DECLINED', status: 200, v1Code: 1, field: 'checking_amount' });
+      expect(err.message).toBe(`checking_amount: 유효카드 체크 승인이 거절되어 결제예약을 저장하지 않았습니다. (imp_uid: ${payment!.impUid}) [3051] 한도초과(테스트)`);
+      expect(canceller.calls).toEqual([]);
+      expect(await getStore().schedules.find(storeId, 'dec01')).toBeNull();
+    });
+
+    it('an unknown PG outcome refuses with 504 naming the check’s imp_uid: nothing stored (the reconciler settles the check)', async () => {
+      const { service, command, storeId, charger, canceller } = await setUp(getStore());
+      charger.usageOutcomes.set('payment.check', 'unknown');
+      const err = await refusal(service.schedule(storeId, command([item('unk01', START + 60_000)], { checkingAmount: 1_000 })));
+      const [payment] = await checksOf(storeId);
+      expect(payment).toMatchObject({ status: 'ready', approvalState: 'unknown' });
+      expect(err).toMatchObject({ code: 'PG_TIMEOUT', status: 504, v1Code: -1, field: 'checking_amount' });
+      expect(err.message).toContain(`imp_uid: ${payment!.impUid}`);
+      expect(canceller.calls).toEqual([]);
+      expect(await getStore().schedules.find(storeId, 'unk01')).toBeNull();
+    });
+
+    it('the cancel: an open outcome still stores the schedules (the cancel reconciler re-sends it); a refused one stores nothing and names the imp_uid to cancel', async () => {
+      const { service, command, storeId, canceller } = await setUp(getStore());
+      const at = START + 60_000;
+      canceller.outcome = 'unknown';
+      await service.schedule(storeId, command([item('open01', at)], { checkingAmount: 1_000 }));
+      expect(await getStore().schedules.find(storeId, 'open01')).toMatchObject({ status: 'scheduled' });
+
+      canceller.outcome = 'refused';
+      const err = await refusal(service.schedule(storeId, command([item('ref01', at)], { checkingAmount: 1_000 })));
+      const checks = await checksOf(storeId);
+      expect(checks).toHaveLength(2);
+      expect(err).toMatchObject({ code: 'CANCEL_REFUSED', status: 200, v1Code: 1, field: 'checking_amount' });
+      expect(err.message).toContain(`imp_uid: ${checks[1]!.impUid}`);
+      expect(err.message).toContain('[2002] 취소 불가(테스트)');
+      expect(await getStore().schedules.find(storeId, 'ref01')).toBeNull();
+      expect(canceller.calls.map((c) => c.command.impUid)).toEqual(checks.map((p) => p.impUid));
     });
   });
 
@@ -289,7 +399,7 @@ forEachDatabase((db, getStore, { connectAgain }) => {
     // A second instance: its own pool, its own service, the same "PG".
     const deps = { store: other, clock, logger: { info() {}, warn() {}, error() {} } } as unknown as ServiceDeps;
     const chargerB = new FakeBillingCharger(other, clock);
-    const b = new ScheduleService(deps, chargerB, { leaseMs: LEASE_MS, openRecheckMs: RECHECK_MS });
+    const b = new ScheduleService(deps, chargerB, { leaseMs: LEASE_MS, openRecheckMs: RECHECK_MS }, new FakeCanceller());
     const passes = async (s: ScheduleService) => {
       let executed = 0;
       for (let round = 0; round < 20; round++) executed += (await s.runDue(3)).executed;

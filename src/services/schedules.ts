@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { unixSeconds } from '../domain/clock';
 import { AppError, invalidParameter, type FieldViolation } from '../domain/errors';
 import { fromMinorUnits, isCurrency, toMinorUnits, MAX_MINOR_UNITS, type Currency } from '../domain/money';
-import type { Payment } from '../domain/payment';
+import { CARD_CHECK_CANCEL_REASON, type Payment } from '../domain/payment';
 import { approvalOpen } from '../domain/payment-transitions';
 import {
   MAX_SCHEDULES_PER_REQUEST,
@@ -30,6 +30,7 @@ import {
   type V1ScheduleStatus,
 } from '../domain/schedules';
 import type { BillingCharger } from './billing-charges';
+import type { CancelService } from './cancels';
 import type { ServiceDeps } from './deps';
 import { DEFAULT_PAGE_SIZE, MAX_UNIX_SECONDS } from './payments';
 
@@ -110,7 +111,8 @@ export interface ScheduleListQuery {
 
 const CARD_DATA_NOT_SUPPORTED =
   '카드정보로 빌링키를 발급하며 결제예약하는 기능(card_number, expiry, birth 등)은 지원하지 않습니다. gyeol의 PG(스마트로 smartro_v2)는 API 방식 빌링키 발급을 지원하지 않으니, 결제창(IMP.request_pay)으로 빌링키를 발급한 뒤 그 customer_uid로 결제예약해 주세요.';
-const CHECKING_AMOUNT_NOT_SUPPORTED = 'checking_amount: 유효카드 체크 승인(결제 후 자동 취소)은 지원하지 않습니다. 0으로 보내거나 생략해 주세요.';
+/** The order name of a card check (`checking_amount`), as the card statement and GET /payments show it. */
+export const CARD_CHECK_NAME = '유효카드 체크 승인';
 
 /** The scheduler's defaults: a run is held for two PG timeouts and half a minute; an open run is looked at again after 5 s. */
 export function defaultScheduleSettings(pgTimeoutMs: number): ScheduleSettings {
@@ -124,22 +126,24 @@ export class ScheduleService {
     private readonly deps: ServiceDeps,
     private readonly charger: BillingCharger,
     private readonly settings: ScheduleSettings,
+    /** Cancels the card check of `checking_amount` (the one cancel path, CancelService). */
+    private readonly cancels: Pick<CancelService, 'cancel'>,
   ) {}
 
   // ---- the endpoints ---------------------------------------------------------------------------
 
   /**
    * `POST /subscribe/payments/schedule`: checks every schedule as its run would be charged
-   * (BillingCharger.check), so a schedule that can never run is refused now, then stores all of
-   * them or none.
-   * @throws AppError PG_FEATURE_NOT_SUPPORTED (card data, checking_amount), SCHEDULE_CUSTOMER_NOT_FOUND,
-   *   INVALID_PARAMETER naming `schedules[i].field`, SCHEDULE_ALREADY_EXISTS, or what the charger's check throws
+   * (BillingCharger.check), so a schedule that can never run is refused now; with a
+   * `checking_amount`, then charges that much to the key and cancels it at once (the card check,
+   * see {@link checkCard}); then stores all of them or none.
+   * @throws AppError PG_FEATURE_NOT_SUPPORTED (card data), SCHEDULE_CUSTOMER_NOT_FOUND,
+   *   INVALID_PARAMETER naming `schedules[i].field` or `checking_amount`, SCHEDULE_ALREADY_EXISTS,
+   *   what the charger's check throws, or the card check's refusals (SCHEDULE_CARD_CHECK_DECLINED,
+   *   PG_TIMEOUT, CANCEL_REFUSED)
    */
   async schedule(storeId: number, command: ScheduleCommand): Promise<ScheduleView[]> {
     if (command.cardDataGiven) throw new AppError('PG_FEATURE_NOT_SUPPORTED', { field: 'card_number', message: CARD_DATA_NOT_SUPPORTED });
-    if (command.checkingAmount !== undefined && command.checkingAmount !== 0) {
-      throw new AppError('PG_FEATURE_NOT_SUPPORTED', { field: 'checking_amount', message: CHECKING_AMOUNT_NOT_SUPPORTED });
-    }
     const customer = await this.deps.store.billingCustomers.find(storeId, command.customerUid);
     if (!customer) throw new AppError('SCHEDULE_CUSTOMER_NOT_FOUND', { field: 'customer_uid' });
     if (command.schedules.length === 0) throw invalidParameter([{ field: 'schedules', rule: '예약할 결제를 하나 이상 입력해야 합니다' }]);
@@ -149,6 +153,8 @@ export class ScheduleService {
 
     const now = this.deps.clock.now();
     const violations: FieldViolation[] = [];
+    // V1: 0 (or none) checks nothing; the check is charged in KRW whatever the schedules' currency.
+    const checkingAmount = command.checkingAmount === undefined ? 0 : minorOf(command.checkingAmount, 'KRW', 'checking_amount', violations);
     const seen = new Set<string>();
     const fresh: NewPaymentSchedule[] = [];
     command.schedules.forEach((item, i) => {
@@ -201,10 +207,77 @@ export class ScheduleService {
         throw err instanceof AppError ? withinSchedule(err, i) : err;
       }
     }
+    if (checkingAmount !== null && checkingAmount > 0) {
+      const body = cardCheckBodyOf(fresh[0]!, checkingAmount);
+      try {
+        await this.charger.check(storeId, body);
+      } catch (err) {
+        throw err instanceof AppError ? withinCardCheck(err) : err;
+      }
+      await this.checkCard(storeId, body);
+    }
     const inserted = await this.deps.store.schedules.insertMany(fresh);
     if (!inserted.ok) throw alreadyScheduled(inserted.merchantUid);
     this.deps.logger.info({ storeId, customerUid: command.customerUid, merchantUids: fresh.map((s) => s.merchantUid) }, 'payments scheduled');
     return inserted.schedules.map((schedule) => ({ schedule, payment: null }));
+  }
+
+  /**
+   * The card check of `checking_amount` (V1: "카드정상결제여부 체크용 금액. 결제 직후 자동으로
+   * 취소됩니다"): charges the key through the one BillingCharger (`customer_uid_usage`
+   * `payment.check`: no webhook; V1 shows `payment`) and cancels the payment in full through
+   * CancelService. Returns when the card is proven and the charge cancelled (or its cancel is
+   * being re-sent by the cancel reconciler); anything else refuses the request, which then stores
+   * no schedule.
+   * @throws AppError SCHEDULE_CARD_CHECK_DECLINED (the card company said no: its fail_reason),
+   *   PG_TIMEOUT (the PG's answer unknown: the reconciler settles the check and cancels it if it was
+   *   approved), CANCEL_REFUSED (approved but the PG refused the cancel: the merchant is told to
+   *   cancel that imp_uid), or the charge's own refusals naming `checking_amount`
+   */
+  private async checkCard(storeId: number, body: Record<string, unknown>): Promise<void> {
+    let payment: Payment;
+    try {
+      payment = await this.charger.charge(storeId, body, { usage: 'payment.check', buyerIp: null });
+    } catch (err) {
+      throw err instanceof AppError ? withinCardCheck(err) : err;
+    }
+    const log = { storeId, customerUid: body.customer_uid, impUid: payment.impUid, merchantUid: payment.merchantUid, status: payment.status };
+    if (payment.status === 'failed') {
+      // An unsigned "no" is double-checked by the reconciler, which cancels the check if it was a yes after all.
+      this.deps.logger.info(log, 'card check declined: nothing scheduled');
+      throw new AppError('SCHEDULE_CARD_CHECK_DECLINED', {
+        field: 'checking_amount',
+        message: `checking_amount: 유효카드 체크 승인이 거절되어 결제예약을 저장하지 않았습니다. (imp_uid: ${payment.impUid}) ${payment.failReason ?? ''}`.trim(),
+      });
+    }
+    if (payment.status === 'ready') {
+      this.deps.logger.warn(log, 'card check outcome unknown: nothing scheduled');
+      throw new AppError('PG_TIMEOUT', {
+        field: 'checking_amount',
+        message:
+          `checking_amount: PG사의 유효카드 체크 승인 응답을 확인하지 못해 결제예약을 저장하지 않았습니다. ` +
+          `같은 승인을 PG사에 다시 확인해, 승인된 것으로 확인되면 자동으로 취소합니다 (imp_uid: ${payment.impUid}). 잠시 후 결제예약을 다시 요청해 주세요.`,
+      });
+    }
+    if (payment.status !== 'paid') return; // cancelled already (the reconciler came first)
+    try {
+      await this.cancels.cancel(storeId, { impUid: payment.impUid, reason: CARD_CHECK_CANCEL_REASON, enableWebhook: false });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'CANCEL_OUTCOME_UNKNOWN') {
+        // The card is proven; the cancel reconciler re-sends the same cancel until the PG answers.
+        this.deps.logger.warn({ ...log, err: err.message }, 'card check cancel outcome unknown: re-sent by the cancel reconciler');
+        return;
+      }
+      this.deps.logger.error({ ...log, code: err.code, err: err.message }, 'card check approved but not cancelled: nothing scheduled');
+      throw new AppError('CANCEL_REFUSED', {
+        field: 'checking_amount',
+        message:
+          `checking_amount: 유효카드 체크 승인(imp_uid: ${payment.impUid})은 승인되었으나 자동 취소에 실패해 결제예약을 저장하지 않았습니다 (${err.message}). ` +
+          `POST /payments/cancel로 이 결제를 취소한 뒤 다시 요청해 주세요.`,
+      });
+    }
+    this.deps.logger.info(log, 'card check approved and cancelled');
   }
 
   /**
@@ -499,6 +572,37 @@ export function chargeBodyOf(schedule: Pick<NewPaymentSchedule, 'customerUid' | 
       ['notice_url', noticeUrlOf(schedule.noticeUrl)],
     ]),
   };
+}
+
+/**
+ * The V1 `again` body of a card check (`checking_amount`): the key and buyer of the request's
+ * first schedule, its channel choice, a fresh order (letters and digits: Smartro's rule), KRW, no
+ * notice_url or custom_data (a check sends no webhook and carries nothing of the merchant's).
+ */
+export function cardCheckBodyOf(first: NewPaymentSchedule, amount: number): Record<string, unknown> {
+  const given = (entries: [string, unknown][]) => Object.fromEntries(entries.filter(([, v]) => v !== null && v !== undefined));
+  return {
+    customer_uid: first.customerUid,
+    merchant_uid: `cardcheck${randomBytes(12).toString('hex')}`,
+    amount: fromMinorUnits(amount, 'KRW'),
+    currency: 'KRW',
+    name: CARD_CHECK_NAME,
+    ...given([
+      ['buyer_name', first.buyerName],
+      ['buyer_email', first.buyerEmail],
+      ['buyer_tel', first.buyerTel],
+      ['buyer_addr', first.buyerAddr],
+      ['buyer_postcode', first.buyerPostcode],
+      ['channel_key', first.chargeFields.channel_key],
+      ['pg', first.chargeFields.pg],
+    ]),
+  };
+}
+
+/** The charger's refusal of the card check's body, naming `checking_amount` (its `amount`) or the field it read. */
+function withinCardCheck(err: AppError): AppError {
+  const field = err.field === undefined || err.field === 'amount' ? 'checking_amount' : err.field;
+  return new AppError(err.code, { field, message: `checking_amount(유효카드 체크 승인) ${err.message}`, cause: err });
 }
 
 /** notice_url as stored (a URL, or a JSON array of them) → as V1 takes it. */

@@ -5,7 +5,9 @@
  * (`channel: api`, `customer_uid_usage` from the origin) recorded through the state machine with
  * the merchant_uid claim, a decline as data, refusals as AppErrors that change nothing.
  *
- * The outcome of a charge is chosen by the order: `outcomes.set(merchantUid, …)` (default `paid`).
+ * The outcome of a charge is chosen by the order: `outcomes.set(merchantUid, …)`, else by the
+ * origin's usage (`usageOutcomes.set('payment.check', …)`, for orders the service names itself),
+ * else `paid`.
  */
 import { AppError, invalidParameter, type FieldViolation } from '../../src/domain/errors';
 import { newImpUid } from '../../src/domain/ids';
@@ -24,6 +26,7 @@ export type FakeOutcome = 'paid' | 'declined' | 'unknown' | 'refused' | 'hang';
 
 export class FakeBillingCharger implements BillingCharger {
   readonly outcomes = new Map<string, FakeOutcome>();
+  readonly usageOutcomes = new Map<BillingChargeOrigin['usage'], FakeOutcome>();
   /** Every charge asked, in order: the merchant_uid and the body. */
   readonly charges: { merchantUid: string; body: Record<string, unknown>; origin: BillingChargeOrigin }[] = [];
   readonly checks: Record<string, unknown>[] = [];
@@ -57,7 +60,7 @@ export class FakeBillingCharger implements BillingCharger {
 
   async charge(storeId: number, body: Record<string, unknown>, origin: BillingChargeOrigin): Promise<Payment> {
     const merchantUid = String(body.merchant_uid);
-    const outcome = this.outcomes.get(merchantUid) ?? 'paid';
+    const outcome = this.outcomes.get(merchantUid) ?? this.usageOutcomes.get(origin.usage) ?? 'paid';
     await this.check(storeId, body);
     this.charges.push({ merchantUid, body, origin });
     if (outcome === 'refused') throw new AppError('PG_DECLINED', { message: '카드사 거절(테스트): 빌링키가 유효하지 않습니다' });

@@ -73,13 +73,15 @@ function scheduleListOf(value: unknown): unknown {
  * POST /subscribe/payments/schedule (schedule) — schedules charges of a registered billing key;
  * each runs at its `schedule_at` (a webhook `paid` or `failed` tells the result). Every schedule is
  * checked as its run will be charged, so one that could never run is refused now; all or none are
- * stored. Card data (issue-then-schedule) answers 501: Smartro issues keys through its window only.
+ * stored. With `checking_amount` (> 0) the key is first charged that much and the charge
+ * cancelled at once (a card check: declined → code 1, PG answer unknown → 504, nothing stored).
+ * Card data (issue-then-schedule) answers 501: Smartro issues keys through its window only.
  */
 export function registerV1SubscribeSchedule(app: FastifyInstance, ctx: V1Context): void {
   app.post<{ Body: Body }>(
     '/subscribe/payments/schedule',
     {
-      schema: { body: ScheduleBody, response: answers(Type.Array(V1ScheduleSchema), { 501: Envelope(Type.Null()) }) },
+      schema: { body: ScheduleBody, response: answers(Type.Array(V1ScheduleSchema), { 501: Envelope(Type.Null()), 504: Envelope(Type.Null()) }) },
       preValidation: async (request) => {
         const body = request.body as Record<string, unknown> | undefined;
         if (body && typeof body === 'object') body.schedules = scheduleListOf(body.schedules);
