@@ -2,7 +2,8 @@
  * The reconciler (DESIGN §5): settles payments whose PG outcome was left open — a PG timeout, an
  * untrustworthy answer, a crash during the approval call, or an unsigned decline to double-check —
  * by asking the PG (its inquiry flow) through the approvals pipeline; and cancels whose outcome was
- * left open, by re-sending them (the PG answers a repeated cancel `seq` with its first answer). Runs once at start-up and
+ * left open, by re-sending them (the PG answers a repeated cancel `seq` with its first answer); and
+ * card checks (`checking_amount`) a crash left paid, by cancelling them. Runs once at start-up and
  * then every `intervalMs`; runs never overlap. Several instances may run it: every change is a
  * conditional update, so two of them settling one payment change it once.
  */
@@ -32,7 +33,10 @@ export function startReconciler(options: {
       // Cancels whose outcome is open: re-sent (same seq) until the PG answers.
       const cancelled = await cancels.reconcileDue(options.batchSize ?? 50);
       if (cancelled.checked > 0) logger.info(cancelled, 'cancel reconciler pass');
-      return { checked: result.checked + cancelled.checked, settled: result.settled + cancelled.settled };
+      // Card checks (checking_amount) a crash left paid: cancelled.
+      const checks = await approvals.cancelStrandedCardChecks(options.batchSize ?? 50);
+      if (checks.checked > 0) logger.info(checks, 'stranded card checks');
+      return { checked: result.checked + cancelled.checked + checks.checked, settled: result.settled + cancelled.settled + checks.cancelled };
     },
   });
 }

@@ -105,6 +105,10 @@ const UNVERIFIED_CHECK_ATTEMPTS = 3;
 const CRASH_MARGIN_MS = 5_000;
 /** V1's confirm_url timeout (reference §4.3). */
 const CONFIRM_TIMEOUT_MS = 10_000;
+/** A card check still paid this long after its approval was stranded by a crash (its request cancels it within a PG call). */
+const CARD_CHECK_GRACE_MS = 2 * 60_000;
+/** How many days the reconciler keeps trying to cancel a stranded card check. */
+const CARD_CHECK_SWEEP_DAYS = 7;
 /** A confirm answer is only read for its `reason`. */
 const CONFIRM_MAX_ANSWER_BYTES = 16 * 1024;
 /**
@@ -393,9 +397,10 @@ export class ApprovalService {
   /**
    * A card check (`checking_amount` of `/subscribe/payments/schedule`) the re-send found paid
    * after its request was answered (the PG's answer had been lost, or a bare "no" was a yes): it
-   * is cancelled in full now, as the request would have cancelled it. A cancel whose outcome is
-   * open is re-sent by the cancel reconciler; one the PG refuses is logged as an error (the
-   * payment stays `paid` and shows in the customer's payments and the console).
+   * is cancelled in full now, as the request would have cancelled it; also the reconciler's sweep of
+   * checks a crash left paid ({@link cancelStrandedCardChecks}). A cancel whose outcome is open is
+   * re-sent by the cancel reconciler; one the PG refuses is logged as an error (the payment stays
+   * `paid`, shows in the customer's payments and the console, and the sweep tries again).
    */
   private async cancelCardCheck(payment: Payment): Promise<Payment> {
     try {
@@ -472,6 +477,25 @@ export class ApprovalService {
       }
     }
     return { checked: due.length, settled };
+  }
+
+  /**
+   * One pass of the reconciler over card checks left `paid` (the schedule request or the
+   * re-send approved one, then the process died before its cancel): each is cancelled in full now.
+   * Only checks paid more than {@link CARD_CHECK_GRACE_MS} ago are taken, so a check its request is
+   * cancelling right now is left to it (were both to try, the cancel's reservation lets one through),
+   * and only for {@link CARD_CHECK_SWEEP_DAYS} days: one the PG keeps refusing is logged as an error
+   * on every pass until then, and stays for an operator.
+   * @returns how many were found and how many are cancelled now
+   */
+  async cancelStrandedCardChecks(limit = 50): Promise<{ checked: number; cancelled: number }> {
+    const now = this.now().getTime();
+    const stranded = await this.deps.store.payments.listPaidCardChecks(new Date(now - CARD_CHECK_SWEEP_DAYS * 86_400_000), new Date(now - CARD_CHECK_GRACE_MS), limit);
+    let cancelled = 0;
+    for (const payment of stranded) {
+      if ((await this.cancelCardCheck(payment)).status === 'cancelled') cancelled++;
+    }
+    return { checked: stranded.length, cancelled };
   }
 
   /**

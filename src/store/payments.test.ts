@@ -462,4 +462,23 @@ forEachDatabase((_db, getStore) => {
     expect(await store.payments.findClaim(storeId, due10.merchantUid)).toBeNull();
     expect(await store.payments.listVbankExpired(at(60_000), 10)).toEqual([otherDue5, due20]);
   });
+
+  it('lists card checks still paid within a window, of every store, oldest first', async () => {
+    const store = getStore();
+    const { storeId, channelId, other } = await setup(store);
+    const pay = async (sid: number, cid: number, tid: string, when: number, usage: 'payment.check' | 'payment') =>
+      applied(store, await applied(store, await store.payments.insert(newPaymentInput(sid, cid, { customerUidUsage: usage })), ev.requested(tid, at(when - 2_000))), ev.approved(tid, at(when)));
+    // paid_at is the approval's time: one second before the event.
+    const check10 = await pay(storeId, channelId, 'c-10', 10_000, 'payment.check');
+    const otherCheck20 = await pay(other.storeId, other.channelId, 'c-20', 20_000, 'payment.check');
+    // Never listed: checks paid before or after the window, a charge that is no check, a declined check.
+    await pay(storeId, channelId, 'c-1', 1_000, 'payment.check');
+    await pay(storeId, channelId, 'c-90', 90_000, 'payment.check');
+    await pay(storeId, channelId, 'p-15', 15_000, 'payment');
+    const declining = await store.payments.insert(newPaymentInput(storeId, channelId, { customerUidUsage: 'payment.check' }));
+    await applied(store, await applied(store, declining, ev.requested('c-d', at(12_000))), ev.declined('c-d', at(13_000)));
+
+    expect(await store.payments.listPaidCardChecks(at(5_000), at(60_000), 10)).toEqual([check10, otherCheck20]);
+    expect(await store.payments.listPaidCardChecks(at(5_000), at(60_000), 1)).toEqual([check10]);
+  });
 });

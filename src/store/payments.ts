@@ -459,6 +459,22 @@ export class KyselyPaymentRepository implements PaymentRepository {
     return rows.map(paymentFromRow);
   }
 
+  async listPaidCardChecks(paidFrom: Date, paidBefore: Date, limit: number): Promise<Payment[]> {
+    // The conditions are those of the partial index payments_paid_card_checks_idx (0014).
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('customer_uid_usage', '=', 'payment.check')
+      .where('status', '=', 'paid')
+      .where('paid_at', '>=', toMs(paidFrom))
+      .where('paid_at', '<', toMs(paidBefore))
+      .orderBy('paid_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(paymentFromRow);
+  }
+
   async listInApproval(storeId: number): Promise<Payment[]> {
     const rows = await this.db
       .selectFrom('payments')

@@ -229,6 +229,11 @@ export interface PaymentRepository {
   /** Payments, of any store, whose reconciliation is due at `now`, the longest-waiting first. */
   listReconcileDue(now: Date, limit: number): Promise<Payment[]>;
   /**
+   * Card checks (`customer_uid_usage` `payment.check`) of any store still `paid`, paid in
+   * [paidFrom, paidBefore), oldest first: a crash left them uncancelled (the reconciler cancels them).
+   */
+  listPaidCardChecks(paidFrom: Date, paidBefore: Date, limit: number): Promise<Payment[]>;
+  /**
    * Issued virtual accounts (`ready`, approved, `vbank`), of any store, whose deadline
    * (`vbank_date`) is earlier than `before`, the earliest deadline first.
    */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/services/secrets';
 import type { ChannelRecord } from '../../src/store/types';
 import { enableBilling, registerCustomer, simTransactions } from '../support/billing';
+import { ShiftedClock } from '../support/clock';
 import { v1EnvelopeErrors, v1SchemaErrors } from '../support/openapi';
 import { until } from '../support/processes';
 import { startReceiver } from '../support/receiver';
@@ -22,6 +23,8 @@ const uid = (prefix: string) => `${prefix}${Date.now()}${++serial}`;
  * cancelled once the reconciler finds it approved. A check sends no webhook.
  */
 describe.each(systemDatabases())('checking_amount (%s)', (db) => {
+  // Real time until the last test moves it past the stranded-check grace.
+  const clock = new ShiftedClock();
   let system: TestSystem;
   let rest: Awaited<ReturnType<typeof restClient>>;
   let storeId: number;
@@ -31,6 +34,7 @@ describe.each(systemDatabases())('checking_amount (%s)', (db) => {
   beforeAll(async () => {
     system = await startTestSystem({
       db,
+      clock,
       pgTimeoutMs: PG_TIMEOUT_MS,
       simulatorHangMs: 3 * PG_TIMEOUT_MS,
       env: { GYEOL_WEBHOOK_INTERVAL_MS: '100', GYEOL_RECONCILE_INTERVAL_MS: '300', GYEOL_SCHEDULER_INTERVAL_MS: '600000' },
@@ -140,5 +144,29 @@ describe.each(systemDatabases())('checking_amount (%s)', (db) => {
     expect(cancelled).toMatchObject({ amount: 1000, cancel_amount: 1000, customer_uid_usage: 'payment', cancel_reason: '유효카드 체크 승인 자동 취소' });
     expect(await simTransactions(system.simulatorUrl, cancelled.merchant_uid)).toEqual([expect.objectContaining({ approval: 'approved', amount: 1000, cancelledAmount: 1000 })]);
     expect(await system.store.schedules.find(storeId, merchantUid)).toBeNull();
+  });
+
+  it('a check a crash left paid (approved, never cancelled) is cancelled by the reconciler once it is two minutes old', async () => {
+    const customerUid = await customer();
+    // As a schedule request does before it cancels the check, then dies: the charge alone.
+    const merchantUid = uid('strand');
+    const paid = await system.services.billingCharges.charge(
+      storeId,
+      { customer_uid: customerUid, merchant_uid: merchantUid, amount: 1000, name: '유효카드 체크 승인', buyer_name: '홍길동', buyer_email: 'buyer@example.com', buyer_tel: '010-1234-5678' },
+      { usage: 'payment.check', buyerIp: null },
+    );
+    expect(paid.status).toBe('paid');
+    // Fresh: its request may be cancelling it right now, so the reconciler leaves it.
+    await system.reconciler.runOnce();
+    expect((await rest.payment(paid.impUid)).status).toBe('paid');
+
+    clock.offsetMs += 3 * 60_000;
+    rest = await restClient(system);
+    await system.reconciler.runOnce();
+    expect(await rest.payment(paid.impUid)).toMatchObject({ status: 'cancelled', cancel_amount: 1000, cancel_reason: '유효카드 체크 승인 자동 취소' });
+    expect(await simTransactions(system.simulatorUrl, merchantUid)).toEqual([expect.objectContaining({ approval: 'approved', amount: 1000, cancelledAmount: 1000 })]);
+    // Cancelled once: a later pass finds nothing left.
+    await system.reconciler.runOnce();
+    expect((await simTransactions(system.simulatorUrl, merchantUid))[0]).toMatchObject({ cancelledAmount: 1000 });
   });
 });

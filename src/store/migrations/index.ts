@@ -11,6 +11,7 @@ import { receiptsMigration } from './0008_receipts';
 import { escrowDeliveriesMigration } from './0009_escrow_deliveries';
 import { billingCustomersMigration } from './0010_billing_customers';
 import { paymentsCustomerUidMigration } from './0011_payments_customer_uid';
+import { paymentsCardChecksMigration } from './0014_payments_card_checks';
 import { paymentSchedulesMigration } from './0013_payment_schedules';
 
 /**
@@ -32,6 +33,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0010_billing_customers': billingCustomersMigration(dialect),
     '0011_payments_customer_uid': paymentsCustomerUidMigration(),
     '0013_payment_schedules': paymentSchedulesMigration(dialect),
+    '0014_payments_card_checks': paymentsCardChecksMigration(),
   };
 }
 
