@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -263,5 +264,46 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Ky
       }
     }
   }
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }) });
+}
+
+/** How many server-prepared statements one PostgreSQL connection keeps at most. */
+export const PREPARED_PER_CONNECTION = 256;
+
+/**
+ * Runs Kysely's parameterized queries as **server-prepared statements** (issue 10): each
+ * connection parses a statement once, under a name derived from its SQL text, and later runs
+ * send only Bind/Execute — less work for PostgreSQL (no parse and plan per query) and fewer bytes
+ * on the socket. Statements without parameters (`begin`, `commit`, DDL) stay unnamed. A
+ * connection names at most {@link PREPARED_PER_CONNECTION} texts (pg keeps them for the
+ * connection's life); further texts (e.g. `in (…)` lists of new lengths) run unnamed as before.
+ * Each pool has one search_path, so a name always means one table set on its connections.
+ */
+export class PreparingPool {
+  private readonly patched = new WeakSet<pg.PoolClient>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async connect(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    if (!this.patched.has(client)) {
+      this.patched.add(client);
+      const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
+      const names = new Map<string, string>();
+      (client as { query: unknown }).query = (text: unknown, values?: unknown[]) => {
+        if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0) return query(text, values);
+        let name = names.get(text);
+        if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
+          name = `g_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+          names.set(text, name);
+        }
+        return name === undefined ? query(text, values) : query({ name, text, values });
+      };
+    }
+    return client;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
 }
