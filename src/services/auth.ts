@@ -9,6 +9,15 @@ export const TOKEN_EXTEND_THRESHOLD_MS = 60 * 1000;
 /** … by this much. */
 export const TOKEN_EXTENSION_MS = 5 * 60 * 1000;
 
+/**
+ * How long an instance trusts what it read about a token (issue 10: the lookup spent one of its
+ * two queries on the token). A token removed from the database is refused by every instance
+ * within this time; an expired one is refused at once (the expiry is checked on every request).
+ */
+export const TOKEN_CACHE_MS = 1_000;
+/** At most this many tokens are remembered; past it the memory starts over. */
+const TOKEN_CACHE_SIZE = 10_000;
+
 export interface IssuedToken {
   accessToken: string;
   now: Date;
@@ -22,6 +31,9 @@ export interface IssuedToken {
  * verifies them.
  */
 export class AuthService {
+  /** Token hash → its store and expiry as read at `readAt` (ms). */
+  private readonly tokens = new Map<string, { storeId: number; expiresAt: number; readAt: number }>();
+
   constructor(private readonly deps: ServiceDeps) {}
 
   async issueToken(impKey: string, impSecret: string): Promise<IssuedToken> {
@@ -55,9 +67,22 @@ export class AuthService {
   /** Returns the store id the token belongs to; 401 errors for missing, unknown or expired tokens. */
   async authenticate(token: string | null): Promise<number> {
     if (!token) throw new AppError('UNAUTHORIZED', { message: 'access_token이 전달되지 않았습니다. (Unauthorized)' });
-    const record = await this.deps.store.accessTokens.findByHash(tokenHash(token));
-    if (!record) throw new AppError('UNAUTHORIZED', { message: '유효하지 않은 access_token입니다. (Unauthorized)' });
-    if (record.expiresAt.getTime() <= this.deps.clock.now().getTime()) throw new AppError('TOKEN_EXPIRED');
+    const hash = tokenHash(token);
+    const now = this.deps.clock.now().getTime();
+    const known = this.tokens.get(hash);
+    // Trusted for a second, and only while unexpired: an expiry (or an extension) is read again.
+    if (known && now - known.readAt < TOKEN_CACHE_MS && now < known.expiresAt) return known.storeId;
+    const record = await this.deps.store.accessTokens.findByHash(hash);
+    if (!record) {
+      this.tokens.delete(hash);
+      throw new AppError('UNAUTHORIZED', { message: '유효하지 않은 access_token입니다. (Unauthorized)' });
+    }
+    if (record.expiresAt.getTime() <= now) {
+      this.tokens.delete(hash);
+      throw new AppError('TOKEN_EXPIRED');
+    }
+    if (this.tokens.size >= TOKEN_CACHE_SIZE) this.tokens.clear();
+    this.tokens.set(hash, { storeId: record.storeId, expiresAt: record.expiresAt.getTime(), readAt: now });
     return record.storeId;
   }
 }

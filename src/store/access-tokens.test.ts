@@ -46,4 +46,16 @@ forEachDatabase((_db, getStore) => {
     expect((await store.accessTokens.findLatestValid(s.id, at(32 * MIN)))?.tokenHash).toBe('hash-a');
     await store.accessTokens.extend('missing', at(99 * MIN)); // no error
   });
+
+  it('revokes one token, leaving the others', async () => {
+    const store = getStore();
+    const s = await store.stores.insert(newStoreInput());
+    const kept = token(s.id, 'kept', at(0), at(30 * MIN));
+    await store.accessTokens.insert(token(s.id, 'gone', at(0), at(30 * MIN)));
+    await store.accessTokens.insert(kept);
+    expect(await store.accessTokens.revoke('hash-gone')).toBe(true);
+    expect(await store.accessTokens.findByHash('hash-gone')).toBeNull();
+    expect(await store.accessTokens.findByHash('hash-kept')).toEqual(kept);
+    expect(await store.accessTokens.revoke('hash-gone')).toBe(false);
+  });
 });

@@ -56,4 +56,10 @@ export class KyselyAccessTokenRepository implements AccessTokenRepository {
       .where('expires_at', '<', ms)
       .execute();
   }
+
+  /** Removes a token: every instance refuses it within a second (services/auth.ts TOKEN_CACHE_MS). */
+  async revoke(tokenHash: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('access_tokens').where('token_hash', '=', tokenHash).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
 }

@@ -367,6 +367,8 @@ export interface AccessTokenRepository {
   findLatestValid(storeId: number, now: Date): Promise<AccessTokenRecord | null>;
   /** Moves a token's expiry (only ever later). */
   extend(tokenHash: string, expiresAt: Date): Promise<void>;
+  /** Removes a token; false when there was none. */
+  revoke(tokenHash: string): Promise<boolean>;
 }
 
 /** All repositories over one connection or one transaction. */
