@@ -3,7 +3,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresTestUrl } from '../../test/support/databases';
-import { createStore, openDatabase } from './db';
+import { createStore, openDatabase, PREPARED_PER_CONNECTION, PreparingPool } from './db';
 import { newStoreInput } from './test-fixtures';
 
 const url = postgresTestUrl();
@@ -20,6 +20,30 @@ describe.runIf(url)('PostgreSQL specifics', () => {
     await client.connect();
     for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
     await client.end();
+  });
+
+  it('runs parameterized queries as statements prepared once per connection, at most PREPARED_PER_CONNECTION texts', async () => {
+    const pool = new PreparingPool(new pg.Pool({ connectionString: url!, max: 1 }));
+    try {
+      const client = await pool.connect();
+      const prepared = async () => (await client.query('select name from pg_prepared_statements')).rows.map((r: { name: string }) => r.name);
+      expect((await client.query('select $1::int + 1 as x', [41])).rows).toEqual([{ x: 42 }]);
+      expect((await client.query('select $1::int + 1 as x', [1])).rows).toEqual([{ x: 2 }]);
+      expect(await prepared()).toEqual([expect.stringMatching(/^g_[0-9a-f]{20}$/)]);
+      // Without parameters: unnamed, as before.
+      await client.query('select 1');
+      expect(await prepared()).toHaveLength(1);
+      for (let i = 0; i < PREPARED_PER_CONNECTION + 10; i++) expect((await client.query(`select $1::int + ${i} as x`, [1])).rows).toEqual([{ x: 1 + i }]);
+      expect(await prepared()).toHaveLength(PREPARED_PER_CONNECTION);
+      client.release();
+      // The same connection from the pool again: its statements are still named.
+      const again = await pool.connect();
+      expect((await again.query('select $1::int + 1 as x', [5])).rows).toEqual([{ x: 6 }]);
+      expect((await again.query('select name from pg_prepared_statements')).rows).toHaveLength(PREPARED_PER_CONNECTION);
+      again.release();
+    } finally {
+      await pool.end();
+    }
   });
 
   it('isolates schemas', async () => {
