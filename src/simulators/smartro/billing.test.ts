@@ -502,6 +502,14 @@ describe('the billing window', () => {
     expect(refused.billAuthId).toBeUndefined();
   });
 
+  it('wears the SkinColor the merchant asked for (bypass.smartro_v2), RED without one', async () => {
+    const accent = (html: string) => /--accent: (#[0-9a-f]{6})/.exec(html)?.[1];
+    const blue = await openBilling(billingForm(`skin${Date.now() % 1e9}`, { bypass: { smartro_v2: { SkinColor: 'BLUE' } } }));
+    expect(accent(blue.html)).toBe('#2563eb');
+    const plain = await openBilling(billingForm(`skin${Date.now() % 1e9}x`));
+    expect(accent(plain.html)).toBe('#d62d3e');
+  });
+
   it('refuses a merchant with no ssp Mall ID (Smartro set up no billing for it)', async () => {
     const refused = await openBilling(billingForm('buyer01', {}, creds({ mid: NO_BILLING_MID })));
     expect(refused.status).toBe(400);
