@@ -370,9 +370,13 @@ export class KyselyPaymentRepository implements PaymentRepository {
       .where(filter.basis, '<', toMs(filter.to));
     if (filter.status !== 'all') query = query.where('status', '=', filter.status);
     if (!filter.includeSandbox) query = query.where('sandbox', '=', 0);
+    // The page's ids are sorted first and only its rows read whole: sorting every matching row
+    // whole (the filter's index is by the status's time, the order often by started_at) cost
+    // 25 ms at 5,000 payments, the ids alone 2 ms (docs/performance.md).
+    const pageIds = sorted(query.select('id'), page.sorting).offset(page.offset).limit(page.limit);
     const [count, rows] = await Promise.all([
       query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-      sorted(query.selectAll(), page.sorting).offset(page.offset).limit(page.limit).execute(),
+      sorted(this.db.selectFrom('payments').selectAll().where('store_id', '=', storeId).where('id', 'in', pageIds), page.sorting).execute(),
     ]);
     return { total: Number(count.n), payments: rows.map(paymentFromRow) };
   }
