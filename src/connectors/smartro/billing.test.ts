@@ -13,7 +13,7 @@ import {
 } from './billing';
 import { smartroConnector } from './connector';
 import { aesEncrypt, billIssueRequestVerifyValue, billIssueVerifyValue, decryptEnvelope, signValue } from './crypto';
-import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, faultOf, windowInput, type FlatPaymentFacts } from './test-fixtures';
+import { billingChargeInput, credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, faultOf, windowInput, type FlatPaymentFacts } from './test-fixtures';
 import { SMARTRO_RESULT_CODES, type KnownSmartroResultCode } from './transformers';
 import { BILLING_ISSUE_CODES, BILLING_KEY_ISSUED, BILLING_PAY_CODES, SMARTRO_BILLING_WINDOW_PATH, SSBBILL_PATH } from './wire';
 
@@ -26,26 +26,7 @@ const BTK = 'BTK20260115ABCDEFGH123456';
 const TID = `${TEST_MID}01012601152100051234`;
 const creds = (overrides: Parameters<typeof credentials>[0] = {}) => credentials({ sspMallId: 'gyeolssp01', ...overrides });
 
-function charge(overrides: Partial<BillingChargeInput> = {}): BillingChargeInput {
-  return {
-    billingKey: BTK,
-    merchantUid: 'sub20260115001',
-    amount: 1004,
-    currency: 'KRW',
-    taxFree: null,
-    vatAmount: null,
-    name: '월간 구독',
-    buyerName: '홍길동',
-    buyerEmail: 'buyer@example.com',
-    buyerTel: '010-1234-5678',
-    cardQuota: 0,
-    useCardPoint: false,
-    interestFreeByMerchant: false,
-    customerId: 'buyer01',
-    buyerIp: '203.0.113.7',
-    ...overrides,
-  };
-}
+const charge = (overrides: Partial<BillingChargeInput> = {}): BillingChargeInput => billingChargeInput({ billingKey: BTK, ...overrides });
 
 function answer(body: unknown, status = 200): PgAnswer {
   return { status, body: typeof body === 'string' ? body : JSON.stringify(body), url: `http://127.0.0.1:4001${SSBBILL_PATH}` };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 // Shared by the Smartro connector and simulator tests only; nothing in production imports it.
-import { ConnectorFault, type PaymentFacts, type PaymentWindowInput } from '../contract';
+import { ConnectorFault, type BillingChargeInput, type PaymentFacts, type PaymentWindowInput } from '../contract';
 import type { PaymentPassThrough } from '../../domain/payment';
 import type { SmartroCredentials } from './credentials';
 
@@ -37,6 +37,28 @@ export function paymentRequest(overrides: Partial<FlatPaymentFacts> = {}): Payme
   };
   const { digital, vbankDue, customerId, cardDirect, bypass, language, period, ...facts } = flat;
   return { ...facts, passThrough: { digital, vbankDue, customerId, cardDirect, bypass, language, period } };
+}
+
+/** One billing-key charge (ssbbill.do's input) with every field set. */
+export function billingChargeInput(overrides: Partial<BillingChargeInput> = {}): BillingChargeInput {
+  return {
+    billingKey: 'BTK20260115ABCDEFGH123456',
+    merchantUid: 'sub20260115001',
+    amount: 1004,
+    currency: 'KRW',
+    taxFree: null,
+    vatAmount: null,
+    name: '월간 구독',
+    buyerName: '홍길동',
+    buyerEmail: 'buyer@example.com',
+    buyerTel: '010-1234-5678',
+    cardQuota: 0,
+    useCardPoint: false,
+    interestFreeByMerchant: false,
+    customerId: 'buyer01',
+    buyerIp: '203.0.113.7',
+    ...overrides,
+  };
 }
 
 export function credentials(overrides: Partial<SmartroCredentials> = {}): SmartroCredentials {

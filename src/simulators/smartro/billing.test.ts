@@ -13,7 +13,7 @@ import { executeFlow } from '../../connectors/executor';
 import { billingPayFields, buildBillingWindowFields, chargeBillingFlow, readBillingIssueCallback, readBillingWindowReturn } from '../../connectors/smartro/billing';
 import { billIssueVerifyValue, encryptEnvelope } from '../../connectors/smartro/crypto';
 import { cancelFlow } from '../../connectors/smartro/flows';
-import { credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
+import { billingChargeInput, credentials, paymentRequest, TEST_MERCHANT_KEY, TEST_MID, windowInput } from '../../connectors/smartro/test-fixtures';
 import { BILLING_ISSUE_CODES, BILLING_PAY_CODES, SMARTRO_BILLING_WINDOW_PATH, SSBBILL_PATH } from '../../connectors/smartro/wire';
 import { systemClock } from '../../domain/clock';
 import { buildSmartroSimulator, type SmartroSimulator } from './server';
@@ -64,24 +64,7 @@ async function billingKey(cardNumber = '4242 4242 4242 4242', base = simUrl): Pr
 }
 
 function chargeInput(billingKeyPlain: string, overrides: Partial<BillingChargeInput> = {}): BillingChargeInput {
-  return {
-    billingKey: billingKeyPlain,
-    merchantUid: uniqueUid(),
-    amount: 9900,
-    currency: 'KRW',
-    taxFree: null,
-    vatAmount: null,
-    name: '월간 구독',
-    buyerName: '홍길동',
-    buyerEmail: 'buyer@example.com',
-    buyerTel: '010-1234-5678',
-    cardQuota: 0,
-    useCardPoint: false,
-    interestFreeByMerchant: false,
-    customerId: 'buyer01',
-    buyerIp: '203.0.113.7',
-    ...overrides,
-  };
+  return billingChargeInput({ billingKey: billingKeyPlain, merchantUid: uniqueUid(), amount: 9900, ...overrides });
 }
 
 const charge = (input: BillingChargeInput, c = creds()) => executeFlow(ctx, chargeBillingFlow, c, input);
