@@ -2,7 +2,7 @@
 // Browser scripts are bundled to single files under dist/public and served from there.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -63,7 +63,7 @@ export async function buildSimulator() {
 export async function buildBench() {
   await build({
     ...NODE_BUNDLE,
-    entryPoints: { run: 'bench/run.ts', gateway: 'bench/servers/gateway.ts', ceiling: 'bench/servers/ceiling.ts' },
+    entryPoints: { run: 'bench/run.ts', ...Object.fromEntries(readdirSync(path.join(root, 'bench/servers')).filter((f) => f.endsWith('.ts')).map((f) => [f.slice(0, -3), `bench/servers/${f}`])) },
     outdir: 'dist/bench',
   });
 }

@@ -35,7 +35,7 @@ if (existing < rows) {
 }
 const sample = await middlePayment(storeRecord.id);
 process.stdout.write(
-  `${JSON.stringify({ url: system.gatewayUrl, shopUrl: system.shopUrl, impCode: system.demo.impCode, channelKey: system.demo.channelKey, apiKey: system.demo.apiKey, apiSecret: system.demo.apiSecret, impUid: sample, rows: await countPayments(storeRecord.id) })}\n`,
+  `${JSON.stringify({ url: system.gatewayUrl, shopUrl: system.shopUrl, simulatorUrl: system.simulatorUrl, impCode: system.demo.impCode, channelKey: system.demo.channelKey, apiKey: system.demo.apiKey, apiSecret: system.demo.apiSecret, impUid: sample, rows: await countPayments(storeRecord.id) })}\n`,
 );
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

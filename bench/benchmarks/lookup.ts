@@ -1,0 +1,54 @@
+/**
+ * 1. Lookup — `GET /payments/{imp_uid}` with a token — and 5. lists at scale — `GET
+ * /payments/status/paid?limit=20`, first and a deep page — on a small and a large payments table,
+ * on each database, against the same-run ceiling.
+ */
+import { runLoad, v1Token } from '../harness';
+import { ceiling, connections, databases, durationS, gateway, largeRows, smallRows, smoke, type BenchmarkOutput, type Database, type Load, type Measurement } from '../common';
+
+export async function lookupBenchmarks(): Promise<BenchmarkOutput> {
+  const measurements: Measurement[] = [];
+  for (const database of databases) {
+    for (const rows of [smallRows, largeRows]) {
+      for (const m of await lookupAndLists(database, rows)) {
+        measurements.push(m);
+        process.stderr.write(`${m.benchmark} ${database} ${m.rows} rows: ${Math.round(m.gyeol.rps)}/s p99 ${m.gyeol.p99Ms} ms; ceiling ${Math.round(m.ceiling!.rps)}/s; ratio ${(m.ratio! * 100).toFixed(1)} %\n`);
+      }
+    }
+  }
+  return { measurements };
+}
+
+/**
+ * 1. Lookup: `GET /payments/{imp_uid}` with a token; 5. lists at scale: `GET /payments/status/paid`
+ * (`limit=20`), its first page and a deep one (the middle of the table). One gateway, one ceiling.
+ */
+async function lookupAndLists(database: Database, rows: number): Promise<Measurement[]> {
+  const server = await gateway(database, rows);
+  try {
+    const token = await v1Token(server.info.url, server.info.apiKey, server.info.apiSecret);
+    const headers = { Authorization: `Bearer ${token}` };
+    const deepPage = Math.max(1, Math.floor(server.info.rows / 20 / 2));
+    const targets = [
+      { benchmark: 'lookup', url: `${server.info.url}/payments/${server.info.impUid}`, goal: database === 'sqlite' ? '≥ 60 % of ceiling, p99 ≤ 10 ms' : 'p99 ≤ 10 ms', ratioGoal: database === 'sqlite' ? 0.6 : 0 },
+      { benchmark: 'list page 1', url: `${server.info.url}/payments/status/paid?limit=20`, goal: 'p99 ≤ 10 ms', ratioGoal: 0 },
+      { benchmark: `list page ${deepPage}`, url: `${server.info.url}/payments/status/paid?limit=20&page=${deepPage}`, goal: 'p99 ≤ 10 ms', ratioGoal: 0 },
+    ];
+    for (const t of targets) {
+      const check = await fetch(t.url, { headers });
+      if (check.status !== 200) throw new Error(`${t.benchmark} answered HTTP ${check.status}: ${(await check.text()).slice(0, 300)}`);
+    }
+    const loads: Load[] = [];
+    // The smoke run only checks that each benchmark answers: a few connections, so a slow list still completes requests in its short run.
+    for (const t of targets) loads.push(await runLoad({ url: t.url, connections: smoke && t.benchmark !== 'lookup' ? 4 : connections, durationS, headers }, server.pid));
+    const top = await ceiling();
+    return targets.map((t, i) => {
+      const gyeol = loads[i]!;
+      const ratio = gyeol.rps / top.rps;
+      const met = gyeol.requests > 0 && ratio >= t.ratioGoal && gyeol.p99Ms <= 10 && gyeol.non2xx === 0 && gyeol.errors === 0;
+      return { benchmark: t.benchmark, database, rows: server.info.rows, gyeol, ceiling: top, ratio, goal: t.goal, met };
+    });
+  } finally {
+    await server.stop();
+  }
+}
