@@ -3,27 +3,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import {
-  CompiledQuery,
-  Kysely,
-  PostgresDialect,
-  SqliteAdapter,
-  SqliteDriver,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
-  type Driver,
-  type QueryCompiler,
-  type SqliteDialectConfig,
-} from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import { isPostgresUrl, type StoreDialect } from './dialect';
 import { migrateToLatest } from './migrations';
 import { createRepositories } from './repositories';
 import type { Database } from './schema';
 import type { Repositories, Store, StoreOptions } from './types';
+import { GyeolSqliteDialect } from './sqlite-driver';
+
+export { StatementCache, STATEMENT_CACHE_SIZE } from './sqlite-driver';
 
 export { isUniqueViolation, isForeignKeyViolation, isPostgresUrl, type StoreDialect } from './dialect';
 
@@ -96,8 +84,11 @@ class KyselyStore implements Store {
   }
 
   /**
-   * On SQLite there is one connection: while `work` runs, every query that does not go through
-   * the repositories passed to it waits — so never call the Store itself from inside `work`.
+   * On SQLite one connection writes: while `work` runs, every write that does not go through the
+   * repositories passed to it waits for `work` to end — so never write through the Store itself
+   * from inside `work`. (Reads through the Store go to the read-only connection and see only what
+   * is committed.) `transaction` resolves once the group it joined is durably committed
+   * (`sqlite-driver.ts`).
    */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     return this.db.transaction().execute((trx) => work(createRepositories(trx, true, this.dialect)));
@@ -143,86 +134,10 @@ function openSqlite(file: string): Kysely<Database> {
     database.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new GyeolSqliteDialect({ database: new StatementCache(database) }) });
-}
-
-/** How many prepared statements one SQLite connection keeps (least recently used ones go first). */
-export const STATEMENT_CACHE_SIZE = 512;
-
-/**
- * Kysely's SQLite driver prepares every query again (`db.prepare(sql)` per call), and a profile of
- * `GET /payments/{imp_uid}` spent about a fifth of its time there (issue 10). Kysely compiles the
- * same builder to the same SQL text, so statements are kept by their text and reused. The driver
- * runs one query at a time on the single connection (its mutex), so a statement is never used by
- * two queries at once; SQLite re-prepares a kept statement by itself after a schema change.
- */
-export class StatementCache {
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
-
-  constructor(
-    private readonly database: BetterSqlite3.Database,
-    private readonly size = STATEMENT_CACHE_SIZE,
-  ) {}
-
-  prepare(sql: string): BetterSqlite3.Statement {
-    const kept = this.statements.get(sql);
-    if (kept) {
-      // Map keeps insertion order: re-inserting marks it most recently used.
-      this.statements.delete(sql);
-      this.statements.set(sql, kept);
-      return kept;
-    }
-    const statement = this.database.prepare(sql);
-    this.statements.set(sql, statement);
-    if (this.statements.size > this.size) this.statements.delete(this.statements.keys().next().value as string);
-    return statement;
-  }
-
-  /** How many statements are kept now (tests). */
-  get kept(): number {
-    return this.statements.size;
-  }
-
-  close(): void {
-    this.statements.clear();
-    this.database.close();
-  }
-}
-
-/**
- * Kysely's SqliteDialect with two changes:
- * - transactions start with `BEGIN IMMEDIATE`, so a transaction that reads and then writes
- *   takes the write lock up front and waits (busy_timeout) instead of failing with SQLITE_BUSY
- *   when another process writes in between;
- * - DDL runs in transactions (SQLite supports it), so each migration run is atomic and
- *   concurrent migrators in several processes serialize.
- */
-class GyeolSqliteDialect implements Dialect {
-  constructor(private readonly config: SqliteDialectConfig) {}
-  createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.config);
-  }
-  createQueryCompiler(): QueryCompiler {
-    return new SqliteQueryCompiler();
-  }
-  createAdapter(): DialectAdapter {
-    return new TransactionalDdlSqliteAdapter();
-  }
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return new SqliteIntrospector(db);
-  }
-}
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-class TransactionalDdlSqliteAdapter extends SqliteAdapter {
-  override get supportsTransactionalDdl(): boolean {
-    return true;
-  }
+  // Reads outside transactions go to a second, read-only connection (it sees committed data only); an in-memory database has none.
+  const reader = file === ':memory:' ? null : new BetterSqlite3(file, { readonly: true });
+  reader?.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new GyeolSqliteDialect({ file, writer: database, reader }) });
 }
 
 // ---------------------------------------------------------------------------------------------
