@@ -81,6 +81,17 @@ export class PaymentQueryService {
     return (await withCancels(this.deps.store, [payment]))[0]!;
   }
 
+  /**
+   * The version of the payment's answer (see `PaymentRepository.versionOf`), or null when it is
+   * not found or not visible with these options — the caller then takes the full path, which
+   * answers the error.
+   */
+  async answerVersion(storeId: number, impUid: string, options: LookupOptions): Promise<number | null> {
+    const found = await this.deps.store.payments.versionOf(storeId, impUid);
+    if (!found || (found.sandbox && !options.includeSandbox)) return null;
+    return found.version;
+  }
+
   async findByMerchantUid(
     storeId: number,
     merchantUid: string,

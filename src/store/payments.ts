@@ -304,6 +304,16 @@ export class KyselyPaymentRepository implements PaymentRepository {
     return row ? paymentFromRow(row) : null;
   }
 
+  async versionOf(storeId: number, impUid: string): Promise<{ version: number; sandbox: boolean } | null> {
+    const row = await this.db
+      .selectFrom('payments')
+      .select(['row_version', 'sandbox'])
+      .where('store_id', '=', storeId)
+      .where('imp_uid', '=', impUid)
+      .executeTakeFirst();
+    return row ? { version: Number(row.row_version), sandbox: toBool(row.sandbox) } : null;
+  }
+
   async findByMerchantUid(
     storeId: number,
     merchantUid: string,

@@ -112,6 +112,11 @@ export interface PaymentsTable {
   failed_at: number | null;
   cancelled_at: number | null;
   updated_at: number;
+  /**
+   * Grows whenever the payment, one of its cancellations or one of its cash receipts changes
+   * (database triggers, migration 0017); the lookup's answer cache keys on it.
+   */
+  row_version: Generated<number>;
   approval_requested_at: number | null;
   approval_unverified: Generated<number>;
   /** When the reconciler should next ask the PG; NULL when nothing is open (partial index). */

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql, type Generated } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GyeolSqliteDialect, type GroupCommitLimits } from './sqlite-driver';
 
 interface Db {
-  items: { id: number; name: string; parent: number | null };
+  items: { id: Generated<number>; name: string; parent: number | null };
 }
 
 const open: Array<() => Promise<void> | void> = [];

@@ -194,6 +194,12 @@ export interface PaymentRepository {
   insert(payment: NewPayment): Promise<Payment>;
   findById(storeId: number, id: number): Promise<Payment | null>;
   findByImpUid(storeId: number, impUid: string): Promise<Payment | null>;
+  /**
+   * The payment's `row_version` (it grows whenever the payment, a cancellation or a cash receipt
+   * of it changes) and whether it is a test payment; null when the store has no such payment.
+   * One small indexed read, for answer caches.
+   */
+  versionOf(storeId: number, impUid: string): Promise<{ version: number; sandbox: boolean } | null>;
   /** The store's payment with this PG transaction id (a PG notification names its Tid). */
   findByPgTid(storeId: number, pgProvider: string, pgTid: string): Promise<Payment | null>;
   /** The first payment of a merchant_uid by `sorting` (default `-started`), optionally of one status. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { forEachDatabase } from '../../../../test/support/databases';
 import { createGatewayHarness, type GatewayHarness } from '../../../../test/support/gateway-harness';
 import { v1SchemaErrors } from '../../../../test/support/openapi';
@@ -40,6 +40,50 @@ forEachDatabase((_name, getStore) => {
         cancelled_at: 0,
       });
       expect(body.response.paid_at).toBe(Math.floor(h.clock.now().getTime() / 1000));
+    });
+
+    it('serializes a payment once per version, and answers each change at once — the payment, a cancellation, a cash receipt, test-payment visibility', async () => {
+      const payment = await h.seedPayment({ payMethod: 'trans', sandbox: true });
+      const get = async (query = '') => {
+        const res = await h.app.inject({ method: 'GET', url: `/payments/${payment.impUid}${query}`, headers: { Authorization: token } });
+        return { status: res.statusCode, body: res.json(), type: res.headers['content-type'] };
+      };
+      const fullReads = vi.spyOn(h.store.payments, 'findByImpUid');
+      try {
+        const first = await get();
+        const again = await get();
+        expect(again).toEqual(first);
+        expect(again.type).toBe('application/json; charset=utf-8');
+        expect(fullReads).toHaveBeenCalledTimes(1); // the second answer was the kept one
+        expect(first.body.response).toMatchObject({ status: 'paid', cancel_amount: 0, cancel_history: [], cash_receipt_issued: false });
+
+        // A cancellation: reserved and settled through the store, as the cancel service does.
+        const reserved = await h.store.cancellations.reserve(
+          { storeId: payment.storeId, paymentId: payment.id, cancellationId: 'cncl_00000000000000000042', kind: 'cancel', amount: 400, taxFree: 0, vatAmount: null, reason: '부분 취소', enableWebhook: false, refundSealed: null, requestedAt: h.clock.now(), reconcileAfter: h.clock.now() },
+          { status: 'paid', checksum: null },
+        );
+        if (!reserved.ok) throw new Error('reservation refused');
+        await h.store.cancellations.settle(reserved.cancellation, { state: 'done', pgTid: 'cancel-tid-42', receiptUrl: null, code: '2001', message: '취소 성공', cancelledAt: h.clock.now(), at: h.clock.now() });
+        const cancelled = await get();
+        expect(cancelled.body.response).toMatchObject({ status: 'paid', cancel_amount: 400, cancel_history: [{ amount: 400, pg_tid: 'cancel-tid-42', reason: '부분 취소' }] });
+        expect(fullReads).toHaveBeenCalledTimes(2);
+
+        // A cash receipt is a row of its own; the payment's answer still changes with it.
+        const receipt = await h.store.receipts.insertIntent({
+          storeId: payment.storeId, channelId: payment.channelId, kind: 'payment', paymentId: payment.id, impUid: payment.impUid, merchantUid: payment.merchantUid, pgOrderId: payment.merchantUid,
+          purpose: 'person', identifierType: 'phone', identifierSealed: 'sealed', identifierMasked: '010******78', payMethod: 'trans', name: '결 머그컵', amount: 600, vat: 55, taxFree: 0,
+          buyerName: '홍길동', buyerEmail: null, buyerTel: '01012345678', createdAt: h.clock.now(),
+        });
+        expect((await get()).body.response.cash_receipt_issued).toBe(false);
+        await h.store.receipts.transition(payment.storeId, receipt!.id, 'issuing', 'issued', { receiptTid: 'r-42', applyNum: '42', receiptUrl: null, appliedAt: h.clock.now() }, h.clock.now());
+        expect((await get()).body.response.cash_receipt_issued).toBe(true);
+
+        // A kept answer of a test payment is not shown to a lookup that excludes them.
+        expect((await get('?include_sandbox=false')).status).toBe(404);
+        expect((await get()).status).toBe(200);
+      } finally {
+        fullReads.mockRestore();
+      }
     });
 
     it('accepts the token as Bearer, bare Authorization and X-ImpTokenHeader', async () => {
