@@ -60,6 +60,8 @@ export interface GatewayInfo {
   apiKey: string;
   apiSecret: string;
   impUid: string;
+  /** Payments spread over the table, more than the lookup keeps answers for. */
+  spreadImpUids: string[];
   rows: number;
 }
 

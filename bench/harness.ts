@@ -4,7 +4,8 @@
  * load never competes with the server inside one event loop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 
@@ -79,6 +80,8 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** GET these paths of `url` in turn (bench/load/paths.ts) instead of `url` itself. */
+  paths?: string[];
 }
 
 /** Runs autocannon's CLI in a child process and reads its JSON summary; a 1-second warm-up load (JIT, caches, connections) goes first and is not counted. */
@@ -98,11 +101,20 @@ export async function runLoad(options: LoadOptions, watchPid?: number): Promise<
 }
 
 function loadOnce(options: LoadOptions): Promise<LoadResult> {
-  const cli = path.resolve('node_modules/autocannon/autocannon.js');
-  const args = [cli, '-j', '-c', String(options.connections), '-d', String(options.durationS), '-m', options.method ?? 'GET'];
-  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
-  if (options.body !== undefined) args.push('-b', options.body);
-  args.push(options.url);
+  let args: string[];
+  if (options.paths) {
+    const { url, paths, connections, durationS, headers } = options;
+    // The options go through a file: a long list of paths is over the kernel's limit for one argument.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'gyeol-bench-')), 'load.json');
+    writeFileSync(file, JSON.stringify({ url, paths, connections, durationS, headers }));
+    args = [path.resolve('dist/bench/paths.js'), file];
+  } else {
+    const cli = path.resolve('node_modules/autocannon/autocannon.js');
+    args = [cli, '-j', '-c', String(options.connections), '-d', String(options.durationS), '-m', options.method ?? 'GET'];
+    for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
+    if (options.body !== undefined) args.push('-b', options.body);
+    args.push(options.url);
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

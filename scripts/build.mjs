@@ -63,7 +63,11 @@ export async function buildSimulator() {
 export async function buildBench() {
   await build({
     ...NODE_BUNDLE,
-    entryPoints: { run: 'bench/run.ts', ...Object.fromEntries(readdirSync(path.join(root, 'bench/servers')).filter((f) => f.endsWith('.ts')).map((f) => [f.slice(0, -3), `bench/servers/${f}`])) },
+    entryPoints: {
+      run: 'bench/run.ts',
+      // Each server a benchmark starts, and each load process it runs, is its own file.
+      ...Object.fromEntries(['servers', 'load'].flatMap((dir) => readdirSync(path.join(root, 'bench', dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => [f.slice(0, -3), `bench/${dir}/${f}`]))),
+    },
     outdir: 'dist/bench',
   });
 }

@@ -14,6 +14,8 @@ import { openDatabase } from '../../src/store/db';
 import { applied, newPaymentInput, paymentEvents } from '../../src/store/test-fixtures';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1000);
+/** More payments than the lookup keeps answers for (4,096), so a lookup taking turns through them always reads the payment whole. */
+const SPREAD = 10_000;
 const dataDir = process.env.BENCH_DATA_DIR ?? 'data/bench';
 const pgSchema = process.env.BENCH_PG_SCHEMA;
 const config = loadConfig({ ...process.env, GYEOL_PORT: '0', GYEOL_SIM_PORT: '0', GYEOL_SHOP_PORT: '0', GYEOL_DATA_DIR: dataDir });
@@ -34,8 +36,9 @@ if (existing < rows) {
   await clonePayments(template.id, rows - existing - 1);
 }
 const sample = await middlePayment(storeRecord.id);
+const spread = await spreadPayments(storeRecord.id, SPREAD);
 process.stdout.write(
-  `${JSON.stringify({ url: system.gatewayUrl, shopUrl: system.shopUrl, simulatorUrl: system.simulatorUrl, impCode: system.demo.impCode, channelKey: system.demo.channelKey, apiKey: system.demo.apiKey, apiSecret: system.demo.apiSecret, impUid: sample, rows: await countPayments(storeRecord.id) })}\n`,
+  `${JSON.stringify({ url: system.gatewayUrl, shopUrl: system.shopUrl, simulatorUrl: system.simulatorUrl, impCode: system.demo.impCode, channelKey: system.demo.channelKey, apiKey: system.demo.apiKey, apiSecret: system.demo.apiSecret, impUid: sample, spreadImpUids: spread, rows: await countPayments(storeRecord.id) })}\n`,
 );
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -55,6 +58,16 @@ async function withDb<T>(work: (db: Awaited<ReturnType<typeof openDatabase>>) =>
 
 async function countPayments(storeId: number): Promise<number> {
   return withDb(async ({ db }) => Number((await db.selectFrom('payments').select((e) => e.fn.countAll().as('n')).where('store_id', '=', storeId).executeTakeFirstOrThrow()).n));
+}
+
+/** Up to `n` imp_uids spread evenly over the store's payments. */
+async function spreadPayments(storeId: number, n: number): Promise<string[]> {
+  return withDb(async ({ db }) => {
+    const total = Number((await db.selectFrom('payments').select((e) => e.fn.countAll().as('n')).where('store_id', '=', storeId).executeTakeFirstOrThrow()).n);
+    const step = Math.max(1, Math.floor(total / n));
+    const rows = await db.selectFrom('payments').select('imp_uid').where('store_id', '=', storeId).where(sql<boolean>`id % ${step} = 0`).limit(n).execute();
+    return rows.map((r) => r.imp_uid);
+  });
 }
 
 async function middlePayment(storeId: number): Promise<string> {
