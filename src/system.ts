@@ -13,6 +13,7 @@ import { buildDemoShop, type DemoShopCredentials } from './demo-shop/server';
 import { buildGateway } from './gateway';
 import { startReconciler, type Reconciler } from './jobs/reconciler';
 import { startScheduler, type Scheduler } from './jobs/scheduler';
+import { startTimeCounts, type TimeCountsJob } from './jobs/time-counts';
 import { startVbankExpiry, type VbankExpiryJob } from './jobs/vbank-expiry';
 import { startWebhookWorker, type WebhookWorker } from './jobs/webhooks';
 import { createOutboundHttp } from './http/outbound';
@@ -87,8 +88,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let webhookWorker: WebhookWorker | null = null;
   let vbankExpiry: VbankExpiryJob | null = null;
   let scheduler: Scheduler | null = null;
+  let timeCounts: TimeCountsJob | null = null;
   const closeAll = async () => {
-    await Promise.all([reconciler?.stop(), webhookWorker?.stop(), vbankExpiry?.stop(), scheduler?.stop()]);
+    await Promise.all([reconciler?.stop(), webhookWorker?.stop(), vbankExpiry?.stop(), scheduler?.stop(), timeCounts?.stop()]);
     // The gateway stops accepting first and lets requests in flight finish (bounded), while its
     // app can still answer them; then the apps close.
     await Promise.allSettled(servers.map(closeServer));
@@ -171,6 +173,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     webhookWorker = startWebhookWorker({ webhooks: services.webhooks, logger, intervalMs: config.webhooks.intervalMs });
     vbankExpiry = startVbankExpiry({ approvals: services.approvals, logger, intervalMs: config.vbankExpiryIntervalMs });
     scheduler = startScheduler({ schedules: services.schedules, logger, intervalMs: config.scheduler.intervalMs });
+    timeCounts = startTimeCounts({ payments: services.payments, logger });
 
     return {
       gatewayUrl,

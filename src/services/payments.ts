@@ -81,6 +81,11 @@ export class PaymentQueryService {
     return (await withCancels(this.deps.store, [payment]))[0]!;
   }
 
+  /** Folds up to `limit` changes of the status lists' per-hour counts (jobs/time-counts.ts); returns how many. */
+  foldListCounts(limit: number): Promise<number> {
+    return this.deps.store.payments.foldTimeCounts(limit);
+  }
+
   /**
    * The version of the payment's answer (see `PaymentRepository.versionOf`), or null when it is
    * not found or not visible with these options — the caller then takes the full path, which

@@ -21,7 +21,7 @@ export function createRepositories(db: Kysely<Database>, inTransaction: boolean,
   return {
     stores: new KyselyStoreRepository(db),
     channels: new KyselyChannelRepository(db),
-    payments: new KyselyPaymentRepository(db, inTransaction),
+    payments: new KyselyPaymentRepository(db, inTransaction, dialect),
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),

@@ -23,6 +23,27 @@ export interface Database {
   escrow_deliveries: EscrowDeliveriesTable;
   billing_customers: BillingCustomersTable;
   payment_schedules: PaymentSchedulesTable;
+  payment_time_counts: PaymentTimeCountsTable;
+  payment_time_count_deltas: PaymentTimeCountDeltasTable;
+}
+
+/**
+ * Payments per store, status (or `all`), family (`b`: the status's own time, `s`: started_at),
+ * hour and test flag (migration 0018); kept by triggers through the deltas, folded by a job.
+ */
+export interface PaymentTimeCountsTable {
+  store_id: number;
+  status: string;
+  family: string;
+  /** Milliseconds since the epoch divided by 3,600,000. */
+  hour: number;
+  sandbox: number;
+  n: number;
+}
+
+/** Changes of `payment_time_counts` not folded in yet (+1 / -1 per payment moved). */
+export interface PaymentTimeCountDeltasTable extends PaymentTimeCountsTable {
+  id: Generated<number>;
 }
 
 export interface StoresTable {

@@ -200,6 +200,12 @@ export interface PaymentRepository {
    * One small indexed read, for answer caches.
    */
   versionOf(storeId: number, impUid: string): Promise<{ version: number; sandbox: boolean } | null>;
+  /**
+   * Folds up to `limit` of the per-hour count changes the payment triggers wrote into the counts
+   * the status lists read (store/payment-time-counts.ts); returns how many it folded. The counts
+   * are exact without it; folding keeps them quick to add up.
+   */
+  foldTimeCounts(limit: number): Promise<number>;
   /** The store's payment with this PG transaction id (a PG notification names its Tid). */
   findByPgTid(storeId: number, pgProvider: string, pgTid: string): Promise<Payment | null>;
   /** The first payment of a merchant_uid by `sorting` (default `-started`), optionally of one status. */

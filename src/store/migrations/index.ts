@@ -14,6 +14,7 @@ import { paymentsCustomerUidMigration } from './0011_payments_customer_uid';
 import { paymentsCardChecksMigration } from './0014_payments_card_checks';
 import { paymentSchedulesMigration } from './0013_payment_schedules';
 import { paymentsRowVersionMigration } from './0017_payments_row_version';
+import { paymentTimeCountsMigration } from './0018_payment_time_counts';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -36,6 +37,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0013_payment_schedules': paymentSchedulesMigration(dialect),
     '0014_payments_card_checks': paymentsCardChecksMigration(),
     '0017_payments_row_version': paymentsRowVersionMigration(dialect),
+    '0018_payment_time_counts': paymentTimeCountsMigration(dialect),
   };
 }
 

@@ -1,0 +1,182 @@
+/**
+ * Counting and paging `GET /payments/status/{status}` by hour (issue 10, benchmark 5), over the
+ * per-hour counts of migration 0018.
+ *
+ * A list asks for the payments of a status whose status time lies in a window (at most 90 days),
+ * in an order, one page at an offset, with the `total`. Walking every matching row for the total
+ * and skipping `offset` rows for a deep page cost over a second at a million payments. Instead:
+ *
+ * - **total**: the counts of the hours wholly inside the window, plus an exact indexed count of the
+ *   two partial hours at its edges;
+ * - **page**, when the order is by the window's own time (`-paid` for paid, `-started` for all and
+ *   ready): walk the hours in the list's order adding their counts until the offset falls inside
+ *   one, then read the page from that hour's start with the rest of the offset — at most one
+ *   hour's rows are skipped;
+ * - **page** in started order of a status whose window is another time (the default `-started`
+ *   for paid, failed, cancelled): when the window holds every payment of that status (the counts
+ *   say so), the window filters nothing, and the started-time hours of that status page it the
+ *   same way;
+ * - anything else (`-updated`, a narrower window in started order) reads the page by offset,
+ *   as before.
+ *
+ * Cost: the hours of the window (≤ 2,160 count rows) plus at most one hour's payments.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { PaymentStatus } from '../domain/payment';
+import { HOUR_MS } from './migrations/0018_payment_time_counts';
+import type { Database } from './schema';
+import type { PaymentTimeBasis } from './types';
+
+export type TimeColumn = PaymentTimeBasis | 'updated_at';
+
+export interface ListFilter {
+  storeId: number;
+  status: PaymentStatus | 'all';
+  basis: PaymentTimeBasis;
+  /** Window on `basis`, [from, to) in ms. */
+  fromMs: number;
+  toMs: number;
+  includeSandbox: boolean;
+}
+
+export interface HourPlan {
+  total: number;
+  /**
+   * Where the page starts: the time range to read in the list's order and how many rows of it to
+   * skip; `past-end` when the offset is past the last row; `by-offset` when this list cannot be
+   * paged by hour (its order is not the window's time, and the window does not hold every payment
+   * of the status), so the page is read by offset.
+   */
+  start: { column: TimeColumn; lowMs: number | null; highMs: number | null; skip: number } | 'past-end' | 'by-offset';
+}
+
+/** Payments per hour of one status and family, hours in [fromHour, toHour], counts and unfolded deltas added. */
+export async function hourCounts(db: Kysely<Database>, filter: ListFilter, family: 'b' | 's', fromHour: number, toHour: number): Promise<Map<number, number>> {
+  const read = (table: 'payment_time_counts' | 'payment_time_count_deltas') => {
+    let q = db
+      .selectFrom(table)
+      .select(['hour', (eb) => eb.fn.sum<number | string>('n').as('n')])
+      .where('store_id', '=', filter.storeId)
+      .where('status', '=', filter.status)
+      .where('family', '=', family)
+      .where('hour', '>=', fromHour)
+      .where('hour', '<=', toHour);
+    if (!filter.includeSandbox) q = q.where('sandbox', '=', 0);
+    return q.groupBy('hour').execute();
+  };
+  const [counts, deltas] = await Promise.all([read('payment_time_counts'), read('payment_time_count_deltas')]);
+  const byHour = new Map<number, number>();
+  for (const row of [...counts, ...deltas]) byHour.set(Number(row.hour), (byHour.get(Number(row.hour)) ?? 0) + Number(row.n));
+  return byHour;
+}
+
+/** The exact number of the filter's payments whose `column` lies in [fromMs, toMs) (an indexed count; used for an hour or less). */
+async function countBetween(db: Kysely<Database>, filter: ListFilter, column: TimeColumn, fromMs: number, toMs: number, windowFilter: boolean): Promise<number> {
+  let q = db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('store_id', '=', filter.storeId)
+    .where(column, '>=', fromMs)
+    .where(column, '<', toMs);
+  if (filter.status !== 'all') q = q.where('status', '=', filter.status);
+  if (!filter.includeSandbox) q = q.where('sandbox', '=', 0);
+  if (windowFilter) q = q.where(filter.basis, '>=', filter.fromMs).where(filter.basis, '<', filter.toMs);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+/**
+ * Exact per-hour counts of the filter's payments by `column` within [fromMs, toMs): whole hours
+ * from the counts, the partial hours at the edges counted exactly.
+ */
+async function hoursWithin(db: Kysely<Database>, filter: ListFilter, family: 'b' | 's', column: TimeColumn, fromMs: number, toMs: number): Promise<Array<{ hour: number; n: number }>> {
+  if (toMs <= fromMs) return [];
+  const firstHour = Math.floor(fromMs / HOUR_MS);
+  const lastHour = Math.floor((toMs - 1) / HOUR_MS);
+  const counts = await hourCounts(db, filter, family, firstHour, lastHour);
+  const partial = async (hour: number) => countBetween(db, filter, column, Math.max(fromMs, hour * HOUR_MS), Math.min(toMs, (hour + 1) * HOUR_MS), false);
+  const hours: Array<{ hour: number; n: number }> = [];
+  for (const [hour, n] of counts) if (n !== 0 && hour !== firstHour && hour !== lastHour) hours.push({ hour, n });
+  const edges = firstHour === lastHour ? [firstHour] : [firstHour, lastHour];
+  const edgeCounts = await Promise.all(edges.map(partial));
+  edges.forEach((hour, i) => {
+    if (edgeCounts[i]! > 0) hours.push({ hour, n: edgeCounts[i]! });
+  });
+  return hours.sort((a, b) => a.hour - b.hour);
+}
+
+/** Walks hours in the list's order to the one holding row `offset`. */
+function locate(hours: Array<{ hour: number; n: number }>, direction: 'asc' | 'desc', offset: number): { hour: number; skip: number } | null {
+  const ordered = direction === 'asc' ? hours : [...hours].reverse();
+  let skip = offset;
+  for (const { hour, n } of ordered) {
+    if (skip < n) return { hour, skip };
+    skip -= n;
+  }
+  return null;
+}
+
+/** The total and where the page starts, from the hour counts. */
+export async function planByHours(
+  db: Kysely<Database>,
+  filter: ListFilter,
+  order: { column: TimeColumn; direction: 'asc' | 'desc' },
+  offset: number,
+): Promise<HourPlan> {
+  const windowFamily = filter.basis === 'started_at' ? 's' : 'b';
+  const inWindow = await hoursWithin(db, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs);
+  const total = inWindow.reduce((sum, h) => sum + h.n, 0);
+  const range = (column: TimeColumn, hour: number, lowMs: number | null, highMs: number | null) =>
+    order.direction === 'desc'
+      ? { column, lowMs, highMs: Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (hour + 1) * HOUR_MS) }
+      : { column, lowMs: Math.max(lowMs ?? 0, hour * HOUR_MS), highMs };
+  if (order.column === filter.basis) {
+    const at = locate(inWindow, order.direction, offset);
+    return { total, start: at ? { ...range(order.column, at.hour, filter.fromMs, filter.toMs), skip: at.skip } : 'past-end' };
+  }
+  if (order.column === 'started_at' && filter.status !== 'all') {
+    // Does the window hold every payment of the status? Then it filters nothing, and started-time hours page the list.
+    const everHours = await hourCounts(db, filter, 'b', 0, Number.MAX_SAFE_INTEGER);
+    let ever = 0;
+    for (const n of everHours.values()) ever += n;
+    if (ever !== total) return { total, start: 'by-offset' };
+    const started = [...(await hourCounts(db, filter, 's', 0, Number.MAX_SAFE_INTEGER))].filter(([, n]) => n !== 0).map(([hour, n]) => ({ hour, n }));
+    started.sort((a, b) => a.hour - b.hour);
+    const at = locate(started, order.direction, offset);
+    return { total, start: at ? { ...range('started_at', at.hour, null, null), skip: at.skip } : 'past-end' };
+  }
+  return { total, start: 'by-offset' };
+}
+
+/**
+ * Moves up to `limit` deltas into the counts (the oldest first), in one transaction; returns how
+ * many moved. Several instances may fold at once: on PostgreSQL each takes rows the others have
+ * not locked; SQLite has one writer.
+ */
+export async function foldDeltas(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', limit: number): Promise<number> {
+  if (dialect === 'postgres') {
+    const moved = await sql<{ moved: number | string }>`
+      with taken as (
+        delete from payment_time_count_deltas where id in (select id from payment_time_count_deltas order by id limit ${limit} for update skip locked)
+        returning store_id, status, family, hour, sandbox, n
+      ), summed as (
+        select store_id, status, family, hour, sandbox, sum(n) as n, count(*) as rows from taken group by store_id, status, family, hour, sandbox
+      ), written as (
+        insert into payment_time_counts (store_id, status, family, hour, sandbox, n)
+        select store_id, status, family, hour, sandbox, n from summed order by store_id, status, family, hour, sandbox
+        on conflict (store_id, status, family, hour, sandbox) do update set n = payment_time_counts.n + excluded.n
+      )
+      select coalesce(sum(rows), 0) as moved from summed`.execute(db);
+    return Number(moved.rows[0]?.moved ?? 0);
+  }
+  return db.transaction().execute(async (trx) => {
+    const last = await trx.selectFrom('payment_time_count_deltas').select('id').orderBy('id').offset(limit - 1).limit(1).executeTakeFirst();
+    const upTo = last ? Number(last.id) : Number.MAX_SAFE_INTEGER;
+    await sql`
+      insert into payment_time_counts (store_id, status, family, hour, sandbox, n)
+      select store_id, status, family, hour, sandbox, sum(n) from payment_time_count_deltas where id <= ${upTo}
+      group by store_id, status, family, hour, sandbox
+      on conflict (store_id, status, family, hour, sandbox) do update set n = payment_time_counts.n + excluded.n`.execute(trx);
+    const removed = await trx.deleteFrom('payment_time_count_deltas').where('id', '<=', upTo).executeTakeFirst();
+    return Number(removed.numDeletedRows);
+  });
+}
