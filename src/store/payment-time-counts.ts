@@ -88,14 +88,23 @@ async function countBetween(db: Kysely<Database>, filter: ListFilter, column: Ti
  * Exact per-hour counts of the filter's payments by `column` within [fromMs, toMs): whole hours
  * from the counts, the partial hours at the edges counted exactly.
  */
-async function hoursWithin(db: Kysely<Database>, filter: ListFilter, family: 'b' | 's', column: TimeColumn, fromMs: number, toMs: number): Promise<Array<{ hour: number; n: number }>> {
+async function hoursWithin(
+  db: Kysely<Database>,
+  filter: ListFilter,
+  family: 'b' | 's',
+  column: TimeColumn,
+  fromMs: number,
+  toMs: number,
+  /** The family's counts of every hour, when the caller has read them already. */
+  everyHour?: Map<number, number>,
+): Promise<Array<{ hour: number; n: number }>> {
   if (toMs <= fromMs) return [];
   const firstHour = Math.floor(fromMs / HOUR_MS);
   const lastHour = Math.floor((toMs - 1) / HOUR_MS);
-  const counts = await hourCounts(db, filter, family, firstHour, lastHour);
+  const counts = everyHour ?? (await hourCounts(db, filter, family, firstHour, lastHour));
   const partial = async (hour: number) => countBetween(db, filter, column, Math.max(fromMs, hour * HOUR_MS), Math.min(toMs, (hour + 1) * HOUR_MS), false);
   const hours: Array<{ hour: number; n: number }> = [];
-  for (const [hour, n] of counts) if (n !== 0 && hour !== firstHour && hour !== lastHour) hours.push({ hour, n });
+  for (const [hour, n] of counts) if (n !== 0 && hour > firstHour && hour < lastHour) hours.push({ hour, n });
   const edges = firstHour === lastHour ? [firstHour] : [firstHour, lastHour];
   const edgeCounts = await Promise.all(edges.map(partial));
   edges.forEach((hour, i) => {
@@ -123,7 +132,11 @@ export async function planByHours(
   offset: number,
 ): Promise<HourPlan> {
   const windowFamily = filter.basis === 'started_at' ? 's' : 'b';
-  const inWindow = await hoursWithin(db, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs);
+  // Started order of a status with a time of its own: pageable by started-time hours only if the
+  // window holds every payment of the status, which the counts of all its hours tell.
+  const startedOrder = order.column === 'started_at' && filter.basis !== 'started_at';
+  const everyHour = startedOrder ? await hourCounts(db, filter, 'b', 0, Number.MAX_SAFE_INTEGER) : undefined;
+  const inWindow = await hoursWithin(db, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs, everyHour);
   const total = inWindow.reduce((sum, h) => sum + h.n, 0);
   const range = (column: TimeColumn, hour: number, lowMs: number | null, highMs: number | null) =>
     order.direction === 'desc'
@@ -133,11 +146,9 @@ export async function planByHours(
     const at = locate(inWindow, order.direction, offset);
     return { total, start: at ? { ...range(order.column, at.hour, filter.fromMs, filter.toMs), skip: at.skip } : 'past-end' };
   }
-  if (order.column === 'started_at' && filter.status !== 'all') {
-    // Does the window hold every payment of the status? Then it filters nothing, and started-time hours page the list.
-    const everHours = await hourCounts(db, filter, 'b', 0, Number.MAX_SAFE_INTEGER);
+  if (everyHour) {
     let ever = 0;
-    for (const n of everHours.values()) ever += n;
+    for (const n of everyHour.values()) ever += n;
     if (ever !== total) return { total, start: 'by-offset' };
     const started = [...(await hourCounts(db, filter, 's', 0, Number.MAX_SAFE_INTEGER))].filter(([, n]) => n !== 0).map(([hour, n]) => ({ hour, n }));
     started.sort((a, b) => a.hour - b.hour);
