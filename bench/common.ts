@@ -6,7 +6,7 @@ import path from 'node:path';
 import { runLoad, startServer, type LoadResult } from './harness';
 
 export const smoke = process.env.BENCH_SMOKE === '1';
-export const durationS = Number(process.env.BENCH_DURATION_S ?? (smoke ? 2 : 10));
+export const durationS = Number(process.env.BENCH_DURATION_S ?? (smoke ? 2 : 5));
 export const largeRows = Number(process.env.BENCH_ROWS ?? (smoke ? 5_000 : 1_000_000));
 export const smallRows = smoke ? 100 : 1_000;
 export const connections = 64;

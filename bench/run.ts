@@ -3,7 +3,7 @@
  * on SQLite and — when DATABASE_URL is a PostgreSQL URL — on PostgreSQL. Writes
  * bench/results/latest.json and bench/results/latest.md (the table docs/performance.md shows).
  *
- *   BENCH_DURATION_S   seconds of load per measurement (default 10)
+ *   BENCH_DURATION_S   seconds of load per measurement (default 5)
  *   BENCH_ROWS         the large table size (default 1,000,000)
  *   BENCH_SMOKE=1      CI's smoke run: small tables, short loads; checks the benchmarks work, asserts no timings
  *   BENCH_ONLY=a,b     run only the named benchmarks (names below)
