@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import { isPostgresUrl, type StoreDialect } from './dialect';
 import { migrateToLatest } from './migrations';
-import { createRepositories } from './repositories';
+import { createRepositories, type DirectRead } from './repositories';
 import type { Database } from './schema';
 import type { Repositories, Store, StoreOptions } from './types';
 import { GyeolSqliteDialect } from './sqlite-driver';
@@ -25,6 +25,8 @@ const INT8_OID = 20;
 export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: StoreDialect;
+  /** SQLite only: a read outside transactions straight from the read-only connection (repositories.ts). */
+  directRead?: DirectRead;
 }
 
 /**
@@ -36,13 +38,13 @@ export async function openDatabase(options: StoreOptions): Promise<OpenDatabase>
   if (isPostgresUrl(options.databaseUrl)) {
     return { db: await openPostgres(options.databaseUrl, options.pgSchema), dialect: 'postgres' };
   }
-  return { db: openSqlite(sqlitePathOf(options)), dialect: 'sqlite' };
+  return { ...openSqlite(sqlitePathOf(options)), dialect: 'sqlite' };
 }
 
 /** Opens the database and returns the repositories over it. Call `migrate()` before use. */
 export async function createStore(options: StoreOptions): Promise<Store> {
-  const { db, dialect } = await openDatabase(options);
-  return new KyselyStore(db, dialect);
+  const { db, dialect, directRead } = await openDatabase(options);
+  return new KyselyStore(db, dialect, directRead);
 }
 
 class KyselyStore implements Store {
@@ -65,8 +67,9 @@ class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
+    directRead?: DirectRead,
   ) {
-    const repos = createRepositories(db, false, dialect);
+    const repos = createRepositories(db, false, dialect, directRead);
     this.stores = repos.stores;
     this.channels = repos.channels;
     this.payments = repos.payments;
@@ -120,7 +123,7 @@ function sqlitePathOf(options: StoreOptions): string {
   return DEFAULT_SQLITE_PATH;
 }
 
-function openSqlite(file: string): Kysely<Database> {
+function openSqlite(file: string): { db: Kysely<Database>; directRead: DirectRead } {
   if (file !== ':memory:' && !file.startsWith('file:')) {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
@@ -137,7 +140,9 @@ function openSqlite(file: string): Kysely<Database> {
   // Reads outside transactions go to a second, read-only connection (it sees committed data only); an in-memory database has none.
   const reader = file === ':memory:' ? null : new BetterSqlite3(file, { readonly: true });
   reader?.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new GyeolSqliteDialect({ file, writer: database, reader }) });
+  const dialect = new GyeolSqliteDialect({ file, writer: database, reader });
+  const db = new Kysely<Database>({ dialect });
+  return { db, directRead: (sql, parameters) => dialect.driver!.readNow(sql, parameters) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,12 +16,18 @@ import { KyselyWebhookRepository, KyselyWebhookSettingsRepository } from './webh
 import type { StoreDialect } from './dialect';
 import type { Repositories } from './types';
 
+/**
+ * A read outside any transaction that skips the query builder (SQLite's read-only connection);
+ * null when it cannot (the caller then runs the same SQL through Kysely).
+ */
+export type DirectRead = (sql: string, parameters: readonly unknown[]) => unknown[] | null;
+
 /** All repositories over one Kysely instance or one transaction (`inTransaction` = true). */
-export function createRepositories(db: Kysely<Database>, inTransaction: boolean, dialect: StoreDialect): Repositories {
+export function createRepositories(db: Kysely<Database>, inTransaction: boolean, dialect: StoreDialect, directRead?: DirectRead): Repositories {
   return {
     stores: new KyselyStoreRepository(db),
     channels: new KyselyChannelRepository(db),
-    payments: new KyselyPaymentRepository(db, inTransaction, dialect),
+    payments: new KyselyPaymentRepository(db, inTransaction, dialect, directRead),
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),

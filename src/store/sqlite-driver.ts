@@ -246,6 +246,18 @@ export class GroupCommitSqliteDriver implements Driver {
     this.writer.close();
   }
 
+  /**
+   * A read outside any transaction straight from the read-only connection — no query builder, no
+   * promise hop (the store's hottest reads; a Kysely query costs several times the statement
+   * itself). Null without a read-only connection (an in-memory database).
+   */
+  readNow(sql: string, parameters: readonly unknown[]): unknown[] | null {
+    if (!this.reader) return null;
+    const statement = this.reader.prepare(sql);
+    if (!statement.readonly) throw new Error('readNow only reads');
+    return statement.all(parameters as unknown[]);
+  }
+
   /** A query outside a transaction: reads on the reader; a write is a group member of its own. */
   async executeAlone(query: CompiledQuery): Promise<QueryResult<unknown>> {
     // A PRAGMA reads or sets the connection it runs on: the writer's are the ones that matter.
