@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/support/databases';
 import type { Payment } from '../domain/payment';
-import { applied, at, newPaymentInput, paymentEvents as ev, seedStore } from './test-fixtures';
+import { applied, at, newPaymentInput, newReceiptIntent, paymentEvents as ev, seedStore } from './test-fixtures';
 import type { Store } from './types';
 
 async function paidCard(store: Store): Promise<Payment> {
@@ -70,28 +70,7 @@ forEachDatabase((_db, getStore) => {
     const store = getStore();
     const payment = await paidCard(store);
     const before = await versionOf(store, payment);
-    const intent = await store.receipts.insertIntent({
-      storeId: payment.storeId,
-      channelId: payment.channelId,
-      kind: 'payment',
-      paymentId: payment.id,
-      impUid: payment.impUid,
-      merchantUid: payment.merchantUid,
-      pgOrderId: payment.merchantUid,
-      purpose: 'person',
-      identifierType: 'phone',
-      identifierSealed: 'sealed-identifier',
-      identifierMasked: '010******78',
-      payMethod: 'trans',
-      name: '결 머그컵',
-      amount: payment.amount,
-      vat: 0,
-      taxFree: 0,
-      buyerName: '홍길동',
-      buyerEmail: null,
-      buyerTel: '01012345678',
-      createdAt: at(3_000),
-    });
+    const intent = await store.receipts.insertIntent(newReceiptIntent(payment, { amount: payment.amount, vat: 0, createdAt: at(3_000) }));
     const afterIntent = await versionOf(store, payment);
     expect(afterIntent).toBeGreaterThan(before);
     await store.receipts.transition(payment.storeId, intent!.id, 'issuing', 'issued', { receiptTid: 'r1', applyNum: '1', receiptUrl: null, appliedAt: at(4_000) }, at(4_000));

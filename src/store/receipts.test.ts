@@ -1,35 +1,14 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/support/databases';
 import type { Receipt } from '../domain/receipts';
-import { T0, at, newPaymentInput, seedStore } from './test-fixtures';
+import { at, newPaymentInput, newReceiptIntent, seedStore } from './test-fixtures';
 import type { NewReceipt, Store } from './types';
 
 async function setup(store: Store) {
   const a = await seedStore(store);
   const b = await seedStore(store);
   const payment = await store.payments.insert(newPaymentInput(a.store.id, a.channel.id, { payMethod: 'trans' }));
-  const intent: NewReceipt = {
-    storeId: a.store.id,
-    channelId: a.channel.id,
-    kind: 'payment',
-    paymentId: payment.id,
-    impUid: payment.impUid,
-    merchantUid: payment.merchantUid,
-    pgOrderId: payment.merchantUid,
-    purpose: 'person',
-    identifierType: 'phone',
-    identifierSealed: 'sealed-identifier',
-    identifierMasked: '010******78',
-    payMethod: 'trans',
-    name: '결 머그컵',
-    amount: 11000,
-    vat: 1000,
-    taxFree: 0,
-    buyerName: '홍길동',
-    buyerEmail: null,
-    buyerTel: '01012345678',
-    createdAt: T0,
-  };
+  const intent: NewReceipt = newReceiptIntent(payment);
   return { storeId: a.store.id, otherStoreId: b.store.id, channelId: a.channel.id, payment, intent };
 }
 

@@ -7,7 +7,7 @@ import { newApiKey, newChannelKey, newImpUid, newStoreCode } from '../domain/ids
 import type { BillingCustomer } from '../domain/billing';
 import type { CardDetails, MethodDetails, Payment } from '../domain/payment';
 import { decide, type PaymentEvent } from '../domain/payment-transitions';
-import type { AcceptedDecision, ChannelRecord, NewChannel, NewPayment, NewStore, Repositories, StoreRecord } from './types';
+import type { AcceptedDecision, ChannelRecord, NewChannel, NewPayment, NewReceipt, NewStore, Repositories, StoreRecord } from './types';
 
 export const T0 = new Date(Date.UTC(2026, 0, 15, 3, 0, 0));
 
@@ -122,6 +122,33 @@ export function newBillingCustomerInput(storeId: number, channelId: number, over
 }
 
 /** A store with one default channel. */
+/** A cash receipt intent (state `issuing`) for `payment`, a person's phone number as identifier. */
+export function newReceiptIntent(payment: Payment, overrides: Partial<NewReceipt> = {}): NewReceipt {
+  return {
+    storeId: payment.storeId,
+    channelId: payment.channelId,
+    kind: 'payment',
+    paymentId: payment.id,
+    impUid: payment.impUid,
+    merchantUid: payment.merchantUid,
+    pgOrderId: payment.merchantUid,
+    purpose: 'person',
+    identifierType: 'phone',
+    identifierSealed: 'sealed-identifier',
+    identifierMasked: '010******78',
+    payMethod: 'trans',
+    name: '결 머그컵',
+    amount: 11000,
+    vat: 1000,
+    taxFree: 0,
+    buyerName: '홍길동',
+    buyerEmail: null,
+    buyerTel: '01012345678',
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
 export async function seedStore(repos: Repositories, overrides: Partial<NewStore> = {}): Promise<{ store: StoreRecord; channel: ChannelRecord }> {
   const store = await repos.stores.insert(newStoreInput(overrides));
   const channel = await repos.channels.insert(newChannelInput(store.id, { isDefault: true }));

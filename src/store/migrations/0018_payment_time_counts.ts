@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
 import type { StoreDialect } from '../dialect';
 
 /**
@@ -33,26 +33,23 @@ export function paymentTimeCountsMigration(dialect: StoreDialect): Migration {
     or old.failed_at is distinct from new.failed_at or old.cancelled_at is distinct from new.cancelled_at`;
   return {
     async up(db: Kysely<any>): Promise<void> {
-      await db.schema
-        .createTable('payment_time_counts')
-        .addColumn('store_id', big, (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('family', 'text', (c) => c.notNull())
-        .addColumn('hour', big, (c) => c.notNull())
-        .addColumn('sandbox', 'integer', (c) => c.notNull())
-        .addColumn('n', big, (c) => c.notNull())
+      // The counts and their deltas have the same columns; the deltas also an id (their order).
+      const countColumns = <T extends CreateTableBuilder<string, never>>(table: T) =>
+        table
+          .addColumn('store_id', big, (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('family', 'text', (c) => c.notNull())
+          .addColumn('hour', big, (c) => c.notNull())
+          .addColumn('sandbox', 'integer', (c) => c.notNull())
+          .addColumn('n', big, (c) => c.notNull());
+      await countColumns(db.schema.createTable('payment_time_counts'))
         .addPrimaryKeyConstraint('payment_time_counts_pkey', ['store_id', 'status', 'family', 'hour', 'sandbox'])
         .execute();
-      await db.schema
-        .createTable('payment_time_count_deltas')
-        .addColumn('id', big, (c) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
-        .addColumn('store_id', big, (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('family', 'text', (c) => c.notNull())
-        .addColumn('hour', big, (c) => c.notNull())
-        .addColumn('sandbox', 'integer', (c) => c.notNull())
-        .addColumn('n', big, (c) => c.notNull())
-        .execute();
+      await countColumns(
+        db.schema
+          .createTable('payment_time_count_deltas')
+          .addColumn('id', big, (c) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement())),
+      ).execute();
       await db.schema.createIndex('payment_time_count_deltas_key_idx').on('payment_time_count_deltas').columns(['store_id', 'status', 'family', 'hour']).execute();
 
       if (dialect === 'postgres') {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { forEachDatabase } from '../../../../test/support/databases';
 import { createGatewayHarness, type GatewayHarness } from '../../../../test/support/gateway-harness';
 import { v1SchemaErrors } from '../../../../test/support/openapi';
+import { newReceiptIntent } from '../../../store/test-fixtures';
 
 forEachDatabase((_name, getStore) => {
   describe('GET /payments/{imp_uid}', () => {
@@ -69,11 +70,7 @@ forEachDatabase((_name, getStore) => {
         expect(fullReads).toHaveBeenCalledTimes(2);
 
         // A cash receipt is a row of its own; the payment's answer still changes with it.
-        const receipt = await h.store.receipts.insertIntent({
-          storeId: payment.storeId, channelId: payment.channelId, kind: 'payment', paymentId: payment.id, impUid: payment.impUid, merchantUid: payment.merchantUid, pgOrderId: payment.merchantUid,
-          purpose: 'person', identifierType: 'phone', identifierSealed: 'sealed', identifierMasked: '010******78', payMethod: 'trans', name: '결 머그컵', amount: 600, vat: 55, taxFree: 0,
-          buyerName: '홍길동', buyerEmail: null, buyerTel: '01012345678', createdAt: h.clock.now(),
-        });
+        const receipt = await h.store.receipts.insertIntent(newReceiptIntent(payment, { amount: 600, vat: 55, createdAt: h.clock.now() }));
         expect((await get()).body.response.cash_receipt_issued).toBe(false);
         await h.store.receipts.transition(payment.storeId, receipt!.id, 'issuing', 'issued', { receiptTid: 'r-42', applyNum: '42', receiptUrl: null, appliedAt: h.clock.now() }, h.clock.now());
         expect((await get()).body.response.cash_receipt_issued).toBe(true);
