@@ -9,10 +9,10 @@
  *
  * `POST /billing` — what `POST /subscribe/payments/again` commits (src/services/billing-charges.ts,
  * approvals.ts `chargeBillingKey`, store/payments.ts):
- *   1. insert the payment (`ready`);
- *   2. the claim: update it to `requested` with the sealed charge input, the merchant_uid claim and
- *      the reconciler's deadline (`begin immediate` … `commit`);
- *   3. the approval: update it to `paid` with the card and receipt columns, and insert its
+ *   1. insert the payment (`ready`) and claim it — update it to `requested` with the sealed charge
+ *      input, the merchant_uid claim and the reconciler's deadline (in a savepoint, as gyeol does) —
+ *      in one transaction;
+ *   2. the approval: update it to `paid` with the card and receipt columns, and insert its
  *      `payment.paid` event, in one transaction.
  * `POST /checkout` — what the checkout commits (services/checkout.ts):
  *   1. insert the payment and its session in one transaction (`openSession`);
@@ -77,6 +77,8 @@ const insertSession = db.prepare(
 const completeSession = db.prepare(`update checkout_sessions set state = 'completed', result = @result, completed_at = @at where id = @sessionId and state = 'open'`);
 const begin = db.prepare('begin immediate');
 const commit = db.prepare('commit');
+const savepoint = db.prepare('savepoint claim');
+const release = db.prepare('release savepoint claim');
 
 /** One transaction, committed (durably: synchronous=FULL) before the next starts. */
 function inTransaction<T>(work: () => T): T {
@@ -111,9 +113,14 @@ function approved(payment: { id: number; imp_uid: string; merchant_uid: string }
 }
 
 function billing(): void {
-  const payment = insertPayment.get(paymentRow('api')) as { id: number; imp_uid: string; merchant_uid: string };
   const at = Date.now();
-  inTransaction(() => claim.get({ id: payment.id, storeId: merchant.id, at, pgTid: null, sealed, reconcileAfter: at + 35_000 }));
+  const payment = inTransaction(() => {
+    const inserted = insertPayment.get(paymentRow('api')) as { id: number; imp_uid: string; merchant_uid: string };
+    savepoint.run();
+    claim.get({ id: inserted.id, storeId: merchant.id, at, pgTid: null, sealed, reconcileAfter: at + 35_000 });
+    release.run();
+    return inserted;
+  });
   approved(payment, `t${randomUUID().replace(/-/g, '').slice(0, 29)}`);
 }
 
