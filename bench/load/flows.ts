@@ -2,8 +2,9 @@
  * The load of the billing-charge and checkout benchmarks, in its own process (never in the
  * server's event loop): `connections` virtual users, each repeating one whole flow over HTTP
  * (keep-alive, node:http — the cheapest client Node has, so the load takes little of the CPU it
- * shares with the servers) for a warm-up (`warmupS`, default 1) that is not counted, then
- * `durationS` seconds: a flow counts when it ends inside them.
+ * shares with the servers): its connections opened first, then a warm-up that is not counted —
+ * `warmupS` (default 1) and until every user has ended one flow — then `durationS` seconds: a flow
+ * counts when it ends inside them.
  *
  * Reads its task as JSON from the environment (`BENCH_LOAD`), prints one JSON line: completed
  * flows per second, their latency (p50/p99/mean, whole flow), failures — any, warm-up included —
@@ -191,28 +192,32 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** The longest warm-up: past it, the measured run starts even if some user has not ended a flow yet. */
+const MAX_WARMUP_MS = 30_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 async function main(): Promise<void> {
   const run: FlowRun = task.flow === 'billing' ? await billingFlow() : task.flow === 'checkout' ? await checkoutFlow() : postFlow();
-  const warmupMs = (task.warmupS ?? 1) * 1000;
-  const started = performance.now();
-  const measureFrom = started + warmupMs;
-  const end = measureFrom + task.durationS * 1000;
   const latencies: number[] = [];
   const gatewayShares: number[] = [];
   const failures: string[] = [];
   let failed = 0;
   let completed = 0;
   let seq = 0;
-  const startMeasuring = setTimeout(() => {
-    measuring = true;
-  }, warmupMs);
-  const stopMeasuring = setTimeout(() => {
-    measuring = false;
-  }, warmupMs + task.durationS * 1000);
+  // The measured window; set once the warm-up is over.
+  let measureFrom = Infinity;
+  let end = Infinity;
+  let stopped = false;
+  let usersServed = 0;
+  let everyUserServed: () => void = () => undefined;
+  const served = new Promise<void>((resolve) => {
+    everyUserServed = resolve;
+  });
   // A flow counts when it ends inside the measured window (as autocannon counts requests).
   const inWindow = (at: number) => at >= measureFrom && at <= end;
   const user = async (id: number) => {
-    while (performance.now() < end) {
+    let first = true;
+    while (!stopped) {
       const begun = performance.now();
       try {
         const { gatewayMs } = await run(id, seq++);
@@ -227,14 +232,37 @@ async function main(): Promise<void> {
         failed++;
         if (failures.length < 5) failures.push(err instanceof Error ? err.message : String(err));
         // A refused connection would spin: back off a little.
-        if (!(err instanceof FlowError)) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!(err instanceof FlowError)) await sleep(50);
+      }
+      if (first) {
+        first = false;
+        if (++usersServed === task.connections) everyUserServed();
       }
     }
   };
-  await Promise.all(Array.from({ length: task.connections }, (_, i) => user(i)));
-  clearTimeout(startMeasuring);
-  clearTimeout(stopMeasuring);
-  const measuredS = task.durationS;
+  // Every connection is opened before the load, while the servers are idle: a saturated Node
+  // server accepts new connections late (seconds: docs/performance.md).
+  const origins = task.flow === 'checkout' ? [task.url, task.simulatorUrl!] : [new URL(task.url).origin];
+  await Promise.all(origins.flatMap((origin) => Array.from({ length: task.connections }, () => request('GET', `${origin}/health`, {}))));
+  const users = Array.from({ length: task.connections }, (_, i) => user(i));
+  // The warm-up lasts warmupS and until every user has ended one flow.
+  const started = performance.now();
+  let giveUp: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([served, sleep((task.warmupS ?? 1) * 1000)]),
+    new Promise<void>((resolve) => {
+      giveUp = setTimeout(resolve, MAX_WARMUP_MS);
+    }),
+  ]);
+  clearTimeout(giveUp);
+  measureFrom = performance.now();
+  measuring = true;
+  await sleep(task.durationS * 1000);
+  end = performance.now();
+  measuring = false;
+  stopped = true;
+  await Promise.all(users);
+  const measuredS = (end - measureFrom) / 1000;
   latencies.sort((a, b) => a - b);
   gatewayShares.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
@@ -245,13 +273,16 @@ async function main(): Promise<void> {
       requests: latencies.length,
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
+      p90Ms: round(percentile(latencies, 90)),
+      maxMs: round(latencies.at(-1) ?? 0),
       meanMs: round(mean(latencies)),
       non2xx: failed,
       errors: 0,
       durationS: round(measuredS),
+      warmupS: round((measureFrom - started) / 1000),
       gatewayMs: gatewayShares.length === 0 ? null : { p50: round(percentile(gatewayShares, 50)), p99: round(percentile(gatewayShares, 99)), mean: round(mean(gatewayShares)) },
       failures,
-      // Mean time of each step per measured flow (steps timed after the warm-up, over the flows counted: a close estimate).
+      // Mean time of each step per measured flow (steps timed inside the window, over the flows counted: a close estimate).
       stepsMs: Object.fromEntries([...stepTotals].map(([name, total]) => [name, latencies.length === 0 ? 0 : round(total / latencies.length)])),
       // Every flow completed, the warm-up's too (the runner divides the server's CPU time by it).
       completedWithWarmup: completed,
