@@ -107,7 +107,7 @@ function loadOnce(options: LoadOptions): Promise<LoadResult> {
     // The options go through a file: a long list of paths is over the kernel's limit for one argument.
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'gyeol-bench-')), 'load.json');
     writeFileSync(file, JSON.stringify({ url, paths, connections, durationS, headers }));
-    args = [path.resolve('dist/bench/paths.js'), file];
+    args = [path.resolve('dist/bench/load/paths.js'), file];
   } else {
     const cli = path.resolve('node_modules/autocannon/autocannon.js');
     args = [cli, '-j', '-c', String(options.connections), '-d', String(options.durationS), '-m', options.method ?? 'GET'];
@@ -151,4 +151,60 @@ export async function v1Token(url: string, apiKey: string, apiSecret: string): P
   const body = (await res.json()) as { code: number; response: { access_token: string } | null };
   if (body.code !== 0 || !body.response) throw new Error(`getToken failed: ${JSON.stringify(body)}`);
   return body.response.access_token;
+}
+
+/** What a load script of bench/load/ reports: a LoadResult, plus the gateway's share of a multi-server flow and the first failures. */
+export interface FlowLoadResult extends LoadResult {
+  gatewayMs: { p50: number; p99: number; mean: number } | null;
+  failures: string[];
+  completedWithWarmup: number;
+  /**
+   * The server's CPU time (user + system) per completed flow, warm-up included, in ms: its own
+   * work per flow, which — unlike a rate — hardly moves when other work shares the machine, and
+   * leaves out the time it waits (a durable commit's fsync is a wait).
+   */
+  cpuMsPerFlow: number | null;
+}
+
+/** A process's CPU time so far (user + system, ms; Linux /proc), or null elsewhere. */
+export function cpuMs(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs a load script (`dist/bench/load/<name>.js`) in its own process with `task` (JSON in
+ * `BENCH_LOAD`) and reads its one-line JSON summary; the script warms up for a second first, not
+ * counted. The server's RSS is sampled every 250 ms meanwhile, as {@link runLoad} does.
+ */
+export async function runScriptLoad(script: string, task: Record<string, unknown>, watchPid?: number): Promise<FlowLoadResult & { rssMiB: number | null }> {
+  let peak: number | null = null;
+  const cpuBefore = watchPid === undefined ? null : cpuMs(watchPid);
+  const sampler = watchPid === undefined ? null : setInterval(() => {
+    const now = rssMiB(watchPid);
+    if (now !== null) peak = Math.max(peak ?? 0, now);
+  }, 250);
+  try {
+    const result = await new Promise<FlowLoadResult>((resolve, reject) => {
+      const child = spawn(process.execPath, [script], { env: { ...process.env, BENCH_LOAD: JSON.stringify(task) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.once('exit', (code) => {
+        if (code !== 0) return reject(new Error(`${script} exited with ${code}: ${err.slice(-500)}`));
+        resolve(JSON.parse(out) as FlowLoadResult);
+      });
+    });
+    const cpuAfter = watchPid === undefined ? null : cpuMs(watchPid);
+    const cpuMsPerFlow = cpuBefore !== null && cpuAfter !== null && result.completedWithWarmup > 0 ? Math.round(((cpuAfter - cpuBefore) / result.completedWithWarmup) * 100) / 100 : null;
+    return { ...result, cpuMsPerFlow, rssMiB: peak };
+  } finally {
+    if (sampler) clearInterval(sampler);
+  }
 }

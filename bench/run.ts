@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { connections, durationS, largeRows, pgSchemaPrefix, postgresUrl, smallRows, smoke, work, type BenchmarkOutput, type Check, type Measurement } from './common';
+import { billingBenchmarks, checkoutBenchmarks } from './benchmarks/flows';
 import { frontEndBenchmarks } from './benchmarks/front-end';
 import { lookupBenchmarks } from './benchmarks/lookup';
 import { startTime } from './benchmarks/process';
@@ -23,6 +24,8 @@ import { startTime } from './benchmarks/process';
 /** The benchmarks in the order they run. */
 const benchmarks: Array<{ name: string; run: () => Promise<BenchmarkOutput> }> = [
   { name: 'lookup', run: lookupBenchmarks },
+  { name: 'billing', run: billingBenchmarks },
+  { name: 'checkout', run: checkoutBenchmarks },
   { name: 'front-end', run: frontEndBenchmarks },
   { name: 'process', run: async () => ({ checks: [await startTime()] }) },
 ];
@@ -87,6 +90,12 @@ if (broken.length > 0) {
   process.exitCode = 1;
 }
 
+/** The server's CPU ms per completed flow, for loads that measured it (bench/load/ scripts). */
+function cpuOf(load: object): number | null {
+  const value = (load as { cpuMsPerFlow?: unknown }).cpuMsPerFlow;
+  return typeof value === 'number' ? value : null;
+}
+
 function markdown(r: typeof report): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const n = (x: number) => Math.round(x).toLocaleString('en');
@@ -97,12 +106,16 @@ function markdown(r: typeof report): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---|---|',
     ...r.results.map(
       (m) =>
-        `| ${m.benchmark} | ${m.database} | ${n(m.rows)} | ${n(m.gyeol.rps)} | ${m.gyeol.p50Ms} | ${m.gyeol.p99Ms} | ${m.ceiling ? n(m.ceiling.rps) : '—'} | ${m.ratio === null ? '—' : pct(m.ratio)} | ${m.goal} | ${m.met ? 'yes' : 'no'} |`,
+        `| ${m.benchmark} | ${m.database} | ${m.rows > 0 ? n(m.rows) : '—'} | ${n(m.gyeol.rps)} | ${m.gyeol.p50Ms} | ${m.gyeol.p99Ms} | ${m.ceiling ? n(m.ceiling.rps) : '—'} | ${m.ratio === null ? '—' : pct(m.ratio)} | ${m.goal} | ${m.met ? 'yes' : 'no'} |`,
     ),
     '',
     ...Object.entries(r.scaling)
       .filter(([, v]) => v !== null)
       .map(([db, v]) => `Lookup at ${n(r.settings.largeRows)} rows vs ${n(r.settings.smallRows)} (${db}): ${pct(v!)} of the throughput (goal: within 10 %).`),
+    // The flows' own work: the server's CPU time per completed flow (steadier than a rate on a shared machine).
+    ...r.results
+      .filter((m) => cpuOf(m.gyeol) !== null)
+      .map((m) => `${m.benchmark} (${m.database}): the gateway's CPU time ${cpuOf(m.gyeol)!.toFixed(2)} ms a flow${m.ceiling && cpuOf(m.ceiling) !== null ? `, the ceiling's ${cpuOf(m.ceiling)!.toFixed(2)} ms` : ''}.`),
     '',
     '| benchmark | database | what | value | goal | met |',
     '|---|---|---|---:|---|---|',

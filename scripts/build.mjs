@@ -59,14 +59,15 @@ export async function buildSimulator() {
   await build({ ...NODE_BUNDLE, entryPoints: ['src/simulators/smartro/main.ts'], outfile: 'dist/simulator.js' });
 }
 
-/** The benchmarks (`npm run bench`): the runner and the servers it starts, each its own process. */
+/** The benchmarks (`npm run bench`): the runner, the servers it starts and its own load generators, each its own process. */
 export async function buildBench() {
   await build({
     ...NODE_BUNDLE,
     entryPoints: {
       run: 'bench/run.ts',
-      // Each server a benchmark starts, and each load process it runs, is its own file.
-      ...Object.fromEntries(['servers', 'load'].flatMap((dir) => readdirSync(path.join(root, 'bench', dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => [f.slice(0, -3), `bench/${dir}/${f}`]))),
+      ...Object.fromEntries(readdirSync(path.join(root, 'bench/servers')).filter((f) => f.endsWith('.ts')).map((f) => [f.slice(0, -3), `bench/servers/${f}`])),
+      // Load generators a benchmark runs in their own process: dist/bench/load/<name>.js.
+      ...Object.fromEntries(readdirSync(path.join(root, 'bench/load')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => [`load/${f.slice(0, -3)}`, `bench/load/${f}`])),
     },
     outdir: 'dist/bench',
   });

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from './config';
-import type { PgConnector } from './connectors/contract';
+import type { PgConnector, PgFetch } from './connectors/contract';
 import { smartroConnector, type SmartroCredentials } from './connectors/smartro';
 import { systemClock, type Clock } from './domain/clock';
 import { buildDemoShop, type DemoShopCredentials } from './demo-shop/server';
@@ -17,6 +17,7 @@ import { startTimeCounts, type TimeCountsJob } from './jobs/time-counts';
 import { startVbankExpiry, type VbankExpiryJob } from './jobs/vbank-expiry';
 import { startWebhookWorker, type WebhookWorker } from './jobs/webhooks';
 import { createOutboundHttp } from './http/outbound';
+import { createPgHttpClient } from './http/pg-client';
 import { createServices, type ServiceDeps, type Services } from './services';
 import type { Logger } from './services/deps';
 import { SecretBox } from './services/secrets';
@@ -39,8 +40,8 @@ export interface SystemOptions {
   simulatorRefundDelayMs?: number;
   /** PostgreSQL schema (tests isolate themselves with one). */
   pgSchema?: string;
-  /** The HTTP client PG calls go through (tests wrap fetch to lose an answer); the global fetch by default. */
-  pgFetch?: typeof fetch;
+  /** The HTTP client PG calls go through (tests wrap fetch to lose an answer); gyeol's keep-alive client (http/pg-client.ts) by default. */
+  pgFetch?: PgFetch;
 }
 
 export interface RunningSystem {
@@ -89,12 +90,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let vbankExpiry: VbankExpiryJob | null = null;
   let scheduler: Scheduler | null = null;
   let timeCounts: TimeCountsJob | null = null;
+  const pgClient = createPgHttpClient();
   const closeAll = async () => {
     await Promise.all([reconciler?.stop(), webhookWorker?.stop(), vbankExpiry?.stop(), scheduler?.stop(), timeCounts?.stop()]);
     // The gateway stops accepting first and lets requests in flight finish (bounded), while its
     // app can still answer them; then the apps close.
     await Promise.allSettled(servers.map(closeServer));
     await Promise.allSettled(apps.map((app) => app.close()));
+    pgClient.closeIdle();
     await store.close();
   };
   try {
@@ -136,7 +139,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       clock,
       secretBox: new SecretBox(instanceSecret),
       connectors,
-      connectorContext: { fetch: options.pgFetch ?? globalThis.fetch, clock, timeoutMs: config.pgTimeoutMs },
+      connectorContext: { fetch: options.pgFetch ?? pgClient.fetch, clock, timeoutMs: config.pgTimeoutMs },
       logger,
       publicUrl: gatewayUrl,
       approvals: { returnWaitMs: config.returnWaitMs, confirmTimeoutMs: config.confirmTimeoutMs },

@@ -18,10 +18,20 @@ import type { MethodDetails, PayMethod, PaymentPassThrough, VbankDetails } from 
  * Services treat credentials and window returns as opaque values handed back to the connector.
  */
 
+/**
+ * The HTTP client PG calls go through: the part of `fetch` the executor uses (the global `fetch`
+ * fits it; production uses gyeol's keep-alive client, http/pg-client.ts). `signal` bounds the
+ * whole call, answer included; a call it ends rejects with the signal's reason.
+ */
+export type PgFetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+) => Promise<{ status: number; text(): Promise<string> }>;
+
 /** What a connector may use from the outside world. */
 export interface ConnectorContext {
-  /** HTTP client (the global `fetch` in production; tests may wrap it to observe calls). */
-  fetch: typeof fetch;
+  /** HTTP client (http/pg-client.ts in production; tests may pass or wrap the global `fetch` to observe calls). */
+  fetch: PgFetch;
   clock: Clock;
   /** How long a PG call may take before its outcome is treated as unknown. */
   timeoutMs: number;

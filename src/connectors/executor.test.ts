@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../domain/clock';
-import { ConnectorFault, type PgAnswer, type PgFlow } from './contract';
+import { createPgHttpClient } from '../http/pg-client';
+import { ConnectorFault, type PgAnswer, type PgFetch, type PgFlow } from './contract';
 import { executeFlow, faultFromTransportError, jsonAnswer } from './executor';
 
 const URL_ = 'https://pg.example/pay';
@@ -68,7 +69,14 @@ describe('jsonAnswer', () => {
   });
 });
 
-describe('executeFlow over HTTP', () => {
+// The same behaviour through the global fetch and through gyeol's own client (production's).
+const pgClient = createPgHttpClient();
+afterAll(() => pgClient.closeIdle());
+
+describe.each<[string, PgFetch]>([
+  ['the global fetch', globalThis.fetch],
+  ['http/pg-client', pgClient.fetch],
+])('executeFlow over HTTP, through %s', (_name, fetch) => {
   let server: Server;
   let base: string;
   let handle: (req: IncomingMessage, res: ServerResponse) => void;
@@ -110,7 +118,7 @@ describe('executeFlow over HTTP', () => {
       res.end('네, 받았습니다');
     };
     const clock = new ManualClock(new Date('2026-01-15T03:00:00Z'));
-    const result = await executeFlow({ fetch: globalThis.fetch, clock, timeoutMs: 2_000 }, echoFlow, { base }, { path: '/a?b=1', body: '본문' });
+    const result = await executeFlow({ fetch, clock, timeoutMs: 2_000 }, echoFlow, { base }, { path: '/a?b=1', body: '본문' });
     expect(result).toEqual({
       answer: { status: 201, body: '네, 받았습니다', url: `${base}/a?b=1` },
       builtAt: new Date('2026-01-15T03:00:00Z'),
@@ -123,13 +131,13 @@ describe('executeFlow over HTTP', () => {
   it('sends no body for a GET', async () => {
     handle = (_req, res) => res.end('ok');
     const clock = new ManualClock();
-    await executeFlow({ fetch: globalThis.fetch, clock, timeoutMs: 2_000 }, echoFlow, { base }, { path: '/g', body: null });
+    await executeFlow({ fetch, clock, timeoutMs: 2_000 }, echoFlow, { base }, { path: '/g', body: null });
     expect(requests[0]).toMatchObject({ method: 'GET', url: '/g', body: '' });
   });
 
   it('classifies a connection the PG dropped after the request as a network fault with an unknown outcome', async () => {
     handle = (req) => req.socket.destroy();
-    const fault = await executeFlow({ fetch: globalThis.fetch, clock: new ManualClock(), timeoutMs: 2_000 }, echoFlow, { base }, { path: '/x', body: 'b' }).then(
+    const fault = await executeFlow({ fetch, clock: new ManualClock(), timeoutMs: 2_000 }, echoFlow, { base }, { path: '/x', body: 'b' }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -144,11 +152,24 @@ describe('executeFlow over HTTP', () => {
       // The rest never comes.
     };
     const started = Date.now();
-    const fault = await executeFlow({ fetch: globalThis.fetch, clock: new ManualClock(), timeoutMs: 200 }, echoFlow, { base }, { path: '/slow', body: 'b' }).then(
+    const fault = await executeFlow({ fetch, clock: new ManualClock(), timeoutMs: 200 }, echoFlow, { base }, { path: '/slow', body: 'b' }).then(
       () => null,
       (e: unknown) => e,
     );
     expect(fault).toMatchObject({ kind: 'timeout', outcomeUnknown: true });
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('knows a refused connection never reached the PG', async () => {
+    // A port that was just free: nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const fault = await executeFlow({ fetch, clock: new ManualClock(), timeoutMs: 2_000 }, echoFlow, { base: `http://127.0.0.1:${port}` }, { path: '/x', body: 'b' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(fault).toMatchObject({ kind: 'network', outcomeUnknown: false });
   });
 });

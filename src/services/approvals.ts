@@ -14,7 +14,7 @@ import { AppError, type ErrorCode } from '../domain/errors';
 import { fromMinorUnits } from '../domain/money';
 import { CARD_CHECK_CANCEL_REASON, type Payment } from '../domain/payment';
 import { approvalOpen, decide, type PaymentEvent } from '../domain/payment-transitions';
-import type { StrayApproval } from '../store/types';
+import type { NewPayment, StrayApproval } from '../store/types';
 
 export type { StrayApproval };
 import type { CancelService } from './cancels';
@@ -252,49 +252,50 @@ export class ApprovalService {
   }
 
   /**
-   * Issues a virtual account by a server call (V1 `POST /vbanks`) for a `ready` payment created
-   * for it: claims the merchant_uid with the issue's input sealed (what re-sends it), calls the PG
-   * outside any transaction, then records the account (`pg-approved`: `ready`, webhook `ready`) or
-   * the refusal. A fault leaves the outcome open: the reconciler re-sends the same input, which
-   * the connector guarantees issues no second account (contract `VirtualAccountIssueFlow`).
+   * Issues a virtual account by a server call (V1 `POST /vbanks`): records the `ready` payment
+   * `record` describes and claims its merchant_uid with the issue's input sealed (what re-sends
+   * it), calls the PG outside any transaction, then records the account (`pg-approved`: `ready`,
+   * webhook `ready`) or the refusal. A fault leaves the outcome open: the reconciler re-sends the
+   * same input, which the connector guarantees issues no second account (contract
+   * `VirtualAccountIssueFlow`).
    */
-  async issueVirtualAccount(payment: Payment, resolved: ResolvedChannel, input: VirtualAccountIssueInput): Promise<IssueOutcome> {
+  async issueVirtualAccount(record: NewPayment, resolved: ResolvedChannel, input: VirtualAccountIssueInput): Promise<IssueOutcome> {
     const flow = resolved.connector.flows.issueVirtualAccount;
     if (!flow) throw new Error(`${resolved.connector.id} cannot issue a virtual account by API`);
     const now = this.now();
-    const claimed = await this.claimServerCall(payment, { kind: 'vbank-issue', input } satisfies SealedIssue, now);
+    const claimed = await this.claimServerCall(record, { kind: 'vbank-issue', input } satisfies SealedIssue, now);
     if (claimed.kind === 'not-claimed') return claimed;
     let result: VirtualAccountIssueResult;
     try {
       result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
     } catch (err) {
       if (!(err instanceof ConnectorFault)) throw err;
-      this.deps.logger.error({ impUid: payment.impUid, fault: err.kind, err: err.message }, 'PG virtual account issue fault');
+      this.deps.logger.error({ impUid: claimed.payment.impUid, fault: err.kind, err: err.message }, 'PG virtual account issue fault');
       return this.serverCallFault(claimed.payment, err, now);
     }
     return this.recordIssue(claimed.payment, resolved, result);
   }
 
   /**
-   * Charges a stored billing key (V1 `POST /subscribe/payments/again`, a schedule's run) for a
-   * `ready` payment created for it: claims the merchant_uid with the charge's input sealed (what
-   * re-sends it; the billing key is in it, so it is sealed and never logged), calls the PG outside
-   * any transaction, then records the approval (`paid`, webhook `paid`) or the decline
-   * (`failed`). A fault leaves the outcome open: the reconciler re-sends the same charge, which
-   * the connector guarantees never charges the order twice (contract `BillingChargeFlow`).
+   * Charges a stored billing key (V1 `POST /subscribe/payments/again`, a schedule's run): records
+   * the `ready` payment `record` describes and claims its merchant_uid with the charge's input
+   * sealed (what re-sends it; the billing key is in it, so it is sealed and never logged), calls
+   * the PG outside any transaction, then records the approval (`paid`, webhook `paid`) or the
+   * decline (`failed`). A fault leaves the outcome open: the reconciler re-sends the same charge,
+   * which the connector guarantees never charges the order twice (contract `BillingChargeFlow`).
    */
-  async chargeBillingKey(payment: Payment, resolved: ResolvedChannel, input: BillingChargeInput): Promise<ChargeOutcome> {
+  async chargeBillingKey(record: NewPayment, resolved: ResolvedChannel, input: BillingChargeInput): Promise<ChargeOutcome> {
     const flow = resolved.connector.flows.chargeBillingKey;
     if (!flow) throw new Error(`${resolved.connector.id} cannot charge a billing key`);
     const now = this.now();
-    const claimed = await this.claimServerCall(payment, { kind: 'billing-charge', input } satisfies SealedCharge, now);
+    const claimed = await this.claimServerCall(record, { kind: 'billing-charge', input } satisfies SealedCharge, now);
     if (claimed.kind === 'not-claimed') return claimed;
     let result: ApprovalResult;
     try {
       result = await executeFlow(this.deps.connectorContext, flow, resolved.credentials, input);
     } catch (err) {
       if (!(err instanceof ConnectorFault)) throw err;
-      this.deps.logger.error({ impUid: payment.impUid, fault: err.kind, err: err.message }, 'PG billing charge fault');
+      this.deps.logger.error({ impUid: claimed.payment.impUid, fault: err.kind, err: err.message }, 'PG billing charge fault');
       return this.serverCallFault(claimed.payment, err, now);
     }
     const settled = await this.recordResult(claimed.payment, resolved, result, 'approval');
@@ -305,26 +306,29 @@ export class ApprovalService {
   }
 
   /**
-   * Claims the merchant_uid for a server call made without a Tid (an API virtual account issue, a
-   * billing charge), with its input sealed: what the reconciler re-sends when the answer is lost.
-   * If this process dies during the call, the reconciler asks after the call could have ended.
+   * Records the payment of a server call made without a Tid (an API virtual account issue, a
+   * billing charge) and claims its merchant_uid with the call's input sealed — what the reconciler
+   * re-sends when the answer is lost — in one transaction: one durable commit before the call
+   * instead of two (issue 10), and no unclaimed payment is left behind by a crash in between. If
+   * this process dies during the call, the reconciler asks after the call could have ended. When
+   * another payment of the merchant_uid holds the claim, this one stays recorded `ready` and
+   * unclaimed (the caller ends it).
    */
   private async claimServerCall(
-    payment: Payment,
+    record: NewPayment,
     sealed: SealedIssue | SealedCharge,
     now: Date,
   ): Promise<{ kind: 'claimed'; payment: Payment } | { kind: 'not-claimed'; payment: Payment; holder: Payment | null }> {
-    const claim = decide(payment, {
-      type: 'approval-requested',
-      pgTid: null,
-      pgAuthSealed: this.deps.secretBox.seal(JSON.stringify(sealed)),
-      at: now,
-      reconcileAfter: new Date(now.getTime() + this.deps.connectorContext.timeoutMs + CRASH_MARGIN_MS),
+    const pgAuthSealed = this.deps.secretBox.seal(JSON.stringify(sealed));
+    const reconcileAfter = new Date(now.getTime() + this.deps.connectorContext.timeoutMs + CRASH_MARGIN_MS);
+    const { payment, claimed } = await this.deps.store.transaction(async (repos) => {
+      const inserted = await repos.payments.insert(record);
+      const claim = decide(inserted, { type: 'approval-requested', pgTid: null, pgAuthSealed, at: now, reconcileAfter });
+      // The claim's unique violation is caught inside a savepoint: the payment is kept either way.
+      return { payment: inserted, claimed: claim.ok ? await repos.payments.apply(inserted.storeId, inserted.id, claim) : null };
     });
-    if (!claim.ok) return { kind: 'not-claimed', payment, holder: null };
-    const claimed = await this.deps.store.payments.apply(payment.storeId, payment.id, claim);
-    if (claimed.ok) return { kind: 'claimed', payment: claimed.payment };
-    const holder = claimed.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
+    if (claimed?.ok) return { kind: 'claimed', payment: claimed.payment };
+    const holder = claimed?.reason === 'claim' ? await this.deps.store.payments.findClaim(payment.storeId, payment.merchantUid) : null;
     return { kind: 'not-claimed', payment: await this.reload(payment), holder };
   }
 

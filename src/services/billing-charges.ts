@@ -81,11 +81,10 @@ export class BillingChargeService implements BillingCharger {
 
   async charge(storeId: number, body: Record<string, unknown>, origin: BillingChargeOrigin): Promise<Payment> {
     const { customer, channel, resolved, request, passThrough, draft } = await this.checked(storeId, body, origin.buyerIp);
-    const { store, clock, secretBox } = this.deps;
-    const payment = await store.payments.insert(
-      newPaymentRecord(storeId, channel, request, { channel: 'api', userAgent: null, passThrough, billing: { customerUid: customer.customerUid, usage: origin.usage } }, clock.now()),
-    );
-    const outcome = await this.approvals.chargeBillingKey(payment, resolved, { ...draft, billingKey: secretBox.open(customer.billingKeySealed) });
+    const { clock, secretBox } = this.deps;
+    // Recorded and claimed in one transaction by the approvals pipeline.
+    const record = newPaymentRecord(storeId, channel, request, { channel: 'api', userAgent: null, passThrough, billing: { customerUid: customer.customerUid, usage: origin.usage } }, clock.now());
+    const outcome = await this.approvals.chargeBillingKey(record, resolved, { ...draft, billingKey: secretBox.open(customer.billingKeySealed) });
     switch (outcome.kind) {
       case 'paid':
       case 'declined':

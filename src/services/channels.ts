@@ -20,11 +20,24 @@ export interface ChannelChoice {
 /** A refusal about the channel choice, naming the field. */
 export class ChannelRefusal extends AppError {}
 
+/** How many channels' opened credentials {@link ChannelService.open} keeps (least recently used dropped first). */
+export const OPENED_CHANNELS_KEPT = 256;
+
 /**
  * Channels as the services use them: which one a request means, and its connector with
- * credentials (secrets opened here, never stored open).
+ * credentials (secrets opened here, never stored open in the database).
  */
 export class ChannelService {
+  /**
+   * Credentials already opened and read, by channel id, with the stored values they were read
+   * from: opening them is an AES-GCM decryption and a schema check of the settings, done on
+   * every PG call before (issue 10's profile of a billing charge). A channel whose stored
+   * settings, secrets, PG id, test mode or provider differ from what was read is read again, so a
+   * changed channel is never answered from here. The kept credentials are frozen: every caller
+   * shares them.
+   */
+  private readonly opened = new Map<number, { fingerprint: string; connector: PgConnector; credentials: unknown }>();
+
   constructor(private readonly deps: Pick<ServiceDeps, 'store' | 'secretBox' | 'connectors'>) {}
 
   /** channelKey, else the deprecated `pg` ("{pg_provider}" or "{pg_provider}.{MID}"), else the store's default channel. */
@@ -70,6 +83,15 @@ export class ChannelService {
    *   problem, not the buyer's: channels are checked when saved)
    */
   open(channel: ChannelRecord): ResolvedChannel {
+    // Everything the credentials are read from (secretsEnc changes with every new sealing).
+    const fingerprint = `${channel.pgProvider}\u0000${channel.pgId}\u0000${channel.testMode}\u0000${channel.secretsEnc}\u0000${JSON.stringify(channel.settings)}`;
+    const kept = this.opened.get(channel.id);
+    if (kept?.fingerprint === fingerprint && this.deps.connectors.get(channel.pgProvider) === kept.connector) {
+      // Map keeps insertion order: re-inserting marks it most recently used.
+      this.opened.delete(channel.id);
+      this.opened.set(channel.id, kept);
+      return { channel, connector: kept.connector, credentials: kept.credentials };
+    }
     const connector = this.connectorOf(channel);
     const read = connector.readCredentials({
       pgId: channel.pgId,
@@ -78,9 +100,14 @@ export class ChannelService {
       secrets: JSON.parse(this.deps.secretBox.open(channel.secretsEnc)) as unknown,
     });
     if (!read.ok) {
+      this.opened.delete(channel.id);
       throw new Error(`channel ${channel.channelKey} does not fit ${channel.pgProvider}: ${read.violations.map((v) => `${v.field} ${v.rule}`).join('; ')}`);
     }
-    return { channel, connector, credentials: read.credentials };
+    const credentials = deepFreeze(read.credentials);
+    this.opened.delete(channel.id);
+    this.opened.set(channel.id, { fingerprint, connector, credentials });
+    if (this.opened.size > OPENED_CHANNELS_KEPT) this.opened.delete(this.opened.keys().next().value as number);
+    return { channel, connector, credentials };
   }
 
   async openById(storeId: number, channelId: number): Promise<ResolvedChannel> {
@@ -88,4 +115,13 @@ export class ChannelService {
     if (!channel) throw new Error(`channel ${channelId} of store ${storeId} is missing`);
     return this.open(channel);
   }
+}
+
+/** Freezes a value and every object and array inside it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

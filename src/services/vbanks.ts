@@ -125,16 +125,16 @@ export class VbankService {
     const claim = await store.payments.findClaim(storeId, request.merchantUid);
     if (claim) throw new AppError(claim.status === 'paid' ? 'MERCHANT_UID_ALREADY_PAID' : 'PAYMENT_IN_PROGRESS', { field: 'merchant_uid' });
 
-    const payment = await store.payments.insert(newPaymentRecord(storeId, channel, request, { channel: 'api', userAgent: null, passThrough }, now));
-    const outcome = await this.approvals.issueVirtualAccount(payment, resolved, input);
+    // Recorded and claimed in one transaction by the approvals pipeline.
+    const outcome = await this.approvals.issueVirtualAccount(newPaymentRecord(storeId, channel, request, { channel: 'api', userAgent: null, passThrough }, now), resolved, input);
     switch (outcome.kind) {
       case 'issued':
         return outcome.payment;
       case 'declined':
-        throw new AppError('PG_DECLINED', { message: `가상계좌 발급 실패: ${outcome.error.message} (${outcome.error.code}, imp_uid: ${payment.impUid})` });
+        throw new AppError('PG_DECLINED', { message: `가상계좌 발급 실패: ${outcome.error.message} (${outcome.error.code}, imp_uid: ${outcome.payment.impUid})` });
       case 'unknown':
         throw new AppError('PG_TIMEOUT', {
-          message: `PG사의 가상계좌 발급 응답을 확인하지 못했습니다. 발급 여부를 다시 확인해 발급되면 웹훅(ready)으로 알려드립니다 (imp_uid: ${payment.impUid})`,
+          message: `PG사의 가상계좌 발급 응답을 확인하지 못했습니다. 발급 여부를 다시 확인해 발급되면 웹훅(ready)으로 알려드립니다 (imp_uid: ${outcome.payment.impUid})`,
         });
       case 'not-claimed': {
         await this.approvals.abandon(outcome.payment, { code: 'PAYMENT_IN_PROGRESS', message: new AppError('PAYMENT_IN_PROGRESS').message });

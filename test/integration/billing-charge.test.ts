@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { startSystem, type RunningSystem } from '../../src/system';
 import { SecretBox } from '../../src/services/secrets';
@@ -202,6 +202,29 @@ describe.each(systemDatabases())('billing-key charges over HTTP (%s)', (db) => {
       const page = await rest.get(`/payments/findAll/${body.merchant_uid}`);
       expect(page.body.response.list.filter((p: { status: string }) => p.status === 'paid')).toHaveLength(1);
     }
+  });
+
+  it('a merchant_uid claimed by another payment between the check and the charge: this payment is recorded, left unclaimed and failed (409); the PG is not asked', async () => {
+    const customerUid = await setup.customer();
+    const body = chargeBody(customerUid);
+    const first = await again(body);
+    expect(first.body.response.status).toBe('paid');
+    // The check sees no claim (as when the other payment claims it just after the check): the
+    // claim, taken in the same transaction as the payment's insert, meets the paid one's.
+    const check = vi.spyOn(system.store.payments, 'findClaim').mockResolvedValueOnce(null);
+    try {
+      const second = await again(body);
+      expect([second.status, second.body.message]).toEqual([409, '이미 결제가 완료된 주문번호(merchant_uid)입니다.']);
+    } finally {
+      check.mockRestore();
+    }
+    const all = await system.store.payments.listByMerchantUid(setup.storeId, body.merchant_uid, { includeSandbox: true }, { sorting: 'started', offset: 0, limit: 10 });
+    expect(all.payments.map((p) => [p.impUid === first.body.response.imp_uid, p.status, p.approvalState, p.failCode])).toEqual([
+      [true, 'paid', 'approved', null],
+      [false, 'failed', 'none', 'PAYMENT_IN_PROGRESS'],
+    ]);
+    expect(all.payments[1]!.pgAuthSealed).toBeNull();
+    expect((await simTransactions(system.simulatorUrl, body.merchant_uid)).map((t) => t.tid)).toEqual([first.body.response.pg_tid]);
   });
 
   it.runIf(db === 'postgres')('one merchant_uid sent at the same moment to two gateway instances sharing PostgreSQL: one paid, one refused; one charge at the PG', async () => {
