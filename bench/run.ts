@@ -19,11 +19,13 @@ import { connections, durationS, largeRows, pgSchemaPrefix, postgresUrl, smallRo
 import { frontEndBenchmarks } from './benchmarks/front-end';
 import { lookupBenchmarks } from './benchmarks/lookup';
 import { startTime } from './benchmarks/process';
+import { webhookBenchmarks } from './benchmarks/webhooks';
 
 /** The benchmarks in the order they run. */
 const benchmarks: Array<{ name: string; run: () => Promise<BenchmarkOutput> }> = [
   { name: 'lookup', run: lookupBenchmarks },
   { name: 'front-end', run: frontEndBenchmarks },
+  { name: 'webhooks', run: webhookBenchmarks },
   { name: 'process', run: async () => ({ checks: [await startTime()] }) },
 ];
 

@@ -21,6 +21,7 @@ import {
 } from 'kysely';
 import { isPostgresUrl, type StoreDialect } from './dialect';
 import { migrateToLatest } from './migrations';
+import { OutboxSignal } from './outbox';
 import { createRepositories } from './repositories';
 import type { Database } from './schema';
 import type { Repositories, Store, StoreOptions } from './types';
@@ -73,12 +74,15 @@ class KyselyStore implements Store {
   readonly billingCustomers: Repositories['billingCustomers'];
   readonly schedules: Repositories['schedules'];
   private closed: Promise<void> | null = null;
+  private readonly outbox = new OutboxSignal();
+  /** See Store.onEventsCommitted (a field, so copies of the store made by spreading keep it). */
+  readonly onEventsCommitted = (listener: () => void): (() => void) => this.outbox.subscribe(listener);
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
   ) {
-    const repos = createRepositories(db, false, dialect);
+    const repos = createRepositories(db, false, dialect, this.outbox.direct);
     this.stores = repos.stores;
     this.channels = repos.channels;
     this.payments = repos.payments;
@@ -99,8 +103,11 @@ class KyselyStore implements Store {
    * On SQLite there is one connection: while `work` runs, every query that does not go through
    * the repositories passed to it waits — so never call the Store itself from inside `work`.
    */
-  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(createRepositories(trx, true, this.dialect)));
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    const outbox = this.outbox.transaction();
+    const result = await this.db.transaction().execute((trx) => work(createRepositories(trx, true, this.dialect, outbox)));
+    outbox.committed();
+    return result;
   }
 
   async migrate(): Promise<void> {

@@ -14,21 +14,25 @@ import { KyselyStoreRepository } from './stores';
 import { KyselyStrayApprovalRepository } from './stray-approvals';
 import { KyselyWebhookRepository, KyselyWebhookSettingsRepository } from './webhooks';
 import type { StoreDialect } from './dialect';
+import { SILENT_OUTBOX, type OutboxNotifier } from './outbox';
 import type { Repositories } from './types';
 
-/** All repositories over one Kysely instance or one transaction (`inTransaction` = true). */
-export function createRepositories(db: Kysely<Database>, inTransaction: boolean, dialect: StoreDialect): Repositories {
+/**
+ * All repositories over one Kysely instance or one transaction (`inTransaction` = true); those that
+ * write payment events tell `outbox` (src/store/outbox.ts).
+ */
+export function createRepositories(db: Kysely<Database>, inTransaction: boolean, dialect: StoreDialect, outbox: OutboxNotifier = SILENT_OUTBOX): Repositories {
   return {
     stores: new KyselyStoreRepository(db),
     channels: new KyselyChannelRepository(db),
-    payments: new KyselyPaymentRepository(db, inTransaction),
+    payments: new KyselyPaymentRepository(db, inTransaction, outbox),
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),
     webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db, dialect),
     paymentPrepares: new KyselyPaymentPrepareRepository(db),
-    cancellations: new KyselyCancellationRepository(db, inTransaction),
+    cancellations: new KyselyCancellationRepository(db, inTransaction, outbox),
     receipts: new KyselyReceiptRepository(db),
     escrowDeliveries: new KyselyEscrowDeliveryRepository(db),
     billingCustomers: new KyselyBillingCustomerRepository(db),
