@@ -20,6 +20,7 @@ import { billingBenchmarks, checkoutBenchmarks } from './benchmarks/flows';
 import { frontEndBenchmarks } from './benchmarks/front-end';
 import { lookupBenchmarks } from './benchmarks/lookup';
 import { startTime } from './benchmarks/process';
+import { webhookBenchmarks } from './benchmarks/webhooks';
 
 /** The benchmarks in the order they run. */
 const benchmarks: Array<{ name: string; run: () => Promise<BenchmarkOutput> }> = [
@@ -27,6 +28,7 @@ const benchmarks: Array<{ name: string; run: () => Promise<BenchmarkOutput> }> =
   { name: 'billing', run: billingBenchmarks },
   { name: 'checkout', run: checkoutBenchmarks },
   { name: 'front-end', run: frontEndBenchmarks },
+  { name: 'webhooks', run: webhookBenchmarks },
   { name: 'process', run: async () => ({ checks: [await startTime()] }) },
 ];
 

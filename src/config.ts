@@ -36,8 +36,10 @@ export interface Config {
   simulator: 'builtin' | 'external';
   hideSandboxByDefault: boolean;
   webhooks: {
-    /** How often the worker looks for events and due deliveries. */
+    /** How often the worker looks for due deliveries and events anyway (it is woken at once by this process's commits). */
     intervalMs: number;
+    /** Webhook requests in flight at most (all receivers together). */
+    concurrency: number;
     connectTimeoutMs: number;
     readTimeoutMs: number;
     /** The `gyeol` schedule's first retry delay (then ×4, capped at 4 h, for up to 24 h). */
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hideSandboxByDefault: env.GYEOL_HIDE_SANDBOX_BY_DEFAULT === 'true',
     webhooks: {
       intervalMs: positiveInt(env.GYEOL_WEBHOOK_INTERVAL_MS, 1_000, 'GYEOL_WEBHOOK_INTERVAL_MS'),
+      concurrency: positiveInt(env.GYEOL_WEBHOOK_CONCURRENCY, 64, 'GYEOL_WEBHOOK_CONCURRENCY'),
       connectTimeoutMs: positiveInt(env.GYEOL_WEBHOOK_CONNECT_TIMEOUT_MS, 10_000, 'GYEOL_WEBHOOK_CONNECT_TIMEOUT_MS'),
       readTimeoutMs: positiveInt(env.GYEOL_WEBHOOK_READ_TIMEOUT_MS, 30_000, 'GYEOL_WEBHOOK_READ_TIMEOUT_MS'),
       retryBaseMs: positiveInt(env.GYEOL_WEBHOOK_RETRY_BASE_MS, 30_000, 'GYEOL_WEBHOOK_RETRY_BASE_MS'),

@@ -173,7 +173,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const shopUrl = await listen(shop, config.host, config.shopPort, config.shopPublicUrl);
 
     reconciler = startReconciler({ approvals: services.approvals, cancels: services.cancels, logger, intervalMs: config.reconcileIntervalMs });
-    webhookWorker = startWebhookWorker({ webhooks: services.webhooks, logger, intervalMs: config.webhooks.intervalMs });
+    webhookWorker = startWebhookWorker({
+      webhooks: services.webhooks,
+      logger,
+      intervalMs: config.webhooks.intervalMs,
+      concurrency: config.webhooks.concurrency,
+      // Woken right after each commit that wrote payment events, not at its next interval.
+      onEventsCommitted: (listener) => store.onEventsCommitted(listener),
+    });
     vbankExpiry = startVbankExpiry({ approvals: services.approvals, logger, intervalMs: config.vbankExpiryIntervalMs });
     scheduler = startScheduler({ schedules: services.schedules, logger, intervalMs: config.scheduler.intervalMs });
     timeCounts = startTimeCounts({ payments: services.payments, logger });

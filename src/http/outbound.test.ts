@@ -109,6 +109,76 @@ describe('createOutboundHttp', () => {
     expect(target.seen[0].headers.connection).toBe('close');
   });
 
+  /**
+   * A raw HTTP/1.1 server on 127.0.0.1 that keeps connections open and answers the n-th request
+   * of the k-th connection as `answer(k, n)` says: after `delayMs`, or never (`hang`), or by
+   * closing the connection without a word (`drop`, what a server closing an idle connection looks
+   * like to a request that was just sent on it).
+   */
+  async function rawServer(answer: (connection: number, request: number) => { delayMs?: number } | 'hang' | 'drop') {
+    let connections = 0;
+    const sockets: net.Socket[] = [];
+    const { server, port } = await listen(
+      net.createServer((socket) => {
+        sockets.push(socket);
+        const k = connections++;
+        let n = 0;
+        let buffered = '';
+        socket.on('data', (chunk) => {
+          buffered += chunk.toString('latin1');
+          for (;;) {
+            const end = buffered.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            const length = Number(/content-length: *(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+            if (buffered.length < end + 4 + length) return;
+            buffered = buffered.slice(end + 4 + length);
+            const what = answer(k, n++);
+            if (what === 'hang') continue;
+            if (what === 'drop') {
+              socket.destroy();
+              return;
+            }
+            setTimeout(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nOK'), what.delayMs ?? 0);
+          }
+        });
+      }),
+    );
+    // Closed after the test: its kept-alive connections too, or closing would wait for them.
+    const close = server.close.bind(server);
+    server.close = ((callback?: (err?: Error) => void) => {
+      for (const socket of sockets) socket.destroy();
+      return close(callback);
+    }) as typeof server.close;
+    return { url: `http://127.0.0.1:${port}/hook`, connections: () => connections };
+  }
+
+  it('with keepAlive, sends consecutive calls to an origin over one connection', async () => {
+    const target = await rawServer(() => ({}));
+    for (let i = 0; i < 3; i++) expect(await client.post(request(target.url, { keepAlive: true }))).toMatchObject({ ok: true, status: 200, body: 'OK' });
+    expect(target.connections()).toBe(1);
+  });
+
+  it('with keepAlive, sends once more on a new connection when the server closed the reused one', async () => {
+    // The first connection's second request is met by a close, as when the server drops an idle connection.
+    const target = await rawServer((k, n) => (k === 0 && n === 1 ? 'drop' : {}));
+    expect(await client.post(request(target.url, { keepAlive: true }))).toMatchObject({ ok: true, status: 200 });
+    expect(await client.post(request(target.url, { keepAlive: true }))).toMatchObject({ ok: true, status: 200 });
+    expect(target.connections()).toBe(2);
+  });
+
+  it('with keepAlive, times a reused connection from the request: a slow answer within the read timeout is fine, none is a read-timeout', async () => {
+    const target = await rawServer((_k, n) => (n === 0 ? {} : n === 1 ? { delayMs: 400 } : 'hang'));
+    expect(await client.post(request(target.url, { keepAlive: true }))).toMatchObject({ ok: true });
+    // Longer than the connect timeout: a reused connection is connected already.
+    expect(await client.post(request(target.url, { keepAlive: true, connectTimeoutMs: 200, readTimeoutMs: 2000 }))).toMatchObject({ ok: true, status: 200 });
+    const hung = await client.post(request(target.url, { keepAlive: true, connectTimeoutMs: 200, readTimeoutMs: 300 }));
+    expect(hung).toMatchObject({ ok: false, error: 'read-timeout' });
+    expect(target.connections()).toBe(1);
+    // The timed-out connection is not used again: the next call gets a new one (answered at once).
+    expect(await client.post(request(target.url, { keepAlive: true }))).toMatchObject({ ok: true, status: 200 });
+    expect(target.connections()).toBe(2);
+  });
+
   it('does not follow a redirect: a 3xx is returned as the status', async () => {
     const elsewhere = await receiver((_req, res) => res.end('should not be reached'));
     const target = await receiver((_req, res) => res.writeHead(302, { location: `${elsewhere.url}/moved` }).end());

@@ -10,8 +10,12 @@
  * - no redirect is followed (a 3xx is just a status);
  * - a connect timeout (DNS + TCP + TLS), then a read timeout until the whole answer is read;
  * - the answer body is read up to a size cap, then the connection is dropped;
- * - each call on its own connection (no keep-alive), so a merchant server closing idle sockets
- *   never breaks a call.
+ * - by default each call on its own connection (no keep-alive), so a merchant server closing idle
+ *   sockets never breaks a call. Calls that may reach the receiver twice (webhooks: at least once,
+ *   one webhook-id) ask for `keepAlive`: a pooled connection per origin (node's Agent), idle ones
+ *   closed after KEEP_ALIVE_IDLE_MS (or sooner when the server's `Keep-Alive: timeout` says so), and
+ *   a call whose reused connection fails before any answer (the server closed it meanwhile) is
+ *   sent once more on a new connection. The checks above run on every call either way.
  *
  * It satisfies `OutboundHttp` of services/deps.ts structurally (http/ imports domain only, DESIGN §3);
  * the composition root assigns it to `ServiceDeps.outbound`, which type-checks the match.
@@ -36,6 +40,7 @@ export interface OutboundRequest {
   connectTimeoutMs: number;
   readTimeoutMs: number;
   maxResponseBytes: number;
+  keepAlive?: boolean;
 }
 
 export type OutboundError = 'refused' | 'connect-timeout' | 'read-timeout' | 'network';
@@ -80,7 +85,16 @@ function isInterfaceAddress(address: string): boolean {
   return false;
 }
 
+/** How long a pooled connection may stay idle (servers commonly close theirs after 5 s). */
+export const KEEP_ALIVE_IDLE_MS = 4_000;
+
 export function createOutboundHttp(options: OutboundOptions): OutboundClient {
+  // One pool per protocol, keyed by origin inside (node's Agent); idle sockets do not keep the process alive.
+  const agents = {
+    http: new http.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS, maxFreeSockets: 256, scheduling: 'lifo' }),
+    https: new https.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS, maxFreeSockets: 256, scheduling: 'lifo' }),
+  };
+
   /** True when `address:port` is the gateway itself. */
   async function isSelf(address: string, port: number): Promise<boolean> {
     if (!isLoopbackOrUnspecified(address) && !isInterfaceAddress(address)) return false;
@@ -143,57 +157,75 @@ export function createOutboundHttp(options: OutboundOptions): OutboundClient {
       }
       headers['content-length'] = String(Buffer.byteLength(request.body));
 
-      return new Promise<OutboundResult>((resolve) => {
-        let settled = false;
-        let timer: NodeJS.Timeout | undefined;
-        const finish = (result: OutboundResult) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(result);
-          // Also how reading stops at the size cap: the rest of the answer is never read.
-          req.destroy();
-        };
-        const req = (secure ? https : http).request({
-          protocol: url.protocol,
-          hostname,
-          port,
-          path: `${url.pathname}${url.search}`,
-          method: 'POST',
-          headers,
-          auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
-          lookup: pinned,
-          // A connection of its own, closed after the answer (no keep-alive pool).
-          agent: false,
-        });
-        timer = setTimeout(() => finish(failure('connect-timeout', `연결 시간 초과 (${request.connectTimeoutMs}ms)`)), connectMs);
-        req.on('socket', (socket) => {
-          // For https the TLS handshake is part of connecting.
-          socket.once(secure ? 'secureConnect' : 'connect', () => {
+      const send = (reuse: boolean): Promise<OutboundResult> =>
+        new Promise<OutboundResult>((resolve) => {
+          let settled = false;
+          let answered = false;
+          let timer: NodeJS.Timeout | undefined;
+          const finish = (result: OutboundResult, keepConnection = false) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve(result);
+            // Also how reading stops at the size cap: the rest of the answer is never read.
+            // A complete answer on a pooled connection leaves it to the pool.
+            if (!keepConnection) req.destroy();
+          };
+          const req = (secure ? https : http).request({
+            protocol: url.protocol,
+            hostname,
+            port,
+            path: `${url.pathname}${url.search}`,
+            method: 'POST',
+            headers,
+            auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+            lookup: pinned,
+            // Pooled per origin, or a connection of its own closed after the answer.
+            agent: reuse ? (secure ? agents.https : agents.http) : false,
+          });
+          const readTimer = () => {
             clearTimeout(timer);
             timer = setTimeout(() => finish(failure('read-timeout', `응답 시간 초과 (${request.readTimeoutMs}ms)`)), request.readTimeoutMs);
+          };
+          timer = setTimeout(() => finish(failure('connect-timeout', `연결 시간 초과 (${request.connectTimeoutMs}ms)`)), connectMs);
+          req.on('socket', (socket) => {
+            // A pooled connection is connected already; for https the TLS handshake is part of connecting.
+            if (req.reusedSocket) readTimer();
+            else socket.once(secure ? 'secureConnect' : 'connect', readTimer);
           });
-        });
-        req.on('response', (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          const answered = () => finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), latencyMs: latencyMs() });
-          res.on('data', (chunk: Buffer) => {
-            if (size + chunk.length > request.maxResponseBytes) {
-              chunks.push(chunk.subarray(0, request.maxResponseBytes - size));
-              size = request.maxResponseBytes;
-              answered();
+          req.on('response', (res) => {
+            answered = true;
+            const chunks: Buffer[] = [];
+            let size = 0;
+            const done = (complete: boolean) =>
+              finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), latencyMs: latencyMs() }, complete && reuse);
+            res.on('data', (chunk: Buffer) => {
+              if (size + chunk.length > request.maxResponseBytes) {
+                chunks.push(chunk.subarray(0, request.maxResponseBytes - size));
+                size = request.maxResponseBytes;
+                done(false);
+                return;
+              }
+              chunks.push(chunk);
+              size += chunk.length;
+            });
+            res.on('end', () => done(true));
+            res.on('error', (err) => finish(failure('network', `응답을 끝까지 읽지 못했습니다 (${errorName(err)})`)));
+          });
+          req.on('error', (err) => {
+            // A pooled connection the server closed while it was idle: once more on a new one.
+            if (req.reusedSocket && !answered && !settled) {
+              settled = true;
+              clearTimeout(timer);
+              req.destroy();
+              resolve(send(false));
               return;
             }
-            chunks.push(chunk);
-            size += chunk.length;
+            finish(failure('network', `연결 오류 (${errorName(err)})`));
           });
-          res.on('end', answered);
-          res.on('error', (err) => finish(failure('network', `응답을 끝까지 읽지 못했습니다 (${errorName(err)})`)));
+          req.end(request.body);
         });
-        req.on('error', (err) => finish(failure('network', `연결 오류 (${errorName(err)})`)));
-        req.end(request.body);
-      });
+      return send(request.keepAlive === true);
     },
   };
 }

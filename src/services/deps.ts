@@ -64,6 +64,12 @@ export interface OutboundRequest {
   readTimeoutMs: number;
   /** The answer body is read up to this many bytes; the rest is dropped (the status still counts). */
   maxResponseBytes: number;
+  /**
+   * Reuse an idle connection to the same origin (and keep this one for later). Only for calls
+   * that may reach the receiver twice: a reused connection the server had closed meanwhile is
+   * retried once on a new one. Default: a connection of its own, closed after the answer.
+   */
+  keepAlive?: boolean;
 }
 
 export type OutboundResult =

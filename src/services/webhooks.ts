@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { AppError, invalidParameter, type FieldViolation } from '../domain/errors';
 import { afterAttempt, webhookStatusOf, WEBHOOK_CONTENT_TYPES, WEBHOOK_SCHEDULES, type WebhookContentType, type WebhookPayload, type WebhookSchedule } from '../domain/webhooks';
-import type { Repositories, NewWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookSettingsRecord } from '../store/types';
+import type { Repositories, NewWebhookDelivery, RecordedAttempt, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookSettingsRecord } from '../store/types';
 import type { OutboundResult, ServiceDeps } from './deps';
 
 export type { WebhookAttempt, WebhookDelivery, WebhookDeliveryState };
@@ -16,6 +16,8 @@ export type { WebhookAttempt, WebhookDelivery, WebhookDeliveryState };
 const EXCERPT_BYTES = 1024;
 /** How much of it is read at all. */
 const MAX_ANSWER_BYTES = 64 * 1024;
+/** Events turned into deliveries per transaction. */
+const DISPATCH_BATCH = 500;
 /** Default overlap of a rotated secret: both sign for a day. */
 export const DEFAULT_ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
@@ -46,6 +48,26 @@ export interface DeliveryWithAttempts extends WebhookDelivery {
   attemptLog: WebhookAttempt[];
 }
 
+/** What signs a store's webhooks at one moment: the current secret, and the previous one while it overlaps. */
+interface Signing {
+  /** HMAC keys (the secrets' bytes), the current one first. */
+  keys: Buffer[];
+}
+
+/** A delivery leased for sending, with its store's signing secrets as they were when it was leased. */
+export interface LeasedDelivery {
+  delivery: WebhookDelivery;
+  leaseToken: string;
+  signing: Signing;
+}
+
+/** One attempt made, ready to be recorded (with `recordAttempts`). */
+export interface MadeAttempt extends RecordedAttempt {
+  delivery: WebhookDelivery;
+  /** How the attempt ended, for the log. */
+  outcome: number | string;
+}
+
 /** A new `whsec_` secret: 24 random bytes, base64. */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -56,7 +78,15 @@ export function newWebhookSecret(): string {
  * `{id}.{timestamp}.{body}`, keyed with the secret's bytes (the base64 after `whsec_`).
  */
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return signWith(signingKey(secret), id, timestamp, body);
+}
+
+/** The HMAC key of a `whsec_` secret: the bytes its base64 encodes. */
+function signingKey(secret: string): Buffer {
+  return Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+}
+
+function signWith(key: Buffer, id: string, timestamp: number, body: string): string {
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
@@ -187,73 +217,58 @@ export class WebhookService {
    * dispatched: an event is expanded exactly once, whatever crashes.
    * @returns how many events were dispatched
    */
-  async dispatchEvents(limit = 100): Promise<number> {
-    return this.deps.store.transaction(async (repos) => {
-      const events = await repos.webhooks.takeUndispatchedEvents(limit);
-      if (events.length === 0) return 0;
-      const now = this.deps.clock.now();
-      const deliveries: NewWebhookDelivery[] = [];
-      for (const event of events) {
-        const payment = await repos.payments.findById(event.storeId, event.paymentId);
-        if (!payment) continue;
-        const status = webhookStatusOf(event.type, payment.customerUidUsage);
-        if (status === null) continue;
-        const settings = await this.settingsRecord(event.storeId, repos);
-        const storeUrl = payment.sandbox ? settings.testUrl : settings.liveUrl;
-        const notice = noticeUrlsOf(payment.noticeUrl);
-        const urls = notice.length > 0 ? notice : storeUrl ? [storeUrl] : [];
-        const payload: WebhookPayload = {
-          imp_uid: event.impUid,
-          merchant_uid: event.merchantUid,
-          status,
-          ...(event.cancellationId ? { cancellation_id: event.cancellationId } : {}),
-        };
-        for (const url of [...new Set(urls)]) {
-          deliveries.push({
-            webhookId: newWebhookId(),
-            storeId: event.storeId,
-            paymentId: event.paymentId,
-            eventId: event.id,
-            kind: 'event',
-            url,
-            contentType: settings.contentType,
-            payload: { ...payload },
-            schedule: settings.schedule,
-            nextAttemptAt: now,
-            createdAt: now,
-          });
-        }
-      }
-      await repos.webhooks.insertDeliveries(deliveries);
-      await repos.webhooks.markDispatched(
-        events.map((e) => e.id),
-        now,
-      );
-      return events.length;
-    });
+  async dispatchEvents(limit = DISPATCH_BATCH): Promise<number> {
+    return this.deps.store.transaction((repos) => this.dispatchIn(repos, limit, new Map()));
   }
 
   /**
    * Sends the deliveries that are due, each under a lease (a sender that dies loses it and the
-   * delivery is sent again), and records every attempt.
+   * delivery is sent again), all at once, and records every attempt (one transaction).
    * @returns how many were attempted
    */
   async deliverDue(limit = 20): Promise<number> {
-    const now = this.deps.clock.now();
-    const { connectTimeoutMs, readTimeoutMs } = this.deps.webhooks;
-    const token = randomBytes(12).toString('base64url');
-    const leased = await this.deps.store.webhooks.leaseDue(now, limit, {
-      token,
-      until: new Date(now.getTime() + connectTimeoutMs + readTimeoutMs + 5_000),
-    });
-    await Promise.all(leased.map((delivery) => this.attempt(delivery, token)));
+    const leased = await this.leaseDue(limit);
+    await this.recordAttempts(await Promise.all(leased.map((l) => this.attempt(l))));
     return leased.length;
   }
 
-  /** Sends one leased delivery once and records the attempt and what comes next. */
-  private async attempt(delivery: WebhookDelivery, leaseToken: string): Promise<void> {
-    const settings = await this.settingsRecord(delivery.storeId);
-    const result = await this.send(delivery, settings);
+  /**
+   * Leases up to `limit` due deliveries (one statement; see WebhookRepository.leaseDue) with their
+   * stores' signing secrets as they are now. The lease lasts connect + read timeout + 5 s from now,
+   * so send them at once.
+   */
+  leaseDue(limit: number): Promise<LeasedDelivery[]> {
+    return this.leaseIn(this.deps.store, limit, new Map());
+  }
+
+  /** Records attempts and what comes next for their deliveries, in one transaction; logs each. */
+  async recordAttempts(made: MadeAttempt[]): Promise<void> {
+    this.logAttempts(made, await this.deps.store.webhooks.recordAttempts(made));
+  }
+
+  /**
+   * One step of the webhook worker in **one transaction** (one commit, however much it does):
+   * records the attempts that finished, turns new events into deliveries (with `dispatch`), then
+   * leases up to `lease` due deliveries — new ones included, so an event committed a moment ago
+   * can leave at once. Send what it leased right away.
+   */
+  async cycle(step: { finished: MadeAttempt[]; dispatch: boolean; lease: number }): Promise<{ dispatched: number; leased: LeasedDelivery[] }> {
+    const { held, dispatched, leased } = await this.deps.store.transaction(async (repos) => {
+      // Each store's settings are read once in the step, by the dispatch or the lease.
+      const settingsOf = new Map<number, WebhookSettingsRecord>();
+      const held = step.finished.length > 0 ? await repos.webhooks.recordAttempts(step.finished) : [];
+      const dispatched = step.dispatch ? await this.dispatchIn(repos, DISPATCH_BATCH, settingsOf) : 0;
+      const leased = step.lease > 0 ? await this.leaseIn(repos, step.lease, settingsOf) : [];
+      return { held, dispatched, leased };
+    });
+    this.logAttempts(step.finished, held);
+    return { dispatched, leased };
+  }
+
+  /** Sends one leased delivery once; answers what to record (nothing is written here). */
+  async attempt(leased: LeasedDelivery): Promise<MadeAttempt> {
+    const { delivery } = leased;
+    const result = await this.send(delivery, leased.signing);
     const now = this.deps.clock.now();
     const next = afterAttempt(
       delivery.schedule,
@@ -263,32 +278,109 @@ export class WebhookService {
       this.deps.webhooks.timing,
       Math.random(),
     );
-    const recorded = await this.deps.store.webhooks.recordAttempt(
+    return {
       delivery,
-      leaseToken,
-      {
+      leaseToken: leased.leaseToken,
+      attempt: {
         attemptedAt: now,
         status: result.ok ? result.status : null,
         latencyMs: result.latencyMs,
         error: result.ok ? null : `${result.error}: ${result.message}`.slice(0, 500),
         responseExcerpt: result.ok ? excerpt(result.body) : null,
       },
-      { state: next.state, nextAttemptAt: next.state === 'pending' ? next.nextAttemptAt : null },
-    );
-    if (!recorded) this.deps.logger.warn({ webhookId: delivery.webhookId }, 'webhook lease lost before the attempt was recorded');
-    const level = next.state === 'failed' ? 'warn' : 'info';
-    this.deps.logger[level](
-      { webhookId: delivery.webhookId, url: delivery.url, attempt: delivery.attempts, status: result.ok ? result.status : result.error, next: next.state },
-      'webhook attempt',
-    );
+      next: { state: next.state, nextAttemptAt: next.state === 'pending' ? next.nextAttemptAt : null },
+      outcome: result.ok ? result.status : result.error,
+    };
   }
 
-  private send(delivery: Pick<WebhookDelivery, 'webhookId' | 'url' | 'contentType' | 'payload'>, settings: WebhookSettingsRecord): Promise<OutboundResult> {
+  /** Each store's settings read once per transaction (`settingsOf`); the events come with their payments' routing. */
+  private async dispatchIn(repos: Repositories, limit: number, settingsOf: Map<number, WebhookSettingsRecord>): Promise<number> {
+    const events = await repos.webhooks.takeUndispatchedEvents(limit);
+    if (events.length === 0) return 0;
+    const now = this.deps.clock.now();
+    const deliveries: NewWebhookDelivery[] = [];
+    for (const event of events) {
+      const payment = event.payment;
+      if (!payment) continue;
+      const status = webhookStatusOf(event.type, payment.customerUidUsage);
+      if (status === null) continue;
+      let settings = settingsOf.get(event.storeId);
+      if (!settings) {
+        settings = await this.settingsRecord(event.storeId, repos);
+        settingsOf.set(event.storeId, settings);
+      }
+      const storeUrl = payment.sandbox ? settings.testUrl : settings.liveUrl;
+      const notice = noticeUrlsOf(payment.noticeUrl);
+      const urls = notice.length > 0 ? notice : storeUrl ? [storeUrl] : [];
+      const payload: WebhookPayload = {
+        imp_uid: event.impUid,
+        merchant_uid: event.merchantUid,
+        status,
+        ...(event.cancellationId ? { cancellation_id: event.cancellationId } : {}),
+      };
+      for (const url of [...new Set(urls)]) {
+        deliveries.push({
+          webhookId: newWebhookId(),
+          storeId: event.storeId,
+          paymentId: event.paymentId,
+          eventId: event.id,
+          kind: 'event',
+          url,
+          contentType: settings.contentType,
+          payload: { ...payload },
+          schedule: settings.schedule,
+          nextAttemptAt: now,
+          createdAt: now,
+        });
+      }
+    }
+    await repos.webhooks.insertDeliveries(deliveries);
+    await repos.webhooks.markDispatched(
+      events.map((e) => e.id),
+      now,
+    );
+    return events.length;
+  }
+
+  private async leaseIn(repos: Repositories, limit: number, settingsOf: Map<number, WebhookSettingsRecord>): Promise<LeasedDelivery[]> {
+    const now = this.deps.clock.now();
+    const { connectTimeoutMs, readTimeoutMs } = this.deps.webhooks;
+    const token = randomBytes(12).toString('base64url');
+    const leased = await repos.webhooks.leaseDue(now, limit, {
+      token,
+      until: new Date(now.getTime() + connectTimeoutMs + readTimeoutMs + 5_000),
+    });
+    const signingOf = new Map<number, Signing>();
+    for (const storeId of new Set(leased.map((d) => d.storeId))) {
+      let settings = settingsOf.get(storeId);
+      if (!settings) {
+        settings = await this.settingsRecord(storeId, repos);
+        settingsOf.set(storeId, settings);
+      }
+      signingOf.set(storeId, this.signing(settings));
+    }
+    return leased.map((delivery) => ({ delivery, leaseToken: token, signing: signingOf.get(delivery.storeId) as Signing }));
+  }
+
+  private logAttempts(made: MadeAttempt[], held: boolean[]): void {
+    made.forEach(({ delivery, next, outcome }, i) => {
+      if (!held[i]) this.deps.logger.warn({ webhookId: delivery.webhookId }, 'webhook lease lost before the attempt was recorded');
+      const level = next.state === 'failed' ? 'warn' : 'info';
+      this.deps.logger[level]({ webhookId: delivery.webhookId, url: delivery.url, attempt: delivery.attempts, status: outcome, next: next.state }, 'webhook attempt');
+    });
+  }
+
+  /** The keys that sign a store's webhooks now: its secret, and the previous one while it overlaps. */
+  private signing(settings: WebhookSettingsRecord): Signing {
+    const keys = [signingKey(this.deps.secretBox.open(settings.secretSealed))];
+    const previousValid = settings.previousSecretSealed && settings.previousSecretExpiresAt && settings.previousSecretExpiresAt.getTime() > this.deps.clock.now().getTime();
+    if (previousValid) keys.push(signingKey(this.deps.secretBox.open(settings.previousSecretSealed as string)));
+    return { keys };
+  }
+
+  private send(delivery: Pick<WebhookDelivery, 'webhookId' | 'url' | 'contentType' | 'payload'>, signing: Signing): Promise<OutboundResult> {
     const { body, mediaType } = encodeWebhookBody(delivery.contentType, delivery.payload);
     const timestamp = Math.floor(this.deps.clock.now().getTime() / 1000);
-    const secrets = [this.deps.secretBox.open(settings.secretSealed)];
-    const previousValid = settings.previousSecretSealed && settings.previousSecretExpiresAt && settings.previousSecretExpiresAt.getTime() > this.deps.clock.now().getTime();
-    if (previousValid) secrets.push(this.deps.secretBox.open(settings.previousSecretSealed as string));
     return this.deps.outbound.post({
       url: delivery.url,
       headers: {
@@ -296,12 +388,15 @@ export class WebhookService {
         'user-agent': 'gyeol-webhook/1',
         'webhook-id': delivery.webhookId,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': secrets.map((secret) => signWebhook(secret, delivery.webhookId, timestamp, body)).join(' '),
+        'webhook-signature': signing.keys.map((key) => signWith(key, delivery.webhookId, timestamp, body)).join(' '),
       },
       body,
       connectTimeoutMs: this.deps.webhooks.connectTimeoutMs,
       readTimeoutMs: this.deps.webhooks.readTimeoutMs,
       maxResponseBytes: MAX_ANSWER_BYTES,
+      // A webhook may be sent twice (at least once, one webhook-id): a reused connection that
+      // turns out closed is retried on a new one.
+      keepAlive: true,
     });
   }
 
@@ -375,7 +470,7 @@ export class WebhookService {
       until: new Date(now.getTime() + connectTimeoutMs + readTimeoutMs + 5_000),
     });
     if (!leased) throw new Error(`test webhook ${delivery.webhookId} could not be leased`);
-    await this.attempt(leased, token);
+    await this.recordAttempts([await this.attempt({ delivery: leased, leaseToken: token, signing: this.signing(settings) })]);
     const sent = (await this.deps.store.webhooks.findDelivery(storeId, delivery.webhookId)) as WebhookDelivery;
     return { ...sent, attemptLog: await this.deps.store.webhooks.attemptsOf(storeId, [sent.id]) };
   }

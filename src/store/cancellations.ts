@@ -4,6 +4,7 @@ import type { Cancellation, CancellationKind, CancellationState } from '../domai
 import type { DomainEvent } from '../domain/payment-transitions';
 import { paymentFromRow } from './payments';
 import { fromBool, toBool, toDate, toDateOrNull, toMs } from './rows';
+import { SILENT_OUTBOX, type OutboxNotifier } from './outbox';
 import type { Database, PaymentCancellationsTable, PaymentsTable } from './schema';
 import type { CancellationOutcome, CancellationRepository, NewCancellation, ReserveResult } from './types';
 
@@ -46,6 +47,7 @@ export class KyselyCancellationRepository implements CancellationRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly inTransaction = false,
+    private readonly outbox: OutboxNotifier = SILENT_OUTBOX,
   ) {}
 
   private run<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -104,8 +106,9 @@ export class KyselyCancellationRepository implements CancellationRepository {
     });
   }
 
-  settle(cancellation: Cancellation, outcome: CancellationOutcome) {
-    return this.run(async (db) => {
+  async settle(cancellation: Cancellation, outcome: CancellationOutcome) {
+    let wroteEvent = false;
+    const settled = await this.run(async (db) => {
       const at = toMs(outcome.at);
       const open = outcome.state === 'unknown' || outcome.state === 'pending';
       const own: Updateable<PaymentCancellationsTable> = {
@@ -183,9 +186,12 @@ export class KyselyCancellationRepository implements CancellationRepository {
             cancellation_id: cancellation.kind === 'cancel' ? cancellation.cancellationId : null,
           })
           .execute();
+        wroteEvent = true;
       }
       return { cancellation: settled, payment };
     });
+    if (wroteEvent) this.outbox.written();
+    return settled;
   }
 
   async findByCancellationId(storeId: number, cancellationId: string): Promise<Cancellation | null> {

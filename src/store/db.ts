@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import { isPostgresUrl, type StoreDialect } from './dialect';
 import { migrateToLatest } from './migrations';
+import { OutboxSignal } from './outbox';
 import { createRepositories, type DirectRead } from './repositories';
 import type { Database } from './schema';
 import type { Repositories, Store, StoreOptions } from './types';
@@ -63,13 +64,16 @@ class KyselyStore implements Store {
   readonly billingCustomers: Repositories['billingCustomers'];
   readonly schedules: Repositories['schedules'];
   private closed: Promise<void> | null = null;
+  private readonly outbox = new OutboxSignal();
+  /** See Store.onEventsCommitted (a field, so copies of the store made by spreading keep it). */
+  readonly onEventsCommitted = (listener: () => void): (() => void) => this.outbox.subscribe(listener);
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
     directRead?: DirectRead,
   ) {
-    const repos = createRepositories(db, false, dialect, directRead);
+    const repos = createRepositories(db, false, dialect, this.outbox.direct, directRead);
     this.stores = repos.stores;
     this.channels = repos.channels;
     this.payments = repos.payments;
@@ -93,8 +97,11 @@ class KyselyStore implements Store {
    * is committed.) `transaction` resolves once the group it joined is durably committed
    * (`sqlite-driver.ts`).
    */
-  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(createRepositories(trx, true, this.dialect)));
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    const outbox = this.outbox.transaction();
+    const result = await this.db.transaction().execute((trx) => work(createRepositories(trx, true, this.dialect, outbox)));
+    outbox.committed();
+    return result;
   }
 
   async migrate(): Promise<void> {

@@ -15,6 +15,7 @@ import {
 } from '../domain/payment';
 import type { DomainEvent, PaymentChanges } from '../domain/payment-transitions';
 import { isUniqueViolation, type StoreDialect } from './dialect';
+import { SILENT_OUTBOX, type OutboxNotifier } from './outbox';
 import type { Database, PaymentEventsTable, PaymentsTable } from './schema';
 import type {
   AcceptedDecision,
@@ -222,6 +223,7 @@ export class KyselyPaymentRepository implements PaymentRepository {
     private readonly db: Kysely<Database>,
     private readonly inTransaction = false,
     private readonly dialect: StoreDialect = 'sqlite',
+    private readonly outbox: OutboxNotifier = SILENT_OUTBOX,
     private readonly directRead?: DirectRead,
   ) {}
 
@@ -485,8 +487,10 @@ export class KyselyPaymentRepository implements PaymentRepository {
       return { ok: true, payment, events: decision.events };
     };
     try {
-      if (this.inTransaction) return await this.inSavepoint(() => work(this.db));
-      return await this.db.transaction().execute((trx) => work(trx));
+      const result = this.inTransaction ? await this.inSavepoint(() => work(this.db)) : await this.db.transaction().execute((trx) => work(trx));
+      // The events are the webhook outbox: wake its worker once they are committed.
+      if (result.ok && result.events.length > 0) this.outbox.written();
+      return result;
     } catch (error) {
       // Another payment of this merchant_uid holds the claim (requested, unknown or paid).
       if (decision.changes.claim === 'take' && isUniqueViolation(error)) return { ok: false, reason: 'claim' };

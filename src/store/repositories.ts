@@ -14,6 +14,7 @@ import { KyselyStoreRepository } from './stores';
 import { KyselyStrayApprovalRepository } from './stray-approvals';
 import { KyselyWebhookRepository, KyselyWebhookSettingsRepository } from './webhooks';
 import type { StoreDialect } from './dialect';
+import { SILENT_OUTBOX, type OutboxNotifier } from './outbox';
 import type { Repositories } from './types';
 
 /**
@@ -22,19 +23,28 @@ import type { Repositories } from './types';
  */
 export type DirectRead = (sql: string, parameters: readonly unknown[]) => unknown[] | null;
 
-/** All repositories over one Kysely instance or one transaction (`inTransaction` = true). */
-export function createRepositories(db: Kysely<Database>, inTransaction: boolean, dialect: StoreDialect, directRead?: DirectRead): Repositories {
+/**
+ * All repositories over one Kysely instance or one transaction (`inTransaction` = true); those that
+ * write payment events tell `outbox` (src/store/outbox.ts).
+ */
+export function createRepositories(
+  db: Kysely<Database>,
+  inTransaction: boolean,
+  dialect: StoreDialect,
+  outbox: OutboxNotifier = SILENT_OUTBOX,
+  directRead?: DirectRead,
+): Repositories {
   return {
     stores: new KyselyStoreRepository(db),
     channels: new KyselyChannelRepository(db),
-    payments: new KyselyPaymentRepository(db, inTransaction, dialect, directRead),
+    payments: new KyselyPaymentRepository(db, inTransaction, dialect, outbox, directRead),
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),
     webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db, dialect),
     paymentPrepares: new KyselyPaymentPrepareRepository(db),
-    cancellations: new KyselyCancellationRepository(db, inTransaction),
+    cancellations: new KyselyCancellationRepository(db, inTransaction, outbox),
     receipts: new KyselyReceiptRepository(db),
     escrowDeliveries: new KyselyEscrowDeliveryRepository(db),
     billingCustomers: new KyselyBillingCustomerRepository(db),

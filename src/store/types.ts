@@ -2,7 +2,7 @@ import type { BillingCustomer } from '../domain/billing';
 import type { Cancellation, CancellationKind } from '../domain/cancellations';
 import type { EscrowDelivery } from '../domain/escrow';
 import type { Currency } from '../domain/money';
-import type { Payment, PaymentStatus } from '../domain/payment';
+import type { CustomerUidUsage, Payment, PaymentStatus } from '../domain/payment';
 import type { Receipt, ReceiptState } from '../domain/receipts';
 import type { NewPaymentSchedule, PaymentSchedule, ScheduleStatus } from '../domain/schedules';
 import type { Decision, DomainEvent } from '../domain/payment-transitions';
@@ -319,8 +319,18 @@ export interface WebhookAttempt {
   responseExcerpt: string | null;
 }
 
-/** A domain event waiting to be turned into deliveries. */
-export interface UndispatchedEvent extends StoredPaymentEvent {}
+/** A domain event waiting to be turned into deliveries, with what the dispatcher needs of its payment (null: none). */
+export interface UndispatchedEvent extends StoredPaymentEvent {
+  payment: { sandbox: boolean; noticeUrl: string | null; customerUidUsage: CustomerUidUsage | null } | null;
+}
+
+/** One attempt to record, with the lease it was sent under and what comes next for its delivery. */
+export interface RecordedAttempt {
+  delivery: Pick<WebhookDelivery, 'id' | 'storeId'>;
+  leaseToken: string;
+  attempt: Omit<WebhookAttempt, 'id' | 'deliveryId' | 'storeId'>;
+  next: { state: WebhookDeliveryState; nextAttemptAt: Date | null };
+}
 
 export interface WebhookRepository {
   /**
@@ -335,18 +345,16 @@ export interface WebhookRepository {
    * Leases up to `limit` pending deliveries that are due and not leased by a live sender, counting
    * the attempt. A delivery waits while an earlier one of the same payment to the same URL is still
    * pending, so one payment's webhooks arrive in order. Several instances may call it at once: each delivery goes to one of them.
+   * Never more than `limit`. On PostgreSQL, inside a transaction, it turns sorts off for the rest
+   * of that transaction (see the implementation): lease last.
    */
   leaseDue(now: Date, limit: number, lease: { token: string; until: Date }): Promise<WebhookDelivery[]>;
   /**
-   * Records an attempt and the delivery's next state, only while `leaseToken` still holds the
-   * lease. Returns false (nothing written) when the lease was lost.
+   * Records attempts and their deliveries' next states, in one transaction (one commit for many
+   * attempts), each only while its `leaseToken` still holds the lease. Answers, per attempt,
+   * whether it was recorded (false: the lease was lost, nothing written for it).
    */
-  recordAttempt(
-    delivery: Pick<WebhookDelivery, 'id' | 'storeId'>,
-    leaseToken: string,
-    attempt: Omit<WebhookAttempt, 'id' | 'deliveryId' | 'storeId'>,
-    next: { state: WebhookDeliveryState; nextAttemptAt: Date | null },
-  ): Promise<boolean>;
+  recordAttempts(attempts: RecordedAttempt[]): Promise<boolean[]>;
   /** Leases one pending delivery whatever its due time (a test webhook sent at once); null when someone holds it. */
   leaseOne(storeId: number, webhookId: string, now: Date, lease: { token: string; until: Date }): Promise<WebhookDelivery | null>;
   findDelivery(storeId: number, webhookId: string): Promise<WebhookDelivery | null>;
@@ -405,6 +413,12 @@ export interface Store extends Repositories {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs `work` in one database transaction; repositories passed in are bound to it. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` right after each commit, in this process, that wrote payment events (the
+   * webhook outbox); returns the unsubscribe. A hint to wake the webhook worker: commits of other
+   * processes are not seen.
+   */
+  onEventsCommitted(listener: () => void): () => void;
   /** Applies pending migrations. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -127,6 +127,7 @@ async function wrap(
     billingCustomers: store.billingCustomers,
     schedules: store.schedules,
     transaction: (work) => store.transaction(work),
+    onEventsCommitted: (listener) => store.onEventsCommitted(listener),
     migrate: () => store.migrate(),
     async connectAgain(): Promise<Store> {
       const other = await open();

@@ -13,6 +13,7 @@ import { billingCustomersMigration } from './0010_billing_customers';
 import { paymentsCustomerUidMigration } from './0011_payments_customer_uid';
 import { paymentsCardChecksMigration } from './0014_payments_card_checks';
 import { paymentSchedulesMigration } from './0013_payment_schedules';
+import { webhookDeliveryOrderMigration } from './0015_webhook_delivery_order';
 import { paymentsRowVersionMigration } from './0017_payments_row_version';
 import { paymentTimeCountsMigration } from './0018_payment_time_counts';
 
@@ -36,6 +37,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0011_payments_customer_uid': paymentsCustomerUidMigration(),
     '0013_payment_schedules': paymentSchedulesMigration(dialect),
     '0014_payments_card_checks': paymentsCardChecksMigration(),
+    '0015_webhook_delivery_order': webhookDeliveryOrderMigration(),
     '0017_payments_row_version': paymentsRowVersionMigration(dialect),
     '0018_payment_time_counts': paymentTimeCountsMigration(dialect),
   };
