@@ -69,7 +69,7 @@ export interface GatewayInfo {
 export function gateway(database: Database, rows: number, extraEnv: Record<string, string> = {}) {
   const env: Record<string, string> =
     database === 'postgres'
-      ? { DATABASE_URL: postgresUrl!, BENCH_PG_SCHEMA: `bench_${rows}`, BENCH_DATA_DIR: path.join(work, `pg-${rows}`), BENCH_ROWS: String(rows) }
+      ? { DATABASE_URL: postgresUrl!, BENCH_PG_SCHEMA: `bench_${rows}_${process.pid}`, BENCH_DATA_DIR: path.join(work, `pg-${rows}`), BENCH_ROWS: String(rows) }
       : { DATABASE_URL: '', BENCH_DATA_DIR: path.join(work, `sqlite-${rows}`), BENCH_ROWS: String(rows) };
   return startServer<GatewayInfo>(path.join(dist, 'gateway.js'), { ...env, ...extraEnv });
 }

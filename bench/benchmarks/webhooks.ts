@@ -120,7 +120,7 @@ async function webhooksOn(database: Database): Promise<Check[]> {
   try {
     const dbEnv: Record<string, string> =
       database === 'postgres'
-        ? { DATABASE_URL: postgresUrl!, BENCH_PG_SCHEMA: 'bench_webhooks', BENCH_DATA_DIR: path.join(work, 'webhooks-pg') }
+        ? { DATABASE_URL: postgresUrl!, BENCH_PG_SCHEMA: `bench_webhooks_${process.pid}`, BENCH_DATA_DIR: path.join(work, 'webhooks-pg') }
         : { DATABASE_URL: '', BENCH_DATA_DIR: path.join(work, 'webhooks-sqlite') };
     gateway = await startServer(path.join(dist, 'webhook-gateway.js'), {
       ...dbEnv,
