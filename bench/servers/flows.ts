@@ -18,9 +18,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
-import { readBillingIssueCallback, type SmartroCredentials } from '../../src/connectors/smartro';
 import { SecretBox } from '../../src/services/secrets';
 import { startSystem } from '../../src/system';
+import { registerCustomer } from '../../test/support/billing';
 
 const dataDir = path.resolve(process.env.BENCH_DATA_DIR ?? 'data/bench/flows');
 const simulatorUrl = process.env.BENCH_SIM_URL;
@@ -51,50 +51,14 @@ const storeRecord = await system.store.stores.findByApiKey(system.demo.apiKey);
 if (!storeRecord) throw new Error('the demo store is missing');
 const channel = await system.store.channels.findByChannelKey(storeRecord.id, system.demo.channelKey);
 if (!channel) throw new Error('the demo channel is missing');
-const credentials = system.services.channels.open(channel).credentials as SmartroCredentials;
 const secretBox = new SecretBox(instanceSecret);
 const customerPrefix = 'bench';
 
 for (let i = 0; i < customers; i++) {
   const customerUid = `${customerPrefix}${i}`;
   if (await system.store.billingCustomers.find(storeRecord.id, customerUid)) continue;
-  const res = await fetch(`${simulatorUrl}/sim/billing-keys`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mid: channel.pgId, cardNumber: '4242 4242 4242 4242', mallUserId: `member${i}`, cardCompany: '06' }),
-  });
-  const fields = (await res.json()) as Record<string, string>;
-  if (res.status !== 201) throw new Error(`the simulator issued no key: ${JSON.stringify(fields)}`);
-  const read = readBillingIssueCallback(credentials, fields);
-  if (!read.ok) throw new Error(`the issue callback was not read: ${JSON.stringify(read)}`);
-  const now = new Date();
-  await system.store.billingCustomers.save({
-    storeId: storeRecord.id,
-    customerUid,
-    channelId: channel.id,
-    pgProvider: channel.pgProvider,
-    pgId: channel.pgId,
-    sandbox: channel.testMode,
-    billingKeySealed: secretBox.seal(read.billingKey),
-    customerId: read.customerId,
-    card: {
-      cardCode: read.cardCode,
-      cardName: read.cardName,
-      cardIssuerCode: read.cardCode,
-      cardIssuerName: read.cardName,
-      cardPublisherCode: null,
-      cardPublisherName: null,
-      cardNumber: read.displayCardNo,
-      cardType: null,
-    },
-    customerName: '홍길동',
-    customerTel: '010-1234-5678',
-    customerEmail: 'buyer@example.com',
-    customerAddr: null,
-    customerPostcode: null,
-    insertedAt: now,
-    updatedAt: now,
-  });
+  // As a window's return saves it: the simulator issues the key, the connector reads and verifies it, it is saved sealed.
+  await registerCustomer({ store: system.store, services: system.services, secretBox, simulatorUrl, now: new Date() }, channel, { customerUid, customerId: `member${i}` });
 }
 
 process.stdout.write(

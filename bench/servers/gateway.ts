@@ -8,6 +8,7 @@
  * Prints one JSON line `{url, apiKey, apiSecret, impUid, rows}` on stdout once it listens.
  */
 import { sql } from 'kysely';
+import { clonePayments } from '../seed';
 import { loadConfig } from '../../src/config';
 import { startSystem } from '../../src/system';
 import { openDatabase } from '../../src/store/db';
@@ -33,7 +34,7 @@ if (existing < rows) {
   const fresh = await system.store.payments.insert(newPaymentInput(storeRecord.id, channel.id, { merchantUid: `bench${now}`, startedAt: new Date(now - rows * 1000) }));
   const requested = await applied(system.store, fresh, paymentEvents.requested(`bench-tid-${now}`, new Date(now - rows * 1000)));
   const template = await applied(system.store, requested, paymentEvents.approved(`bench-tid-${now}`, new Date(now - rows * 1000 + 1000)));
-  await clonePayments(template.id, rows - existing - 1);
+  await clone(template.id, rows - existing - 1);
 }
 // The copies' per-hour list counts, folded now rather than by the job over the first seconds of load.
 while ((await system.services.payments.foldListCounts(100_000)) > 0);
@@ -80,26 +81,13 @@ async function middlePayment(storeId: number): Promise<string> {
   });
 }
 
-/** Copies payment `templateId` `count` times with fresh imp_uid / merchant_uid, in batches of one transaction each. */
-async function clonePayments(templateId: number, count: number): Promise<void> {
-  if (count <= 0) return;
-  await withDb(async ({ db, dialect }) => {
-    const columns = Object.keys((await db.selectFrom('payments').selectAll().where('id', '=', templateId).executeTakeFirstOrThrow()) as object).filter(
-      (c) => !['id', 'imp_uid', 'merchant_uid', 'merchant_uid_claim', 'pg_tid'].includes(c),
-    );
-    // Times move one second per copy, so sorted lists and time windows see distinct payments.
-    const shifted = new Set(['started_at', 'paid_at', 'updated_at', 'approval_requested_at']);
-    const list = sql.join(columns.map((c) => sql.ref(c)));
-    const copied = sql.join(columns.map((c) => (shifted.has(c) ? sql`t.${sql.ref(c)} + s.i * 1000` : sql.ref(`t.${c}`))));
-    const batch = 100_000;
-    for (let start = 0; start < count; start += batch) {
-      const n = Math.min(batch, count - start);
-      const series =
-        dialect === 'postgres'
-          ? sql`select g as i from generate_series(${start + 1}::int, ${start + n}::int) g`
-          : sql`with recursive s(i) as (select cast(${start + 1} as integer) union all select i + 1 from s where i < cast(${start + n} as integer)) select i from s`;
-      const impUid = dialect === 'postgres' ? sql`'imp_b' || lpad(s.i::text, 11, '0')` : sql`'imp_b' || substr('00000000000' || s.i, -11, 11)`;
-      await sql`insert into payments (imp_uid, merchant_uid, merchant_uid_claim, pg_tid, ${list}) select ${impUid}, 'bench' || s.i, 'bench' || s.i, 'benchtid' || s.i, ${copied} from payments t, (${series}) s where t.id = ${templateId}`.execute(db);
-    }
-  });
+async function clone(templateId: number, count: number): Promise<void> {
+  await withDb(({ db, dialect }) =>
+    clonePayments(db, dialect, templateId, count, {
+      impMark: 'b',
+      merchantUidPrefix: 'bench',
+      tidPrefix: 'benchtid',
+      shifted: new Set(['started_at', 'paid_at', 'updated_at', 'approval_requested_at']),
+    }),
+  );
 }

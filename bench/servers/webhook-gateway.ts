@@ -36,6 +36,7 @@ import { decide } from '../../src/domain/payment-transitions';
 import type { Payment } from '../../src/domain/payment';
 import { startWebhookWorker, type WebhookWorker } from '../../src/jobs/webhooks';
 import { startSystem } from '../../src/system';
+import { clonePayments } from '../seed';
 import { openDatabase } from '../../src/store/db';
 import { applied, newPaymentInput, paymentEvents } from '../../src/store/test-fixtures';
 import type { Database } from '../../src/store/schema';
@@ -79,7 +80,7 @@ const template = await applied(system.store, fresh, {
   at: startedAt,
   reconcileAfter: new Date(startedAt.getTime() + 7 * 86_400_000),
 });
-await clonePayments(template.id, prepare);
+await clonePayments(db, dialect, template.id, prepare, { impMark: '8', merchantUidPrefix: `${tag}c`, tidPrefix: `${tag}tid`, batch: 50_000 });
 const prepared = (
   await db.selectFrom('payments').select(['id', 'imp_uid', 'merchant_uid', 'pg_tid']).where('store_id', '=', storeId).where('merchant_uid', 'like', `${tag}c%`).orderBy('id').execute()
 ).map((r) => ({ id: Number(r.id), impUid: r.imp_uid, merchantUid: r.merchant_uid, pgTid: r.pg_tid as string }));
@@ -306,29 +307,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         }) : null;
     void Promise.all([profiled, worker?.stop(), system.close(), db.destroy()]).then(() => process.exit(0));
   });
-}
-
-/** Copies payment `templateId` `count` times with fresh imp_uid / merchant_uid / Tid, in batches of one transaction each. */
-async function clonePayments(templateId: number, count: number): Promise<void> {
-  const columns = Object.keys((await db.selectFrom('payments').selectAll().where('id', '=', templateId).executeTakeFirstOrThrow()) as object).filter(
-    (c) => !['id', 'imp_uid', 'merchant_uid', 'merchant_uid_claim', 'pg_tid'].includes(c),
-  );
-  const list = sql.join(columns.map((c) => sql.ref(c)));
-  const copied = sql.join(columns.map((c) => sql.ref(`t.${c}`)));
-  const merchantUid = sql`${`${tag}c`} || s.i`;
-  const batch = 50_000;
-  for (let start = 0; start < count; start += batch) {
-    const n = Math.min(batch, count - start);
-    const series =
-      dialect === 'postgres'
-        ? sql`select g as i from generate_series(${start + 1}::int, ${start + n}::int) g`
-        : sql`with recursive s(i) as (select cast(${start + 1} as integer) union all select i + 1 from s where i < cast(${start + n} as integer)) select i from s`;
-    // imp_ + 12 digits, as gyeol's own; 8 first so they never meet gyeol's random ones in practice.
-    const impUid = dialect === 'postgres' ? sql`'imp_8' || lpad(s.i::text, 11, '0')` : sql`'imp_8' || substr('00000000000' || s.i, -11, 11)`;
-    await sql`insert into payments (imp_uid, merchant_uid, merchant_uid_claim, pg_tid, ${list})
-      select ${impUid}, ${merchantUid}, case when t.merchant_uid_claim is null then null else ${merchantUid} end, ${`${tag}tid`} || s.i, ${copied}
-      from payments t, (${series}) s where t.id = ${templateId}`.execute(db);
-  }
 }
 
 /** Wraps better-sqlite3's and pg's statement calls to add up their time per SQL text (diagnostics only). */
