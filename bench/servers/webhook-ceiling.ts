@@ -2,8 +2,9 @@
  * Benchmark 4's ceiling, in its own process: a bare loop posting what gyeol posts — the same V1
  * body, the same Standard Webhooks headers (an HMAC-SHA256 signature made per request) — to the
  * same receiver (`BENCH_RECEIVER_URL`) with the same concurrency (`BENCH_CONCURRENCY`), over
- * keep-alive connections (node:http Agent), `BENCH_COUNT` requests in all. No database, no
- * outbox, no retries: what the machine does for the HTTP part alone.
+ * keep-alive connections (node:http Agent), for `BENCH_SECONDS` seconds or `BENCH_COUNT`
+ * requests, whichever comes first. No database, no outbox, no retries: what the machine does for
+ * the HTTP part alone.
  *
  * Prints one JSON line `{count, seconds, perS, non2xx, errors}` when done, then waits to be stopped.
  */
@@ -14,10 +15,12 @@ import { performance } from 'node:perf_hooks';
 const url = new URL(`${process.env.BENCH_RECEIVER_URL}/webhooks/iamport`);
 const count = Number(process.env.BENCH_COUNT ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const key = randomBytes(24);
 const agent = new http.Agent({ keepAlive: true, maxFreeSockets: concurrency, timeout: 4_000 });
 
 let next = 0;
+let completed = 0;
 let non2xx = 0;
 let errors = 0;
 
@@ -48,6 +51,7 @@ function post(i: number): Promise<void> {
         res.resume();
         res.on('end', () => {
           if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) non2xx++;
+          completed++;
           resolve();
         });
       },
@@ -60,14 +64,15 @@ function post(i: number): Promise<void> {
   });
 }
 
+const started = performance.now();
+const until = started + seconds * 1000;
 async function loop(): Promise<void> {
-  for (let i = next++; i < count; i = next++) await post(i);
+  for (let i = next++; i < count && performance.now() < until; i = next++) await post(i);
 }
 
-const started = performance.now();
 await Promise.all(Array.from({ length: concurrency }, loop));
-const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ count, seconds, perS: count / seconds, non2xx, errors })}\n`);
+const elapsed = (performance.now() - started) / 1000;
+process.stdout.write(`${JSON.stringify({ count: completed, seconds: elapsed, perS: completed / elapsed, non2xx, errors })}\n`);
 agent.destroy();
 const idle = setInterval(() => {}, 60_000);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -121,9 +121,10 @@ async function commitBatch(batch: (typeof prepared)[number][], out: { impUids: s
     // Only the columns the approval changed: rewriting the others would rewrite every index on them too.
     changedColumns ??= await columnsChangedFrom(trx, head.id);
     const shared = sql.join(changedColumns.map((c) => sql.ref(c)));
+    // (`+store_id`: the copies are new, without statistics the planner would walk the store's whole index.)
     const copied = await sql`update payments set (${shared}) = (select ${shared} from payments where id = ${head.id}),
         merchant_uid_claim = merchant_uid, receipt_url = ${'https://pg.example/receipt/'} || pg_tid
-      where id in (${sql.join(ids)}) and store_id = ${storeId} and status = 'ready' and approval_state = 'requested'`.execute(trx);
+      where id in (${sql.join(ids)}) and +store_id = ${storeId} and status = 'ready' and approval_state = 'requested'`.execute(trx);
     if (Number(copied.numAffectedRows) !== ids.length) throw new Error(`copied ${copied.numAffectedRows} of ${ids.length} approvals`);
     await sql`insert into payment_events (store_id, payment_id, type, imp_uid, merchant_uid, status, occurred_at, cancellation_id)
       select p.store_id, p.id, e.type, p.imp_uid, p.merchant_uid, e.status, e.occurred_at, e.cancellation_id
