@@ -29,8 +29,4 @@ export class AnswerCache {
     this.entries.set(key, { version, body });
     if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value as string);
   }
-
-  get kept(): number {
-    return this.entries.size;
-  }
 }
