@@ -26,9 +26,14 @@ export function rssMiB(pid: number): number | null {
   }
 }
 
-/** Starts `node <script>` and resolves with the first stdout line parsed as JSON. */
+/**
+ * Starts `node <script>` and resolves with the first stdout line parsed as JSON. `BENCH_SERVER_ARGS`
+ * (Node's own flags, space-separated) go to every server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+ * for a CPU profile of each (written when it stops).
+ */
 export function startServer<T>(script: string, env: Record<string, string>, timeoutMs = 600_000): Promise<Started<T>> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -526,18 +526,29 @@ export class KyselyPaymentRepository implements PaymentRepository {
   }
 
   async listPaidCardChecks(paidFrom: Date, paidBefore: Date, limit: number): Promise<Payment[]> {
-    // The conditions are those of the partial index payments_paid_card_checks_idx (0014).
-    const rows = await this.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('customer_uid_usage', '=', 'payment.check')
-      .where('status', '=', 'paid')
-      .where('paid_at', '>=', toMs(paidFrom))
-      .where('paid_at', '<', toMs(paidBefore))
-      .orderBy('paid_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+    // Read through the partial index payments_paid_card_checks_idx (0014): its two conditions are
+    // written as literals, so a plan made before the values are known (SQLite's prepare,
+    // PostgreSQL's generic plan) can still prove the index applies. SQLite, having no statistics,
+    // would otherwise take payments_status_vbank_date_idx for `status = 'paid'` and walk every paid
+    // payment (0.73 s at a million, the event loop blocked meanwhile), so it is named there.
+    const rows =
+      this.dialect === 'sqlite'
+        ? (
+            await sql<Selectable<PaymentsTable>>`select * from payments indexed by payments_paid_card_checks_idx
+              where customer_uid_usage = 'payment.check' and status = 'paid' and paid_at >= ${toMs(paidFrom)} and paid_at < ${toMs(paidBefore)}
+              order by paid_at, id limit ${limit}`.execute(this.db)
+          ).rows
+        : await this.db
+            .selectFrom('payments')
+            .selectAll()
+            .where('customer_uid_usage', '=', sql.lit('payment.check'))
+            .where('status', '=', sql.lit('paid'))
+            .where('paid_at', '>=', toMs(paidFrom))
+            .where('paid_at', '<', toMs(paidBefore))
+            .orderBy('paid_at')
+            .orderBy('id')
+            .limit(limit)
+            .execute();
     return rows.map(paymentFromRow);
   }
 
