@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { isPostgresUrl, type StoreDialect } from './dialect';
 import { migrateToLatest } from './migrations';
 import { OutboxSignal } from './outbox';
+import { PaymentRowCache } from './payment-row-cache';
 import { createRepositories, type DirectRead } from './repositories';
 import type { Database } from './schema';
 import type { Repositories, Store, StoreOptions } from './types';
@@ -18,6 +19,8 @@ export { isUniqueViolation, isForeignKeyViolation, isPostgresUrl, type StoreDial
 
 /** Where the SQLite file lives when neither `sqlitePath` nor a `sqlite:` URL is given. */
 export const DEFAULT_SQLITE_PATH = 'data/gyeol.sqlite';
+/** Payments one store instance keeps read whole (PaymentRowCache; about 3 KB each). */
+const PAYMENT_ROW_CACHE_SIZE = 2048;
 
 /** BIGINT's type oid in PostgreSQL. */
 const INT8_OID = 20;
@@ -73,7 +76,7 @@ class KyselyStore implements Store {
     readonly dialect: StoreDialect,
     directRead?: DirectRead,
   ) {
-    const repos = createRepositories(db, false, dialect, this.outbox.direct, directRead);
+    const repos = createRepositories(db, false, dialect, this.outbox.direct, directRead, new PaymentRowCache(PAYMENT_ROW_CACHE_SIZE));
     this.stores = repos.stores;
     this.channels = repos.channels;
     this.payments = repos.payments;

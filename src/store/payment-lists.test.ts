@@ -75,6 +75,30 @@ forEachDatabase((_db, getStore) => {
     expect((await store.payments.listByStatus(s.storeId, { status: 'all', basis: 'started_at', ...window(0, 10 * MINUTE), includeSandbox: false }, page)).total).toBe(0);
   });
 
+  it('a status list answers every change at once though it keeps payments read before (by row_version)', async () => {
+    const store = getStore();
+    const s = await seed(store);
+    const all = { status: 'all' as const, basis: 'started_at' as const, from: at(0), to: at(60 * MINUTE), includeSandbox: true };
+    const page = { sorting: '-started' as const, offset: 0, limit: 20 };
+    const first = await store.payments.listByStatus(s.storeId, all, page);
+    expect(first).toEqual({ total: 4, payments: [s.ready, s.paid, s.failed2, s.failed1] });
+    // Kept payments are shared by every reader: they cannot be changed by one.
+    expect(Object.isFrozen(first.payments[0])).toBe(true);
+    // The ready one is paid: the next list shows it paid, the others as they were.
+    const paidNow = await applied(store, await applied(store, s.ready, ev.requested('tid-late', at(6 * MINUTE))), ev.approved('tid-late', at(7 * MINUTE)));
+    expect(paidNow.status).toBe('paid');
+    expect(await store.payments.listByStatus(s.storeId, all, page)).toEqual({ total: 4, payments: [paidNow, s.paid, s.failed2, s.failed1] });
+    // A change made inside a transaction that is rolled back is never answered.
+    await expect(
+      store.transaction(async (repos) => {
+        await repos.payments.apply(s.storeId, s.failed1.id, { ok: true, changes: { updatedAt: at(9 * MINUTE), failReason: 'rolled back' }, expect: { status: 'failed', approvalState: s.failed1.approvalState, approvalUnverified: false }, events: [] });
+        expect((await repos.payments.listByStatus(s.storeId, all, page)).payments[3]!.failReason).toBe('rolled back');
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await store.payments.listByStatus(s.storeId, all, page)).toEqual({ total: 4, payments: [paidNow, s.paid, s.failed2, s.failed1] });
+  });
+
   it("lists a billing key's payments (customer_uid), newest first, paged, one store only", async () => {
     const store = getStore();
     const { store: merchant, channel } = await seedStore(store);

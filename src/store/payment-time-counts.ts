@@ -21,7 +21,7 @@
  *
  * Cost: the hours of the window (≤ 2,160 count rows) plus at most one hour's payments.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely } from 'kysely';
 import type { PaymentStatus } from '../domain/payment';
 import { HOUR_MS } from './migrations/0018_payment_time_counts';
 import type { Database } from './schema';
@@ -50,41 +50,56 @@ export interface HourPlan {
   start: { column: TimeColumn; lowMs: number | null; highMs: number | null; skip: number } | 'past-end' | 'by-offset';
 }
 
+/**
+ * Runs a read whose SQL is built by Kysely once per `name` (`build`, with placeholder values in
+ * the order `parameters` gives them): a list makes four or five of these reads, and building and
+ * compiling them cost more than SQLite took to answer them (issue 10). `name` must tell apart
+ * every shape `build` can return.
+ */
+export type CompiledRead = <R>(name: string, build: () => Compilable<R>, parameters: unknown[]) => Promise<R[]>;
+
 /** Payments per hour of one status and family, hours in [fromHour, toHour], counts and unfolded deltas added. */
-export async function hourCounts(db: Kysely<Database>, filter: ListFilter, family: 'b' | 's', fromHour: number, toHour: number): Promise<Map<number, number>> {
-  const part = (table: 'payment_time_counts' | 'payment_time_count_deltas') => {
-    let q = db
-      .selectFrom(table)
-      .select(['hour', 'n'])
-      .where('store_id', '=', filter.storeId)
-      .where('status', '=', filter.status)
-      .where('family', '=', family)
-      .where('hour', '>=', fromHour)
-      .where('hour', '<=', toHour);
-    if (!filter.includeSandbox) q = q.where('sandbox', '=', 0);
-    return q;
+export async function hourCounts(
+  db: Kysely<Database>,
+  read: CompiledRead,
+  filter: ListFilter,
+  family: 'b' | 's',
+  fromHour: number,
+  toHour: number,
+): Promise<Map<number, number>> {
+  const build = () => {
+    const part = (table: 'payment_time_counts' | 'payment_time_count_deltas') => {
+      let q = db.selectFrom(table).select(['hour', 'n']).where('store_id', '=', 0).where('status', '=', '').where('family', '=', '').where('hour', '>=', 0).where('hour', '<=', 0);
+      if (!filter.includeSandbox) q = q.where('sandbox', '=', 0);
+      return q;
+    };
+    // One query (one round trip on PostgreSQL): the folded counts and the changes not folded yet.
+    return db
+      .selectFrom(part('payment_time_counts').unionAll(part('payment_time_count_deltas')).as('c'))
+      .select(['c.hour', (eb) => eb.fn.sum<number | string>('c.n').as('n')])
+      .groupBy('c.hour');
   };
-  // One query (one round trip on PostgreSQL): the folded counts and the changes not folded yet.
-  const rows = await db
-    .selectFrom(part('payment_time_counts').unionAll(part('payment_time_count_deltas')).as('c'))
-    .select(['c.hour', (eb) => eb.fn.sum<number | string>('c.n').as('n')])
-    .groupBy('c.hour')
-    .execute();
+  const part = [filter.storeId, filter.status, family, fromHour, toHour, ...(filter.includeSandbox ? [] : [0])];
+  const rows = await read(`hourCounts:${filter.includeSandbox}`, build, [...part, ...part]);
   return new Map(rows.map((row) => [Number(row.hour), Number(row.n)]));
 }
 
 /** The exact number of the filter's payments whose `column` lies in [fromMs, toMs) (an indexed count; used for an hour or less). */
-async function countBetween(db: Kysely<Database>, filter: ListFilter, column: TimeColumn, fromMs: number, toMs: number, windowFilter: boolean): Promise<number> {
-  let q = db
-    .selectFrom('payments')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('store_id', '=', filter.storeId)
-    .where(column, '>=', fromMs)
-    .where(column, '<', toMs);
-  if (filter.status !== 'all') q = q.where('status', '=', filter.status);
-  if (!filter.includeSandbox) q = q.where('sandbox', '=', 0);
-  if (windowFilter) q = q.where(filter.basis, '>=', filter.fromMs).where(filter.basis, '<', filter.toMs);
-  return Number((await q.executeTakeFirstOrThrow()).n);
+async function countBetween(db: Kysely<Database>, read: CompiledRead, filter: ListFilter, column: TimeColumn, fromMs: number, toMs: number): Promise<number> {
+  const build = () => {
+    let q = db
+      .selectFrom('payments')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('store_id', '=', 0)
+      .where(column, '>=', 0)
+      .where(column, '<', 0);
+    if (filter.status !== 'all') q = q.where('status', '=', '');
+    if (!filter.includeSandbox) q = q.where('sandbox', '=', 0);
+    return q;
+  };
+  const parameters = [filter.storeId, fromMs, toMs, ...(filter.status === 'all' ? [] : [filter.status]), ...(filter.includeSandbox ? [] : [0])];
+  const [row] = await read(`countBetween:${column}:${filter.status === 'all'}:${filter.includeSandbox}`, build, parameters);
+  return Number(row!.n);
 }
 
 /**
@@ -93,6 +108,7 @@ async function countBetween(db: Kysely<Database>, filter: ListFilter, column: Ti
  */
 async function hoursWithin(
   db: Kysely<Database>,
+  read: CompiledRead,
   filter: ListFilter,
   family: 'b' | 's',
   column: TimeColumn,
@@ -104,8 +120,8 @@ async function hoursWithin(
   if (toMs <= fromMs) return [];
   const firstHour = Math.floor(fromMs / HOUR_MS);
   const lastHour = Math.floor((toMs - 1) / HOUR_MS);
-  const counts = everyHour ?? (await hourCounts(db, filter, family, firstHour, lastHour));
-  const partial = async (hour: number) => countBetween(db, filter, column, Math.max(fromMs, hour * HOUR_MS), Math.min(toMs, (hour + 1) * HOUR_MS), false);
+  const counts = everyHour ?? (await hourCounts(db, read, filter, family, firstHour, lastHour));
+  const partial = async (hour: number) => countBetween(db, read, filter, column, Math.max(fromMs, hour * HOUR_MS), Math.min(toMs, (hour + 1) * HOUR_MS));
   const hours: Array<{ hour: number; n: number }> = [];
   for (const [hour, n] of counts) if (n !== 0 && hour > firstHour && hour < lastHour) hours.push({ hour, n });
   const edges = firstHour === lastHour ? [firstHour] : [firstHour, lastHour];
@@ -130,6 +146,7 @@ function locate(hours: Array<{ hour: number; n: number }>, direction: 'asc' | 'd
 /** The total and where the page starts, from the hour counts. */
 export async function planByHours(
   db: Kysely<Database>,
+  read: CompiledRead,
   filter: ListFilter,
   order: { column: TimeColumn; direction: 'asc' | 'desc' },
   offset: number,
@@ -138,8 +155,8 @@ export async function planByHours(
   // Started order of a status with a time of its own: pageable by started-time hours only if the
   // window holds every payment of the status, which the counts of all its hours tell.
   const startedOrder = order.column === 'started_at' && filter.basis !== 'started_at';
-  const everyHour = startedOrder ? await hourCounts(db, filter, 'b', 0, Number.MAX_SAFE_INTEGER) : undefined;
-  const inWindow = await hoursWithin(db, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs, everyHour);
+  const everyHour = startedOrder ? await hourCounts(db, read, filter, 'b', 0, Number.MAX_SAFE_INTEGER) : undefined;
+  const inWindow = await hoursWithin(db, read, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs, everyHour);
   const total = inWindow.reduce((sum, h) => sum + h.n, 0);
   const range = (column: TimeColumn, hour: number, lowMs: number | null, highMs: number | null) =>
     order.direction === 'desc'
@@ -153,7 +170,7 @@ export async function planByHours(
     let ever = 0;
     for (const n of everyHour.values()) ever += n;
     if (ever !== total) return { total, start: 'by-offset' };
-    const started = [...(await hourCounts(db, filter, 's', 0, Number.MAX_SAFE_INTEGER))].filter(([, n]) => n !== 0).map(([hour, n]) => ({ hour, n }));
+    const started = [...(await hourCounts(db, read, filter, 's', 0, Number.MAX_SAFE_INTEGER))].filter(([, n]) => n !== 0).map(([hour, n]) => ({ hour, n }));
     started.sort((a, b) => a.hour - b.hour);
     const at = locate(started, order.direction, offset);
     return { total, start: at ? { ...range('started_at', at.hour, null, null), skip: at.skip } : 'past-end' };

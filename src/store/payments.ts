@@ -30,6 +30,7 @@ import type {
 } from './types';
 import { fromBool, toBool, toDate, toDateOrNull, toMs, toMsOrNull } from './rows';
 import { foldDeltas, planByHours } from './payment-time-counts';
+import type { PaymentRowCache } from './payment-row-cache';
 import type { DirectRead } from './repositories';
 
 export function paymentFromRow(row: Selectable<PaymentsTable>): Payment {
@@ -225,6 +226,7 @@ export class KyselyPaymentRepository implements PaymentRepository {
     private readonly dialect: StoreDialect = 'sqlite',
     private readonly outbox: OutboxNotifier = SILENT_OUTBOX,
     private readonly directRead?: DirectRead,
+    private readonly rowCache?: PaymentRowCache,
   ) {}
 
   /**
@@ -405,40 +407,83 @@ export class KyselyPaymentRepository implements PaymentRepository {
     const order = SORTINGS[page.sorting] ?? SORTINGS['-started'];
     const plan = await planByHours(
       this.db,
+      (name, build, parameters) => this.hotRead(`list:${name}`, build, parameters),
       { storeId, status: filter.status, basis: filter.basis, fromMs: toMs(filter.from), toMs: toMs(filter.to), includeSandbox: filter.includeSandbox },
       order,
       page.offset,
     );
     if (plan.start === 'past-end') return { total: plan.total, payments: [] };
-    let pageIds;
+    let ids: number[];
     if (plan.start === 'by-offset') {
       // The page's ids are sorted first and only its rows read whole: sorting every matching row
       // whole cost 25 ms at 5,000 payments, the ids alone 2 ms (docs/performance.md).
-      pageIds = sorted(query.select('id'), page.sorting).offset(page.offset).limit(page.limit);
+      ids = (await sorted(query.select('id'), page.sorting).offset(page.offset).limit(page.limit).execute()).map((r) => Number(r.id));
     } else {
       // From the hour the page starts in: the order's time is set on every row read here (it is the
       // window's time, or started_at), so the plain index order serves it.
       // One range per time column: given two upper bounds, SQLite seeks by one and merely filters
       // by the other, walking every row between them.
       const { column, lowMs, highMs, skip } = plan.start;
-      let from = this.db.selectFrom('payments').select('id').where('store_id', '=', storeId);
-      if (filter.status !== 'all') from = from.where('status', '=', filter.status);
-      if (!filter.includeSandbox) from = from.where('sandbox', '=', 0);
-      // On the window's own time the plan's range lies within the window already.
-      if (column !== filter.basis) from = from.where(filter.basis, '>=', toMs(filter.from)).where(filter.basis, '<', toMs(filter.to));
-      if (lowMs !== null) from = from.where(column, '>=', lowMs);
-      if (highMs !== null) from = from.where(column, '<', highMs);
-      pageIds = from.orderBy(column, order.direction).orderBy('id', order.direction).offset(skip).limit(page.limit);
+      const windowed = column !== filter.basis;
+      const build = () => {
+        let from = this.db.selectFrom('payments').select('id').where('store_id', '=', 0);
+        if (filter.status !== 'all') from = from.where('status', '=', '');
+        if (!filter.includeSandbox) from = from.where('sandbox', '=', 0);
+        // On the window's own time the plan's range lies within the window already.
+        if (windowed) from = from.where(filter.basis, '>=', 0).where(filter.basis, '<', 0);
+        if (lowMs !== null) from = from.where(column, '>=', 0);
+        if (highMs !== null) from = from.where(column, '<', 0);
+        return from.orderBy(column, order.direction).orderBy('id', order.direction).limit(0).offset(0);
+      };
+      const parameters = [
+        storeId,
+        ...(filter.status !== 'all' ? [filter.status] : []),
+        ...(filter.includeSandbox ? [] : [0]),
+        ...(windowed ? [toMs(filter.from), toMs(filter.to)] : []),
+        ...(lowMs !== null ? [lowMs] : []),
+        ...(highMs !== null ? [highMs] : []),
+        page.limit,
+        skip,
+      ];
+      const shape = `${column}:${order.direction}:${filter.status === 'all'}:${filter.includeSandbox}:${filter.basis}:${windowed}:${lowMs !== null}:${highMs !== null}`;
+      ids = (await this.hotRead(`list:page:${shape}`, build, parameters)).map((r) => Number(r.id));
     }
     // The page's ids first, then their rows by primary key, put back in the ids' order: read as one
     // query with the order again, SQLite walked the store's whole started-time index (130 ms at a
     // million payments) to find 20 ids.
-    const ids = (await pageIds.execute()).map((r) => Number(r.id));
     if (ids.length === 0) return { total: plan.total, payments: [] };
-    // By primary key alone: with `store_id = ?` too, SQLite (no statistics) walked the store's index instead.
-    const found = await this.db.selectFrom('payments').selectAll().where('id', 'in', ids).execute();
-    const byId = new Map(found.filter((r) => Number(r.store_id) === storeId).map((r) => [Number(r.id), r]));
-    return { total: plan.total, payments: ids.flatMap((id) => (byId.has(id) ? [paymentFromRow(byId.get(id)!)] : [])) };
+    return { total: plan.total, payments: await this.byIds(storeId, ids) };
+  }
+
+  /**
+   * The store's payments of these ids, in this order, read by primary key alone (with
+   * `store_id = ?` too, SQLite, without statistics, walked the store's index instead). Outside a
+   * transaction, the rows' versions are read first and only the payments not kept at that version
+   * are read whole (PaymentRowCache).
+   */
+  private async byIds(storeId: number, ids: number[]): Promise<Payment[]> {
+    const read = async (wanted: number[]) =>
+      wanted.length === 0 ? [] : this.hotRead(`byIds:rows:${wanted.length}`, () => this.db.selectFrom('payments').selectAll().where('id', 'in', wanted), wanted);
+    const byId = new Map<number, Payment>();
+    const cache = this.rowCache;
+    let wanted = ids;
+    if (cache) {
+      const versions = await this.hotRead(`byIds:versions:${ids.length}`, () => this.db.selectFrom('payments').select(['id', 'row_version']).where('id', 'in', ids), ids);
+      wanted = [];
+      for (const row of versions) {
+        const kept = cache.get(Number(row.id), Number(row.row_version));
+        if (kept) byId.set(kept.id, kept);
+        else wanted.push(Number(row.id));
+      }
+    }
+    for (const row of await read(wanted)) {
+      const payment = paymentFromRow(row);
+      byId.set(payment.id, cache ? cache.set(payment.id, Number(row.row_version), payment) : payment);
+    }
+    return ids.flatMap((id) => {
+      const payment = byId.get(id);
+      return payment && payment.storeId === storeId ? [payment] : [];
+    });
   }
 
   async findClaim(storeId: number, merchantUid: string): Promise<Payment | null> {

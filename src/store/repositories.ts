@@ -15,6 +15,7 @@ import { KyselyStrayApprovalRepository } from './stray-approvals';
 import { KyselyWebhookRepository, KyselyWebhookSettingsRepository } from './webhooks';
 import type { StoreDialect } from './dialect';
 import { SILENT_OUTBOX, type OutboxNotifier } from './outbox';
+import type { PaymentRowCache } from './payment-row-cache';
 import type { Repositories } from './types';
 
 /**
@@ -33,11 +34,13 @@ export function createRepositories(
   dialect: StoreDialect,
   outbox: OutboxNotifier = SILENT_OUTBOX,
   directRead?: DirectRead,
+  /** Payments kept by version (outside transactions only: see PaymentRowCache). */
+  rowCache?: PaymentRowCache,
 ): Repositories {
   return {
     stores: new KyselyStoreRepository(db),
     channels: new KyselyChannelRepository(db),
-    payments: new KyselyPaymentRepository(db, inTransaction, dialect, outbox, directRead),
+    payments: new KyselyPaymentRepository(db, inTransaction, dialect, outbox, directRead, inTransaction ? undefined : rowCache),
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),
