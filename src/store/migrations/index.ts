@@ -16,6 +16,7 @@ import { paymentSchedulesMigration } from './0013_payment_schedules';
 import { webhookDeliveryOrderMigration } from './0015_webhook_delivery_order';
 import { paymentsRowVersionMigration } from './0017_payments_row_version';
 import { paymentTimeCountsMigration } from './0018_payment_time_counts';
+import { paymentsStartedCoveringMigration } from './0019_payments_started_covering';
 
 /**
  * Migrations are listed in code (no file-system globbing: the server is bundled into one file).
@@ -40,6 +41,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0015_webhook_delivery_order': webhookDeliveryOrderMigration(),
     '0017_payments_row_version': paymentsRowVersionMigration(dialect),
     '0018_payment_time_counts': paymentTimeCountsMigration(dialect),
+    '0019_payments_started_covering': paymentsStartedCoveringMigration(),
   };
 }
 
