@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
+import { runCompiled } from './compiled';
+import type { StoreDialect } from './dialect';
 import type { BillingCustomer } from '../domain/billing';
 import { fromBool, toBool, toDate, toMs } from './rows';
 import type { BillingCustomersTable, Database } from './schema';
@@ -35,7 +37,10 @@ function customerFromRow(row: Selectable<BillingCustomersTable>): BillingCustome
 }
 
 export class KyselyBillingCustomerRepository implements BillingCustomerRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StoreDialect,
+  ) {}
 
   async save(customer: BillingCustomer): Promise<BillingCustomer> {
     const { card } = customer;
@@ -72,7 +77,10 @@ export class KyselyBillingCustomerRepository implements BillingCustomerRepositor
   }
 
   async find(storeId: number, customerUid: string): Promise<BillingCustomer | null> {
-    const row = await this.db.selectFrom('billing_customers').selectAll().where('store_id', '=', storeId).where('customer_uid', '=', customerUid).executeTakeFirst();
+    const build = () => this.db.selectFrom('billing_customers').selectAll().where('store_id', '=', storeId).where('customer_uid', '=', customerUid);
+    const {
+      rows: [row],
+    } = await runCompiled(this.db, this.dialect, 'billing_customers.find', build, [storeId, customerUid]);
     return row ? customerFromRow(row) : null;
   }
 

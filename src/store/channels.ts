@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
+import { runCompiled } from './compiled';
+import type { StoreDialect } from './dialect';
 import type { ChannelsTable, Database } from './schema';
 import type { ChannelRecord, ChannelRepository, NewChannel } from './types';
 import { fromBool, parseJsonObject, toBool, toDate, toMs } from './rows';
@@ -20,7 +22,10 @@ export function channelFromRow(row: Selectable<ChannelsTable>): ChannelRecord {
 }
 
 export class KyselyChannelRepository implements ChannelRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StoreDialect,
+  ) {}
 
   async insert(channel: NewChannel): Promise<ChannelRecord> {
     const row = await this.db
@@ -43,12 +48,10 @@ export class KyselyChannelRepository implements ChannelRepository {
   }
 
   async findById(storeId: number, id: number): Promise<ChannelRecord | null> {
-    const row = await this.db
-      .selectFrom('channels')
-      .selectAll()
-      .where('store_id', '=', storeId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const build = () => this.db.selectFrom('channels').selectAll().where('store_id', '=', storeId).where('id', '=', id);
+    const {
+      rows: [row],
+    } = await runCompiled(this.db, this.dialect, 'channels.findById', build, [storeId, id]);
     return row ? channelFromRow(row) : null;
   }
 

@@ -30,6 +30,7 @@ import type {
 } from './types';
 import { fromBool, toBool, toDate, toDateOrNull, toMs, toMsOrNull } from './rows';
 import { foldDeltas, planByHours } from './payment-time-counts';
+import { definedKeys, runCompiled } from './compiled';
 import type { PaymentRowCache } from './payment-row-cache';
 import type { DirectRead } from './repositories';
 
@@ -253,9 +254,7 @@ export class KyselyPaymentRepository implements PaymentRepository {
 
   async insert(payment: NewPayment): Promise<Payment> {
     const startedAt = toMs(payment.startedAt);
-    const row = await this.db
-      .insertInto('payments')
-      .values({
+    const values = {
         store_id: payment.storeId,
         channel_id: payment.channelId,
         imp_uid: payment.impUid,
@@ -298,10 +297,16 @@ export class KyselyPaymentRepository implements PaymentRepository {
         failed_at: null,
         cancelled_at: null,
         updated_at: startedAt,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return paymentFromRow(row);
+    };
+    const columns = definedKeys(values);
+    const { rows } = await runCompiled(
+      this.db,
+      this.dialect,
+      `payments.insert:${columns.join(',')}`,
+      () => this.db.insertInto('payments').values(values).returningAll(),
+      columns.map((column) => values[column]),
+    );
+    return paymentFromRow(rows[0]!);
   }
 
   async findById(storeId: number, id: number): Promise<Payment | null> {
@@ -487,47 +492,51 @@ export class KyselyPaymentRepository implements PaymentRepository {
   }
 
   async findClaim(storeId: number, merchantUid: string): Promise<Payment | null> {
-    const row = await this.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('store_id', '=', storeId)
-      .where('merchant_uid_claim', '=', merchantUid)
-      .executeTakeFirst();
+    const [row] = await this.hotRead('findClaim', () => this.db.selectFrom('payments').selectAll().where('store_id', '=', storeId).where('merchant_uid_claim', '=', merchantUid), [
+      storeId,
+      merchantUid,
+    ]);
     return row ? paymentFromRow(row) : null;
   }
 
   async apply(storeId: number, paymentId: number, decision: AcceptedDecision): Promise<ApplyResult> {
     const work = async (db: Kysely<Database>): Promise<ApplyResult> => {
       const { changes, expect } = decision;
-      const row = await db
-        .updateTable('payments')
-        .set((eb) => ({
-          ...changeColumns(changes),
-          ...(changes.claim === 'take' ? { merchant_uid_claim: eb.ref('merchant_uid') } : {}),
-        }))
-        .where('id', '=', paymentId)
-        .where('store_id', '=', storeId)
-        .where('status', '=', expect.status)
-        .where('approval_state', '=', expect.approvalState)
-        .where('approval_unverified', '=', fromBool(expect.approvalUnverified))
-        .returningAll()
-        .executeTakeFirst();
+      const set = changeColumns(changes);
+      const columns = definedKeys(set);
+      const take = changes.claim === 'take';
+      const {
+        rows: [row],
+      } = await runCompiled(
+        db,
+        this.dialect,
+        `payments.apply:${columns.join(',')}:${take}`,
+        () =>
+          db
+            .updateTable('payments')
+            .set((eb) => ({ ...set, ...(take ? { merchant_uid_claim: eb.ref('merchant_uid') } : {}) }))
+            .where('id', '=', paymentId)
+            .where('store_id', '=', storeId)
+            .where('status', '=', expect.status)
+            .where('approval_state', '=', expect.approvalState)
+            .where('approval_unverified', '=', fromBool(expect.approvalUnverified))
+            .returningAll(),
+        [...columns.map((column) => set[column]), paymentId, storeId, expect.status, expect.approvalState, fromBool(expect.approvalUnverified)],
+      );
       if (!row) return { ok: false, reason: 'state' };
       const payment = paymentFromRow(row);
       for (const event of decision.events) {
-        await db
-          .insertInto('payment_events')
-          .values({
-            store_id: storeId,
-            payment_id: paymentId,
-            type: event.type,
-            imp_uid: event.impUid,
-            merchant_uid: event.merchantUid,
-            status: event.status,
-            occurred_at: toMs(event.occurredAt),
-            cancellation_id: event.cancellationId ?? null,
-          })
-          .execute();
+        const values = {
+          store_id: storeId,
+          payment_id: paymentId,
+          type: event.type,
+          imp_uid: event.impUid,
+          merchant_uid: event.merchantUid,
+          status: event.status,
+          occurred_at: toMs(event.occurredAt),
+          cancellation_id: event.cancellationId ?? null,
+        };
+        await runCompiled(db, this.dialect, 'payment_events.insert', () => db.insertInto('payment_events').values(values), Object.values(values));
       }
       return { ok: true, payment, events: decision.events };
     };

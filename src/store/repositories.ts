@@ -39,7 +39,7 @@ export function createRepositories(
 ): Repositories {
   return {
     stores: new KyselyStoreRepository(db),
-    channels: new KyselyChannelRepository(db),
+    channels: new KyselyChannelRepository(db, dialect),
     payments: new KyselyPaymentRepository(db, inTransaction, dialect, outbox, directRead, inTransaction ? undefined : rowCache),
     checkoutSessions: new KyselyCheckoutSessionRepository(db),
     accessTokens: new KyselyAccessTokenRepository(db),
@@ -50,7 +50,7 @@ export function createRepositories(
     cancellations: new KyselyCancellationRepository(db, inTransaction, outbox),
     receipts: new KyselyReceiptRepository(db),
     escrowDeliveries: new KyselyEscrowDeliveryRepository(db),
-    billingCustomers: new KyselyBillingCustomerRepository(db),
+    billingCustomers: new KyselyBillingCustomerRepository(db, dialect),
     schedules: new KyselyScheduleRepository(db, dialect),
   };
 }
