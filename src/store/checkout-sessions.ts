@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
+import { runCompiled } from './compiled';
+import type { StoreDialect } from './dialect';
 import type { CheckoutSessionsTable, Database } from './schema';
 import type { CheckoutSessionRecord, CheckoutSessionRepository } from './types';
 import { parseJsonObject, toDate, toDateOrNull, toMs } from './rows';
@@ -20,12 +22,13 @@ export function checkoutSessionFromRow(row: Selectable<CheckoutSessionsTable>): 
 }
 
 export class KyselyCheckoutSessionRepository implements CheckoutSessionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StoreDialect,
+  ) {}
 
   async insert(session: Omit<CheckoutSessionRecord, 'state' | 'result' | 'completedAt'>): Promise<CheckoutSessionRecord> {
-    const row = await this.db
-      .insertInto('checkout_sessions')
-      .values({
+    const values = {
         id: session.id,
         store_id: session.storeId,
         payment_id: session.paymentId,
@@ -37,14 +40,15 @@ export class KyselyCheckoutSessionRepository implements CheckoutSessionRepositor
         created_at: toMs(session.createdAt),
         expires_at: toMs(session.expiresAt),
         completed_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return checkoutSessionFromRow(row);
+    };
+    const { rows } = await runCompiled(this.db, this.dialect, 'checkout_sessions.insert', () => this.db.insertInto('checkout_sessions').values(values).returningAll(), Object.values(values));
+    return checkoutSessionFromRow(rows[0]!);
   }
 
   async findById(id: string): Promise<CheckoutSessionRecord | null> {
-    const row = await this.db.selectFrom('checkout_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const {
+      rows: [row],
+    } = await runCompiled(this.db, this.dialect, 'checkout_sessions.findById', () => this.db.selectFrom('checkout_sessions').selectAll().where('id', '=', id), [id]);
     return row ? checkoutSessionFromRow(row) : null;
   }
 

@@ -310,12 +310,7 @@ export class KyselyPaymentRepository implements PaymentRepository {
   }
 
   async findById(storeId: number, id: number): Promise<Payment | null> {
-    const row = await this.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('store_id', '=', storeId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [row] = await this.hotRead('findById', () => this.db.selectFrom('payments').selectAll().where('store_id', '=', storeId).where('id', '=', id), [storeId, id]);
     return row ? paymentFromRow(row) : null;
   }
 

@@ -41,7 +41,7 @@ export function createRepositories(
     stores: new KyselyStoreRepository(db),
     channels: new KyselyChannelRepository(db, dialect),
     payments: new KyselyPaymentRepository(db, inTransaction, dialect, outbox, directRead, inTransaction ? undefined : rowCache),
-    checkoutSessions: new KyselyCheckoutSessionRepository(db),
+    checkoutSessions: new KyselyCheckoutSessionRepository(db, dialect),
     accessTokens: new KyselyAccessTokenRepository(db),
     strayApprovals: new KyselyStrayApprovalRepository(db),
     webhookSettings: new KyselyWebhookSettingsRepository(db, dialect),
