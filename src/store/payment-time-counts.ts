@@ -11,7 +11,8 @@
  * - **page**, when the order is by the window's own time (`-paid` for paid, `-started` for all and
  *   ready): walk the hours in the list's order adding their counts until the offset falls inside
  *   one, then read the page from that hour's start with the rest of the offset — at most one
- *   hour's rows are skipped;
+ *   hour's rows are skipped — and up to the end of the hour holding its last row (`farMs`): a
+ *   range bounded on both sides, so no plan the database may pick reads more than those hours;
  * - **page** in started order of a status whose window is another time (the default `-started`
  *   for paid, failed, cancelled): when the window holds every payment of that status (the counts
  *   say so), the window filters nothing, and the started-time hours of that status page it the
@@ -47,7 +48,23 @@ export interface HourPlan {
    * paged by hour (its order is not the window's time, and the window does not hold every payment
    * of the status), so the page is read by offset.
    */
-  start: { column: TimeColumn; lowMs: number | null; highMs: number | null; skip: number } | 'past-end' | 'by-offset';
+  start:
+    | {
+        column: TimeColumn;
+        lowMs: number | null;
+        highMs: number | null;
+        skip: number;
+        /**
+         * Where the page ends at the latest, by the counts: the start of the hour holding its last
+         * row (descending order: a lower bound for `column`) or the end of that hour (ascending: an
+         * upper bound); null when the page runs to the end of the list. Read with it, the page's
+         * ids come from a range of a few hours' rows whichever plan the database picks; should a
+         * concurrent change leave fewer than a page's rows in it, read again without it.
+         */
+        farMs: number | null;
+      }
+    | 'past-end'
+    | 'by-offset';
 }
 
 /**
@@ -132,15 +149,30 @@ async function hoursWithin(
   return hours.sort((a, b) => a.hour - b.hour);
 }
 
-/** Walks hours in the list's order to the one holding row `offset`. */
-function locate(hours: Array<{ hour: number; n: number }>, direction: 'asc' | 'desc', offset: number): { hour: number; skip: number } | null {
+/**
+ * Walks hours in the list's order to the one holding row `offset`, and on to the one holding row
+ * `offset + limit - 1` (`last`, null when the list ends before it).
+ */
+function locate(
+  hours: Array<{ hour: number; n: number }>,
+  direction: 'asc' | 'desc',
+  offset: number,
+  limit: number,
+): { hour: number; skip: number; last: number | null } | null {
   const ordered = direction === 'asc' ? hours : [...hours].reverse();
   let skip = offset;
-  for (const { hour, n } of ordered) {
-    if (skip < n) return { hour, skip };
-    skip -= n;
+  let i = 0;
+  for (; i < ordered.length; i++) {
+    if (skip < ordered[i]!.n) break;
+    skip -= ordered[i]!.n;
   }
-  return null;
+  if (i === ordered.length) return null;
+  let rest = skip + Math.max(limit, 1) - 1;
+  for (let j = i; j < ordered.length; j++) {
+    if (rest < ordered[j]!.n) return { hour: ordered[i]!.hour, skip, last: ordered[j]!.hour };
+    rest -= ordered[j]!.n;
+  }
+  return { hour: ordered[i]!.hour, skip, last: null };
 }
 
 /** The total and where the page starts, from the hour counts. */
@@ -150,6 +182,7 @@ export async function planByHours(
   filter: ListFilter,
   order: { column: TimeColumn; direction: 'asc' | 'desc' },
   offset: number,
+  limit: number,
 ): Promise<HourPlan> {
   const windowFamily = filter.basis === 'started_at' ? 's' : 'b';
   // Started order of a status with a time of its own: pageable by started-time hours only if the
@@ -158,13 +191,25 @@ export async function planByHours(
   const everyHour = startedOrder ? await hourCounts(db, read, filter, 'b', 0, Number.MAX_SAFE_INTEGER) : undefined;
   const inWindow = await hoursWithin(db, read, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs, everyHour);
   const total = inWindow.reduce((sum, h) => sum + h.n, 0);
-  const range = (column: TimeColumn, hour: number, lowMs: number | null, highMs: number | null) =>
+  const range = (column: TimeColumn, at: { hour: number; skip: number; last: number | null }, lowMs: number | null, highMs: number | null) =>
     order.direction === 'desc'
-      ? { column, lowMs, highMs: Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (hour + 1) * HOUR_MS) }
-      : { column, lowMs: Math.max(lowMs ?? 0, hour * HOUR_MS), highMs };
+      ? {
+          column,
+          lowMs,
+          highMs: Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (at.hour + 1) * HOUR_MS),
+          skip: at.skip,
+          farMs: at.last === null ? null : Math.max(lowMs ?? 0, at.last * HOUR_MS),
+        }
+      : {
+          column,
+          lowMs: Math.max(lowMs ?? 0, at.hour * HOUR_MS),
+          highMs,
+          skip: at.skip,
+          farMs: at.last === null ? null : Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (at.last + 1) * HOUR_MS),
+        };
   if (order.column === filter.basis) {
-    const at = locate(inWindow, order.direction, offset);
-    return { total, start: at ? { ...range(order.column, at.hour, filter.fromMs, filter.toMs), skip: at.skip } : 'past-end' };
+    const at = locate(inWindow, order.direction, offset, limit);
+    return { total, start: at ? range(order.column, at, filter.fromMs, filter.toMs) : 'past-end' };
   }
   if (everyHour) {
     let ever = 0;
@@ -172,8 +217,8 @@ export async function planByHours(
     if (ever !== total) return { total, start: 'by-offset' };
     const started = [...(await hourCounts(db, read, filter, 's', 0, Number.MAX_SAFE_INTEGER))].filter(([, n]) => n !== 0).map(([hour, n]) => ({ hour, n }));
     started.sort((a, b) => a.hour - b.hour);
-    const at = locate(started, order.direction, offset);
-    return { total, start: at ? { ...range('started_at', at.hour, null, null), skip: at.skip } : 'past-end' };
+    const at = locate(started, order.direction, offset, limit);
+    return { total, start: at ? range('started_at', at, null, null) : 'past-end' };
   }
   return { total, start: 'by-offset' };
 }
