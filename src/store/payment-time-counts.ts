@@ -101,6 +101,33 @@ export async function hourCounts(
   return new Map(rows.map((row) => [Number(row.hour), Number(row.n)]));
 }
 
+/**
+ * Payments of one status and family in hours [fromHour, toHour], counts and unfolded deltas added:
+ * one number, summed by the database (reading a year of hours into JavaScript to add them up cost
+ * six times as much).
+ */
+async function hourSum(db: Kysely<Database>, read: CompiledRead, filter: ListFilter, family: 'b' | 's', fromHour: number, toHour: number): Promise<number> {
+  if (toHour < fromHour) return 0;
+  const build = () => {
+    const part = (table: 'payment_time_counts' | 'payment_time_count_deltas') => {
+      let q = db
+        .selectFrom(table)
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('n'), eb.lit(0)).as('n'))
+        .where('store_id', '=', 0)
+        .where('status', '=', '')
+        .where('family', '=', '')
+        .where('hour', '>=', 0)
+        .where('hour', '<=', 0);
+      if (!filter.includeSandbox) q = q.where('sandbox', '=', 0);
+      return q;
+    };
+    return part('payment_time_counts').unionAll(part('payment_time_count_deltas'));
+  };
+  const part = [filter.storeId, filter.status, family, fromHour, toHour, ...(filter.includeSandbox ? [] : [0])];
+  const rows = await read(`hourSum:${filter.includeSandbox}`, build, [...part, ...part]);
+  return rows.reduce((sum, row) => sum + Number(row.n), 0);
+}
+
 /** The exact number of the filter's payments whose `column` lies in [fromMs, toMs) (an indexed count; used for an hour or less). */
 async function countBetween(db: Kysely<Database>, read: CompiledRead, filter: ListFilter, column: TimeColumn, fromMs: number, toMs: number): Promise<number> {
   const build = () => {
@@ -131,13 +158,11 @@ async function hoursWithin(
   column: TimeColumn,
   fromMs: number,
   toMs: number,
-  /** The family's counts of every hour, when the caller has read them already. */
-  everyHour?: Map<number, number>,
 ): Promise<Array<{ hour: number; n: number }>> {
   if (toMs <= fromMs) return [];
   const firstHour = Math.floor(fromMs / HOUR_MS);
   const lastHour = Math.floor((toMs - 1) / HOUR_MS);
-  const counts = everyHour ?? (await hourCounts(db, read, filter, family, firstHour, lastHour));
+  const counts = await hourCounts(db, read, filter, family, firstHour, lastHour);
   const partial = async (hour: number) => countBetween(db, read, filter, column, Math.max(fromMs, hour * HOUR_MS), Math.min(toMs, (hour + 1) * HOUR_MS));
   const hours: Array<{ hour: number; n: number }> = [];
   for (const [hour, n] of counts) if (n !== 0 && hour > firstHour && hour < lastHour) hours.push({ hour, n });
@@ -175,6 +200,47 @@ function locate(
   return { hour: ordered[i]!.hour, skip, last: null };
 }
 
+/**
+ * The exact number of the filter's payments in its window: the hours wholly inside it from the
+ * counts (summed by the database), the partial hours at its edges counted exactly.
+ */
+async function windowTotal(db: Kysely<Database>, read: CompiledRead, filter: ListFilter, family: 'b' | 's'): Promise<number> {
+  if (filter.toMs <= filter.fromMs) return 0;
+  const firstHour = Math.floor(filter.fromMs / HOUR_MS);
+  const lastHour = Math.floor((filter.toMs - 1) / HOUR_MS);
+  const edges = firstHour === lastHour ? [firstHour] : [firstHour, lastHour];
+  const [inner, ...edgeCounts] = await Promise.all([
+    hourSum(db, read, filter, family, firstHour + 1, lastHour - 1),
+    ...edges.map((hour) => countBetween(db, read, filter, filter.basis, Math.max(filter.fromMs, hour * HOUR_MS), Math.min(filter.toMs, (hour + 1) * HOUR_MS))),
+  ]);
+  return edgeCounts.reduce((sum, n) => sum + n, inner);
+}
+
+/** The range a page is read from, given the hour it starts in (and ends in), within [lowMs, highMs). */
+function pageRange(
+  column: TimeColumn,
+  direction: 'asc' | 'desc',
+  at: { hour: number; skip: number; last: number | null },
+  lowMs: number | null,
+  highMs: number | null,
+): Exclude<HourPlan['start'], string> {
+  return direction === 'desc'
+    ? {
+        column,
+        lowMs,
+        highMs: Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (at.hour + 1) * HOUR_MS),
+        skip: at.skip,
+        farMs: at.last === null ? null : Math.max(lowMs ?? 0, at.last * HOUR_MS),
+      }
+    : {
+        column,
+        lowMs: Math.max(lowMs ?? 0, at.hour * HOUR_MS),
+        highMs,
+        skip: at.skip,
+        farMs: at.last === null ? null : Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (at.last + 1) * HOUR_MS),
+      };
+}
+
 /** The total and where the page starts, from the hour counts. */
 export async function planByHours(
   db: Kysely<Database>,
@@ -185,42 +251,23 @@ export async function planByHours(
   limit: number,
 ): Promise<HourPlan> {
   const windowFamily = filter.basis === 'started_at' ? 's' : 'b';
-  // Started order of a status with a time of its own: pageable by started-time hours only if the
-  // window holds every payment of the status, which the counts of all its hours tell.
-  const startedOrder = order.column === 'started_at' && filter.basis !== 'started_at';
-  const everyHour = startedOrder ? await hourCounts(db, read, filter, 'b', 0, Number.MAX_SAFE_INTEGER) : undefined;
-  const inWindow = await hoursWithin(db, read, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs, everyHour);
-  const total = inWindow.reduce((sum, h) => sum + h.n, 0);
-  const range = (column: TimeColumn, at: { hour: number; skip: number; last: number | null }, lowMs: number | null, highMs: number | null) =>
-    order.direction === 'desc'
-      ? {
-          column,
-          lowMs,
-          highMs: Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (at.hour + 1) * HOUR_MS),
-          skip: at.skip,
-          farMs: at.last === null ? null : Math.max(lowMs ?? 0, at.last * HOUR_MS),
-        }
-      : {
-          column,
-          lowMs: Math.max(lowMs ?? 0, at.hour * HOUR_MS),
-          highMs,
-          skip: at.skip,
-          farMs: at.last === null ? null : Math.min(highMs ?? Number.MAX_SAFE_INTEGER, (at.last + 1) * HOUR_MS),
-        };
   if (order.column === filter.basis) {
+    // Ordered by the window's own time: walk the window's hours.
+    const inWindow = await hoursWithin(db, read, filter, windowFamily, filter.basis, filter.fromMs, filter.toMs);
+    const total = inWindow.reduce((sum, h) => sum + h.n, 0);
     const at = locate(inWindow, order.direction, offset, limit);
-    return { total, start: at ? range(order.column, at, filter.fromMs, filter.toMs) : 'past-end' };
+    return { total, start: at ? pageRange(order.column, order.direction, at, filter.fromMs, filter.toMs) : 'past-end' };
   }
-  if (everyHour) {
-    let ever = 0;
-    for (const n of everyHour.values()) ever += n;
-    if (ever !== total) return { total, start: 'by-offset' };
-    const started = [...(await hourCounts(db, read, filter, 's', 0, Number.MAX_SAFE_INTEGER))].filter(([, n]) => n !== 0).map(([hour, n]) => ({ hour, n }));
-    started.sort((a, b) => a.hour - b.hour);
-    const at = locate(started, order.direction, offset, limit);
-    return { total, start: at ? range('started_at', at, null, null) : 'past-end' };
-  }
-  return { total, start: 'by-offset' };
+  const total = await windowTotal(db, read, filter, windowFamily);
+  if (order.column !== 'started_at') return { total, start: 'by-offset' };
+  // Started order of a status with a time of its own: pageable by started-time hours only if the
+  // window holds every payment of the status, which the sum of all its hours tells.
+  const ever = await hourSum(db, read, filter, 'b', 0, Number.MAX_SAFE_INTEGER);
+  if (ever !== total) return { total, start: 'by-offset' };
+  const started = [...(await hourCounts(db, read, filter, 's', 0, Number.MAX_SAFE_INTEGER))].filter(([, n]) => n !== 0).map(([hour, n]) => ({ hour, n }));
+  started.sort((a, b) => a.hour - b.hour);
+  const at = locate(started, order.direction, offset, limit);
+  return { total, start: at ? pageRange('started_at', order.direction, at, null, null) : 'past-end' };
 }
 
 /**
