@@ -157,11 +157,24 @@ const LIST_QUERIES = [
   "select count(*) from payments where store_id = 1 and status = 'cancelled' and cancelled_at >= 0 and cancelled_at < 99",
 ];
 
+/** A fresh place for a plan test's database: a temporary folder (SQLite) and a schema name (PostgreSQL). */
+function planPlace(): { dir: string; pgSchema: string } {
+  return { dir: mkdtempSync(path.join(os.tmpdir(), 'gyeol-plan-')), pgSchema: `gyeol_t_${randomBytes(6).toString('hex')}` };
+}
+
+async function dropPlanPlace(name: 'sqlite' | 'postgres', dir: string, pgSchema: string): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  if (name !== 'postgres') return;
+  const client = new pg.Client({ connectionString: postgresTestUrl()! });
+  await client.connect();
+  await client.query(`drop schema if exists "${pgSchema}" cascade`);
+  await client.end();
+}
+
 describe('payment list indexes', () => {
   for (const { name } of testDatabases()) {
     it(`${name}: every list query can be answered from an index of migration 0006`, async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-plan-'));
-      const pgSchema = `gyeol_t_${randomBytes(6).toString('hex')}`;
+      const { dir, pgSchema } = planPlace();
       const { db } = name === 'sqlite' ? await openDatabase({ sqlitePath: path.join(dir, 'plan.sqlite') }) : await openDatabase({ databaseUrl: postgresTestUrl()!, pgSchema });
       try {
         await migrateToLatest(db as Kysely<any>, name);
@@ -184,13 +197,7 @@ describe('payment list indexes', () => {
         }
       } finally {
         await db.destroy();
-        rmSync(dir, { recursive: true, force: true });
-        if (name === 'postgres') {
-          const client = new pg.Client({ connectionString: postgresTestUrl()! });
-          await client.connect();
-          await client.query(`drop schema if exists "${pgSchema}" cascade`);
-          await client.end();
-        }
+        await dropPlanPlace(name, dir, pgSchema);
       }
     });
   }
@@ -240,8 +247,7 @@ describe('payment list statements', () => {
     // PostgreSQL took the paid_at index (no statistics, or a generic plan) or scanned the table
     // (statistics, custom plan) and sorted every paid payment for one page (0.8–2.7 s at 1,000,000).
     it(`${name}: every statement of an hour-paged list reads an index, the page's ids a bounded range of its order (generic and custom plans)`, async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'gyeol-plan-'));
-      const pgSchema = `gyeol_t_${randomBytes(6).toString('hex')}`;
+      const { dir, pgSchema } = planPlace();
       const { db, dialect } = name === 'sqlite' ? await openDatabase({ sqlitePath: path.join(dir, 'plan.sqlite') }) : await openDatabase({ databaseUrl: postgresTestUrl()!, pgSchema });
       try {
         await migrateToLatest(db as Kysely<any>, name);
@@ -314,13 +320,7 @@ describe('payment list statements', () => {
         }
       } finally {
         await db.destroy();
-        rmSync(dir, { recursive: true, force: true });
-        if (name === 'postgres') {
-          const client = new pg.Client({ connectionString: postgresTestUrl()! });
-          await client.connect();
-          await client.query(`drop schema if exists "${pgSchema}" cascade`);
-          await client.end();
-        }
+        await dropPlanPlace(name, dir, pgSchema);
       }
     });
   }
