@@ -27,6 +27,7 @@ if (!storeRecord) throw new Error('the demo store is missing');
 const channel = await system.store.channels.findByChannelKey(storeRecord.id, system.demo.channelKey);
 if (!channel) throw new Error('the demo channel is missing');
 
+const seedStarted = Date.now();
 const existing = await countPayments(storeRecord.id);
 if (existing < rows) {
   // A paid card payment (so the status lists have something to page through), its copies spread one second apart.
@@ -37,7 +38,9 @@ if (existing < rows) {
   await clone(template.id, rows - existing - 1);
 }
 // The copies' per-hour list counts, folded now rather than by the job over the first seconds of load.
+const copiedAt = Date.now();
 while ((await system.services.payments.foldListCounts(100_000)) > 0);
+process.stderr.write(`gateway ${pgSchema ? 'postgres' : 'sqlite'} ${rows} rows: seeded in ${((copiedAt - seedStarted) / 1000).toFixed(1)} s, counts folded in ${((Date.now() - copiedAt) / 1000).toFixed(1)} s\n`);
 const sample = await middlePayment(storeRecord.id);
 const spread = await spreadPayments(storeRecord.id, SPREAD);
 process.stdout.write(
