@@ -7,8 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { clonePayments } from '../bench/seed';
@@ -16,7 +14,7 @@ import { createStore, openDatabase } from '../src/store/db';
 import { HOUR_MS } from '../src/store/migrations/0018_payment_time_counts';
 import { applied, newPaymentInput, paymentEvents as ev, seedStore } from '../src/store/test-fixtures';
 import type { StoreOptions } from '../src/store/types';
-import { postgresTestUrl } from './support/databases';
+import { dropTestSchema, newTestSchema, postgresTestUrl } from './support/databases';
 
 const PAID = 20_000;
 const FAILED = 3_000;
@@ -32,17 +30,9 @@ async function seeded(database: 'sqlite' | 'postgres', withTriggers: boolean): P
     remove = async () => rmSync(dir, { recursive: true, force: true });
   } else {
     const databaseUrl = postgresTestUrl()!;
-    const pgSchema = `gyeol_t_${randomBytes(6).toString('hex')}`;
+    const pgSchema = newTestSchema();
     options = { databaseUrl, pgSchema };
-    remove = async () => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${pgSchema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    };
+    remove = () => dropTestSchema(databaseUrl, pgSchema);
   }
   const store = await createStore(options);
   try {

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forEachDatabase, postgresTestUrl, testDatabases, type DatabaseName } from '../../test/support/databases';
+import { dropTestSchema, forEachDatabase, newTestSchema, postgresTestUrl, testDatabases, type DatabaseName } from '../../test/support/databases';
 import { openDatabase } from './db';
 import { migrateToLatest, migrations } from './migrations';
 import { newPaymentInput, newStoreInput, seedStore } from './test-fixtures';
@@ -62,18 +60,10 @@ async function openEmpty(name: DatabaseName): Promise<{ open(): Promise<Kysely<a
     };
   }
   const databaseUrl = postgresTestUrl()!;
-  const pgSchema = `gyeol_t_${randomBytes(6).toString('hex')}`;
+  const pgSchema = newTestSchema();
   return {
     open: async () => (await openDatabase({ databaseUrl, pgSchema })).db,
-    remove: async () => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${pgSchema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    },
+    remove: () => dropTestSchema(databaseUrl, pgSchema),
   };
 }
 

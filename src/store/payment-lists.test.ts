@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompiledQuery, sql, type Kysely, type KyselyPlugin } from 'kysely';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Payment } from '../domain/payment';
-import { forEachDatabase, postgresTestUrl, testDatabases } from '../../test/support/databases';
+import { dropTestSchema, forEachDatabase, newTestSchema, postgresTestUrl, testDatabases } from '../../test/support/databases';
 import { openDatabase } from './db';
 import { migrateToLatest } from './migrations';
 import { KyselyPaymentRepository } from './payments';
@@ -159,16 +157,12 @@ const LIST_QUERIES = [
 
 /** A fresh place for a plan test's database: a temporary folder (SQLite) and a schema name (PostgreSQL). */
 function planPlace(): { dir: string; pgSchema: string } {
-  return { dir: mkdtempSync(path.join(os.tmpdir(), 'gyeol-plan-')), pgSchema: `gyeol_t_${randomBytes(6).toString('hex')}` };
+  return { dir: mkdtempSync(path.join(os.tmpdir(), 'gyeol-plan-')), pgSchema: newTestSchema() };
 }
 
 async function dropPlanPlace(name: 'sqlite' | 'postgres', dir: string, pgSchema: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
-  if (name !== 'postgres') return;
-  const client = new pg.Client({ connectionString: postgresTestUrl()! });
-  await client.connect();
-  await client.query(`drop schema if exists "${pgSchema}" cascade`);
-  await client.end();
+  if (name === 'postgres') await dropTestSchema(postgresTestUrl()!, pgSchema);
 }
 
 describe('payment list indexes', () => {

@@ -89,17 +89,25 @@ async function createSqlite(options: { migrate?: boolean } = {}): Promise<TestSt
   });
 }
 
+/** A new schema name for a test's own tables on PostgreSQL (removed with {@link dropTestSchema}). */
+export function newTestSchema(): string {
+  return `gyeol_t_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a test's schema and everything in it. */
+export async function dropTestSchema(databaseUrl: string, pgSchema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${pgSchema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function createPostgres(databaseUrl: string, options: { migrate?: boolean } = {}): Promise<TestStore> {
-  const pgSchema = `gyeol_t_${randomBytes(6).toString('hex')}`;
-  return wrap(await createStore({ databaseUrl, pgSchema }), () => createStore({ databaseUrl, pgSchema }), options, async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists "${pgSchema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  });
+  const pgSchema = newTestSchema();
+  return wrap(await createStore({ databaseUrl, pgSchema }), () => createStore({ databaseUrl, pgSchema }), options, () => dropTestSchema(databaseUrl, pgSchema));
 }
 
 async function wrap(
