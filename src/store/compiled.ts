@@ -27,14 +27,24 @@ export async function runCompiled<R>(
   build: () => Compilable<R>,
   parameters: readonly unknown[],
 ): Promise<QueryResult<R>> {
+  return db.executeQuery<R>(CompiledQuery.raw(compiledSql(dialect, shape, build, parameters), [...parameters]));
+}
+
+/**
+ * The SQL text of `build()`, compiled once per dialect and `shape`. With `parameters`, the first
+ * compile checks they are exactly the query's (see {@link runCompiled}); without, `build` may use
+ * placeholder values (the caller then answers for the parameters' order).
+ */
+export function compiledSql(dialect: StoreDialect, shape: string, build: () => Compilable<unknown>, parameters?: readonly unknown[]): string {
   const key = `${dialect}:${shape}`;
   let text = TEXTS.get(key);
   if (text === undefined) {
     const compiled = build().compile();
-    const same = compiled.parameters.length === parameters.length && compiled.parameters.every((value, i) => Object.is(value, parameters[i]));
+    const same =
+      parameters === undefined || (compiled.parameters.length === parameters.length && compiled.parameters.every((value, i) => Object.is(value, parameters[i])));
     if (!same) throw new TypeError(`runCompiled(${shape}): the parameters given are not those of the compiled query`);
     text = compiled.sql;
     TEXTS.set(key, text);
   }
-  return db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
+  return text;
 }

@@ -30,7 +30,7 @@ import type {
 } from './types';
 import { fromBool, toBool, toDate, toDateOrNull, toMs, toMsOrNull } from './rows';
 import { foldDeltas, planByHours } from './payment-time-counts';
-import { definedKeys, runCompiled } from './compiled';
+import { compiledSql, definedKeys, runCompiled } from './compiled';
 import type { PaymentRowCache } from './payment-row-cache';
 import type { DirectRead } from './repositories';
 
@@ -212,8 +212,6 @@ function sorted<Q extends SelectQueryBuilder<Database, 'payments', any>>(query: 
 
 let savepointCounter = 0;
 
-/** SQL of the hot reads, by dialect and name (`hotRead`). */
-const HOT_SQL = new Map<string, string>();
 
 export class KyselyPaymentRepository implements PaymentRepository {
   /**
@@ -237,12 +235,7 @@ export class KyselyPaymentRepository implements PaymentRepository {
    * time in the query builder than in SQLite.
    */
   private async hotRead<R>(name: string, build: () => Compilable<R>, parameters: unknown[]): Promise<R[]> {
-    const key = `${this.dialect}:${name}`;
-    let text = HOT_SQL.get(key);
-    if (text === undefined) {
-      text = build().compile().sql;
-      HOT_SQL.set(key, text);
-    }
+    const text = compiledSql(this.dialect, `payments.hot:${name}`, build);
     const direct = this.inTransaction ? null : (this.directRead?.(text, parameters) ?? null);
     if (direct) return direct as R[];
     return (await this.db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
